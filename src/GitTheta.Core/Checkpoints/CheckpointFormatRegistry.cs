@@ -1,0 +1,40 @@
+using GitTheta.Core.Checkpoints.Safetensors;
+using GitTheta.Core.Diagnostics;
+
+namespace GitTheta.Core.Checkpoints;
+
+/// <summary>Every checkpoint format the engine knows; adding a format is adding one class here.</summary>
+public sealed class CheckpointFormatRegistry
+{
+    private readonly List<ICheckpointFormat> formats = new();
+
+    public CheckpointFormatRegistry(IEnumerable<ICheckpointFormat> formats)
+    {
+        this.formats.AddRange(formats);
+    }
+
+    public static CheckpointFormatRegistry Default { get; } = new(new ICheckpointFormat[] { new SafetensorsFormat() });
+
+    public IReadOnlyList<ICheckpointFormat> Formats => formats;
+
+    public int SniffLength => formats.Max(f => f.SniffLength);
+
+    public string SupportedNames => string.Join(", ", formats.Select(f => f.Name));
+
+    public ICheckpointFormat Get(string name, string path) =>
+        formats.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new ThetaException(DiagnosticIds.UnknownFormat, $"{path}: unknown checkpoint format '{name}'. Supported formats: {SupportedNames}.");
+
+    public ICheckpointFormat? Detect(ReadOnlySpan<byte> prefix)
+    {
+        foreach (var format in formats)
+        {
+            if (format.Sniff(prefix))
+            {
+                return format;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,98 @@
+namespace GitTheta.Core.Filters;
+
+/// <summary>The content of one filter request: pkt-line data packets up to the flush, as a plain read stream.</summary>
+public sealed class PktLineContentStream : Stream
+{
+    private readonly PktLineReader reader;
+    private readonly byte[] packet = new byte[PktLineReader.MaxPacketData];
+    private int packetLength;
+    private int packetOffset;
+    private bool ended;
+
+    public PktLineContentStream(PktLineReader reader)
+    {
+        this.reader = reader;
+    }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            if (packetOffset == packetLength)
+            {
+                if (ended)
+                {
+                    break;
+                }
+
+                // Large reads go straight into the caller's buffer, skipping a copy.
+                if (buffer.Length - total >= PktLineReader.MaxPacketData)
+                {
+                    var direct = reader.ReadPacket(buffer[total..]);
+                    if (direct == -1)
+                    {
+                        ended = true;
+                        break;
+                    }
+
+                    total += direct;
+                    continue;
+                }
+
+                var n = reader.ReadPacket(packet);
+                if (n == -1)
+                {
+                    ended = true;
+                    break;
+                }
+
+                packetLength = n;
+                packetOffset = 0;
+                continue;
+            }
+
+            var take = Math.Min(packetLength - packetOffset, buffer.Length - total);
+            packet.AsSpan(packetOffset, take).CopyTo(buffer[total..]);
+            packetOffset += take;
+            total += take;
+        }
+
+        return total;
+    }
+
+    /// <summary>Reads and drops whatever is left of the content, so the protocol stays in step after an error.</summary>
+    public void Drain()
+    {
+        var scratch = new byte[PktLineReader.MaxPacketData];
+        while (Read(scratch) > 0)
+        {
+        }
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

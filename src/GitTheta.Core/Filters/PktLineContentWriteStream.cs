@@ -1,0 +1,74 @@
+namespace GitTheta.Core.Filters;
+
+/// <summary>Writes content to git as maximum-size pkt-line packets, buffering so that small writes do not make small packets.</summary>
+public sealed class PktLineContentWriteStream : Stream
+{
+    private readonly PktLineWriter writer;
+    private readonly byte[] buffer = new byte[PktLineReader.MaxPacketData];
+    private int used;
+
+    public PktLineContentWriteStream(PktLineWriter writer)
+    {
+        this.writer = writer;
+    }
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> data)
+    {
+        if (used > 0)
+        {
+            var take = Math.Min(buffer.Length - used, data.Length);
+            data[..take].CopyTo(buffer.AsSpan(used));
+            used += take;
+            data = data[take..];
+            if (used == buffer.Length)
+            {
+                writer.WritePacket(buffer);
+                used = 0;
+            }
+        }
+
+        while (data.Length >= buffer.Length)
+        {
+            writer.WritePacket(data[..buffer.Length]);
+            data = data[buffer.Length..];
+        }
+
+        if (data.Length > 0)
+        {
+            data.CopyTo(buffer);
+            used = data.Length;
+        }
+    }
+
+    /// <summary>Sends the buffered tail (a short final packet).</summary>
+    public override void Flush()
+    {
+        if (used > 0)
+        {
+            writer.WritePacket(buffer.AsSpan(0, used));
+            used = 0;
+        }
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+}

@@ -1,0 +1,119 @@
+using System.Text;
+using GitTheta.Core.Diagnostics;
+
+namespace GitTheta.Core.Filters;
+
+/// <summary>Reads git's pkt-line framing: 4 hex digits of length (including themselves), then data; "0000" is a flush.</summary>
+public sealed class PktLineReader
+{
+    public const int MaxPacketData = 65516;
+
+    private readonly Stream input;
+    private readonly byte[] lengthBuffer = new byte[4];
+
+    public PktLineReader(Stream input)
+    {
+        this.input = input;
+    }
+
+    /// <summary>
+    /// Reads one packet into <paramref name="buffer"/> (at least <see cref="MaxPacketData"/> bytes).
+    /// Returns the data length, -1 for a flush packet, or throws at end of stream when <paramref name="allowEnd"/> is false.
+    /// </summary>
+    public int ReadPacket(Span<byte> buffer, bool allowEnd = false)
+    {
+        if (!Fill(lengthBuffer, allowEnd: true))
+        {
+            if (allowEnd)
+            {
+                return -2;
+            }
+
+            throw Protocol("git closed the filter's input in the middle of a request");
+        }
+
+        var length = ParseLength(lengthBuffer);
+        if (length == 0)
+        {
+            return -1;
+        }
+
+        if (length < 4 || length - 4 > MaxPacketData)
+        {
+            throw Protocol($"invalid pkt-line length {length}");
+        }
+
+        var dataLength = length - 4;
+        if (!Fill(buffer[..dataLength], allowEnd: false))
+        {
+            throw Protocol("git closed the filter's input inside a packet");
+        }
+
+        return dataLength;
+    }
+
+    /// <summary>Reads text packets up to a flush; null when git closed the stream cleanly before the first packet.</summary>
+    public List<string>? ReadTextList()
+    {
+        var lines = new List<string>();
+        var buffer = new byte[MaxPacketData];
+        while (true)
+        {
+            var n = ReadPacket(buffer, allowEnd: lines.Count == 0);
+            if (n == -2)
+            {
+                return null;
+            }
+
+            if (n == -1)
+            {
+                return lines;
+            }
+
+            lines.Add(Encoding.UTF8.GetString(buffer, 0, n).TrimEnd('\n'));
+        }
+    }
+
+    private bool Fill(Span<byte> buffer, bool allowEnd)
+    {
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            var read = input.Read(buffer[total..]);
+            if (read == 0)
+            {
+                if (total == 0 && allowEnd)
+                {
+                    return false;
+                }
+
+                throw Protocol("git closed the filter's input inside a packet");
+            }
+
+            total += read;
+        }
+
+        return true;
+    }
+
+    private static int ParseLength(ReadOnlySpan<byte> hex)
+    {
+        var value = 0;
+        foreach (var b in hex)
+        {
+            int digit = b switch
+            {
+                >= (byte)'0' and <= (byte)'9' => b - '0',
+                >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+                >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
+                _ => throw Protocol("invalid pkt-line length header"),
+            };
+            value = (value << 4) | digit;
+        }
+
+        return value;
+    }
+
+    private static ThetaException Protocol(string what) =>
+        new(DiagnosticIds.FilterProtocolError, $"filter protocol error: {what}. Check that filter.theta.process runs 'git-theta filter-process' of a matching version.");
+}

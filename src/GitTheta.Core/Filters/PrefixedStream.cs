@@ -1,0 +1,62 @@
+namespace GitTheta.Core.Filters;
+
+/// <summary>Replays bytes already read (to sniff the format) before the rest of the stream.</summary>
+public sealed class PrefixedStream : Stream
+{
+    private readonly byte[] prefix;
+    private readonly Stream inner;
+    private int offset;
+
+    public PrefixedStream(byte[] prefix, Stream inner)
+    {
+        this.prefix = prefix;
+        this.inner = inner;
+    }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    /// <summary>Reads up to <paramref name="count"/> leading bytes (fewer only at end of stream).</summary>
+    public static byte[] ReadPrefix(Stream input, int count)
+    {
+        var buffer = new byte[count];
+        var n = input.ReadAtLeast(buffer, count, throwOnEndOfStream: false);
+        return n == count ? buffer : buffer[..n];
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (offset < prefix.Length)
+        {
+            var take = Math.Min(buffer.Length, prefix.Length - offset);
+            prefix.AsSpan(offset, take).CopyTo(buffer);
+            offset += take;
+            return take;
+        }
+
+        return inner.Read(buffer);
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

@@ -1,0 +1,236 @@
+using System.Collections.Concurrent;
+using GitTheta.Core.Checkpoints;
+using GitTheta.Core.Checkpoints.Safetensors;
+using GitTheta.Core.Configuration;
+using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Hashing;
+using GitTheta.Core.Metadata;
+using GitTheta.Core.Storage;
+using GitTheta.Core.Tensors;
+using GitTheta.Core.Updates;
+
+namespace GitTheta.Core.Filters;
+
+/// <summary>
+/// The clean filter (git add): checkpoint bytes in, theta metadata out. Groups whose LSH signature
+/// says they did not change keep their previous entry; changed groups become new objects.
+/// Reading and hashing overlap: one thread reads the next group while the current one is hashed,
+/// so peak memory is two groups, never the checkpoint.
+/// </summary>
+public sealed class ThetaCleaner
+{
+    public const string ContainerTensorName = "container";
+    private const int SniffBytes = 4096;
+
+    private readonly LfsObjectStore store;
+    private readonly ThetaSettings settings;
+    private readonly CheckpointFormatRegistry formats;
+    private readonly UpdateTypeRegistry updates;
+
+    public ThetaCleaner(LfsObjectStore store, ThetaSettings settings, CheckpointFormatRegistry formats, UpdateTypeRegistry updates)
+    {
+        this.store = store;
+        this.settings = settings;
+        this.formats = formats;
+        this.updates = updates;
+    }
+
+    /// <summary>How many objects the last <see cref="Clean"/> added to the store (for tests and diagnostics).</summary>
+    public int LastNewObjects { get; private set; }
+
+    /// <param name="previous">The metadata to compare with (staged or HEAD), or null.</param>
+    /// <param name="formatName">The gitattribute theta-format, or null to sniff.</param>
+    public byte[] Clean(Stream input, string path, ThetaMetadata? previous, string? formatName, bool dryRun = false)
+    {
+        LastNewObjects = 0;
+        var prefix = PrefixedStream.ReadPrefix(input, SniffBytes);
+        Stream stream = new PrefixedStream(prefix, input);
+        if (MetadataSerializer.LooksLikeMetadata(prefix))
+        {
+            var all = ReadBounded(stream, MetadataSerializer.MaxMetadataBytes, out var complete);
+            if (complete && MetadataSerializer.TryParse(all, path) is not null)
+            {
+                return all;
+            }
+
+            stream = new PrefixedStream(all, complete ? Stream.Null : stream);
+        }
+
+        var format = formatName is { Length: > 0 }
+            ? formats.Get(formatName, path)
+            : formats.Detect(prefix) ?? throw new ThetaException(
+                DiagnosticIds.UnknownFormat,
+                prefix.Length == 0
+                    ? $"{path}: the file is empty, not a checkpoint; add a checkpoint or untrack the path (git theta untrack {path})."
+                    : $"{path}: not a checkpoint format git-theta recognises. Supported formats: {formats.SupportedNames}; set one with 'git theta track {path} --format <format>'.");
+
+        using var reader = format.OpenReader(stream, path);
+        using var transaction = new ObjectTransaction(store);
+        var context = new UpdateContext(store, transaction, settings, path);
+        var updateType = updates.Get(settings.UpdateType, path);
+        var entries = ProcessGroups(reader, previous, context, updateType, path);
+        var container = reader.Complete();
+        var containerHeader = SafetensorsObject.BuildHeader(new[] { (ContainerTensorName, DType.U8, (IReadOnlyList<long>)new long[] { container.Length }) });
+        var containerRef = transaction.Add(containerHeader, container);
+        var metadata = new ThetaMetadata(format.Name, containerRef, entries);
+        LastNewObjects = transaction.Count;
+        if (!dryRun)
+        {
+            transaction.Commit();
+        }
+
+        return MetadataSerializer.Serialize(metadata);
+    }
+
+    private Dictionary<string, ParameterEntry> ProcessGroups(ICheckpointReader reader, ThetaMetadata? previous, UpdateContext context, IUpdateType updateType, string path)
+    {
+        var lsh = new EuclideanLsh(settings.LshSignatureSize, settings.LshBucketWidth, settings.LshPoolSize);
+        var largest = reader.Tensors.Count == 0 ? 0 : reader.Tensors.Max(t => t.ByteLength);
+        if (largest > Array.MaxLength)
+        {
+            var name = reader.Tensors.First(t => t.ByteLength == largest).Name;
+            throw new ThetaException(DiagnosticIds.InvalidCheckpoint, $"{path}: parameter group '{name}' is {largest} bytes; groups over {Array.MaxLength} bytes are not supported yet. Split the tensor or store the file with plain git-lfs.");
+        }
+
+        var entries = new Dictionary<string, ParameterEntry>(StringComparer.Ordinal);
+        var buffers = new BlockingCollection<byte[]>();
+        buffers.Add(GC.AllocateUninitializedArray<byte>((int)largest));
+        var allocated = 1;
+        using var work = new BlockingCollection<(TensorInfo Info, byte[] Buffer)>(boundedCapacity: 1);
+        using var cancel = new CancellationTokenSource();
+        Exception? producerError = null;
+        var producer = Task.Run(() =>
+        {
+            try
+            {
+                while (reader.Next() is { } info)
+                {
+                    if (!buffers.TryTake(out var buffer))
+                    {
+                        if (allocated < 2)
+                        {
+                            buffer = GC.AllocateUninitializedArray<byte>((int)largest);
+                            allocated++;
+                        }
+                        else
+                        {
+                            buffer = buffers.Take(cancel.Token);
+                        }
+                    }
+
+                    var length = (int)info.ByteLength;
+                    var read = 0;
+                    while (read < length)
+                    {
+                        var n = reader.ReadData(buffer.AsSpan(read, length - read));
+                        read += n;
+                    }
+
+                    work.Add((info, buffer), cancel.Token);
+                }
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+            }
+            catch (Exception e)
+            {
+                producerError = e;
+            }
+            finally
+            {
+                work.CompleteAdding();
+            }
+        });
+
+        try
+        {
+            foreach (var (info, buffer) in work.GetConsumingEnumerable())
+            {
+                var value = new ReadOnlyMemory<byte>(buffer, 0, (int)info.ByteLength);
+                entries[info.Name] = ProcessGroup(info, value, previous, context, updateType, lsh);
+                buffers.Add(buffer);
+            }
+        }
+        catch
+        {
+            cancel.Cancel();
+            producer.Wait();
+            throw;
+        }
+
+        producer.Wait();
+        if (producerError is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(producerError).Throw();
+        }
+
+        return entries;
+    }
+
+    private ParameterEntry ProcessGroup(TensorInfo info, ReadOnlyMemory<byte> value, ThetaMetadata? previous, UpdateContext context, IUpdateType updateType, EuclideanLsh lsh)
+    {
+        ParameterEntry? old = null;
+        if (previous is not null && previous.Parameters.TryGetValue(info.Name, out var candidate) && candidate.Tensor.ToInfo(info.Name).SameLayout(info))
+        {
+            old = candidate;
+        }
+
+        if (old is null)
+        {
+            // Nothing to compare with: hash and store at the same time.
+            LshSignature? signature = null;
+            StoredValue? stored = null;
+            Parallel.Invoke(
+                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.MaxConcurrency) },
+                () => signature = lsh.Hash(info.DType, value.Span, Math.Max(1, settings.MaxConcurrency - 1)),
+                () => stored = updateType.Store(context, info, value));
+            return new ParameterEntry(new TensorDescription(info.DType, info.Shape, signature!), stored!.Object, stored.Update);
+        }
+
+        var newSignature = lsh.Hash(info.DType, value.Span, settings.MaxConcurrency);
+        var distance = newSignature.DistanceTo(old.Tensor.Lsh, lsh.BucketWidth);
+        if (distance < settings.Atol || (distance < settings.LshThreshold && IsCloseToStored(info, value, old, context)))
+        {
+            return old;
+        }
+
+        var result = updateType.Store(context, info, value);
+        return new ParameterEntry(new TensorDescription(info.DType, info.Shape, newSignature), result.Object, result.Update);
+    }
+
+    private bool IsCloseToStored(TensorInfo info, ReadOnlyMemory<byte> value, ParameterEntry old, UpdateContext context)
+    {
+        var comparer = new AllCloseStream(info.DType, value, settings.Atol, settings.Rtol);
+        try
+        {
+            updates.Get(old.Update.Type, context.Path).Materialize(context, info, old, comparer);
+        }
+        catch (ThetaException e) when (e.Code is DiagnosticIds.MissingObject or DiagnosticIds.CorruptObject)
+        {
+            // Without the old value there is nothing to compare: store the new one, which is always safe.
+            return false;
+        }
+
+        return comparer.Finish();
+    }
+
+    private static byte[] ReadBounded(Stream stream, int limit, out bool complete)
+    {
+        var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        while (buffer.Length <= limit)
+        {
+            var n = stream.Read(chunk);
+            if (n == 0)
+            {
+                complete = true;
+                return buffer.ToArray();
+            }
+
+            buffer.Write(chunk, 0, n);
+        }
+
+        complete = false;
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,202 @@
+using GitTheta.Core.Checkpoints;
+using GitTheta.Core.Checkpoints.Safetensors;
+using GitTheta.Core.Configuration;
+using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Metadata;
+using GitTheta.Core.Storage;
+using GitTheta.Core.Tensors;
+using GitTheta.Core.Updates;
+
+namespace GitTheta.Core.Filters;
+
+/// <summary>
+/// The smudge filter (checkout): theta metadata in, the checkpoint out, byte for byte as it was cleaned.
+/// Everything that can fail before the first byte is written (parsing, missing objects, fetching,
+/// the container) is done in <see cref="Prepare"/>, so git sees one clear error instead of half a file.
+/// </summary>
+public sealed class ThetaSmudger
+{
+    private const int SniffBytes = 4096;
+
+    private readonly LfsObjectStore store;
+    private readonly ThetaSettings settings;
+    private readonly CheckpointFormatRegistry formats;
+    private readonly UpdateTypeRegistry updates;
+    private readonly IObjectFetcher? fetcher;
+
+    public ThetaSmudger(LfsObjectStore store, ThetaSettings settings, CheckpointFormatRegistry formats, UpdateTypeRegistry updates, IObjectFetcher? fetcher)
+    {
+        this.store = store;
+        this.settings = settings;
+        this.formats = formats;
+        this.updates = updates;
+        this.fetcher = fetcher;
+    }
+
+    /// <summary>Reads the request and returns the writer of the reply; content that is not theta metadata is replayed unchanged.</summary>
+    public ISmudgeResult Prepare(Stream input, string path)
+    {
+        var prefix = PrefixedStream.ReadPrefix(input, SniffBytes);
+        if (!MetadataSerializer.LooksLikeMetadata(prefix))
+        {
+            return new PassThrough(ContentSpool.From(prefix, input));
+        }
+
+        var spool = new MemoryStream();
+        spool.Write(prefix);
+        var chunk = new byte[81920];
+        int n;
+        while ((n = input.Read(chunk)) > 0)
+        {
+            spool.Write(chunk, 0, n);
+            if (spool.Length > MetadataSerializer.MaxMetadataBytes)
+            {
+                return new PassThrough(ContentSpool.From(spool.ToArray(), input));
+            }
+        }
+
+        var bytes = spool.ToArray();
+        var metadata = MetadataSerializer.TryParse(bytes, path);
+        if (metadata is null)
+        {
+            return new PassThrough(ContentSpool.From(bytes, Stream.Null));
+        }
+
+        return PrepareCheckpoint(metadata, path);
+    }
+
+    /// <summary>Prepares writing the checkpoint that <paramref name="metadata"/> describes.</summary>
+    public ISmudgeResult PrepareCheckpoint(ThetaMetadata metadata, string path)
+    {
+        var format = formats.Get(metadata.CheckpointType, path);
+        EnsureObjects(metadata, path);
+        var container = ReadContainer(metadata.Container, path);
+        var layout = format.DescribeContainer(container, path);
+        var described = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var info in layout)
+        {
+            described.Add(info.Name);
+            if (!metadata.Parameters.TryGetValue(info.Name, out var entry))
+            {
+                throw new ThetaException(DiagnosticIds.MalformedMetadata, $"{path}: the checkpoint layout names parameter '{info.Name}' but the metadata has no entry for it; restore the file from a good commit.");
+            }
+
+            if (!entry.Tensor.ToInfo(info.Name).SameLayout(info))
+            {
+                throw new ThetaException(DiagnosticIds.MalformedMetadata, $"{path}: parameter '{info.Name}' is {entry.Tensor.DType} [{string.Join(", ", entry.Tensor.Shape)}] in the metadata but {info.DType} {info.ShapeText} in the checkpoint layout; restore the file from a good commit.");
+            }
+
+            updates.Get(entry.Update.Type, $"{path}: parameter '{info.Name}'");
+        }
+
+        var extra = metadata.Parameters.Keys.FirstOrDefault(k => !described.Contains(k));
+        if (extra is not null)
+        {
+            throw new ThetaException(DiagnosticIds.MalformedMetadata, $"{path}: the metadata has parameter '{extra}' that the checkpoint layout does not place; restore the file from a good commit.");
+        }
+
+        var context = new UpdateContext(store, new ObjectTransaction(store), settings, path);
+        return new Checkpoint(format, container, new Source(metadata, updates, context), path);
+    }
+
+    private void EnsureObjects(ThetaMetadata metadata, string path)
+    {
+        var missing = metadata.Objects.Where(o => !store.Contains(o)).DistinctBy(o => o.Oid).ToList();
+        if (missing.Count > 0 && fetcher is not null)
+        {
+            fetcher.Fetch(missing);
+            missing = missing.Where(o => !store.Contains(o)).ToList();
+        }
+
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        var first = missing[0];
+        var group = first.Oid == metadata.Container.Oid
+            ? "the checkpoint container"
+            : $"parameter '{metadata.Parameters.First(p => p.Value.Object.Oid == first.Oid).Key}'";
+        var more = missing.Count > 1 ? $" (and {missing.Count - 1} more object{(missing.Count > 2 ? "s" : string.Empty)})" : string.Empty;
+        throw new ThetaException(
+            DiagnosticIds.MissingObject,
+            $"{path}: {group} needs object {first.Oid}{more}, which is not in the local store and could not be fetched; make the remote reachable and run 'git theta fetch', then 'git checkout -- {path}'.");
+    }
+
+    private byte[] ReadContainer(ObjectRef reference, string path)
+    {
+        var what = $"{path}: checkpoint container";
+        using var stream = store.OpenRead(reference.Oid, what);
+        var header = SafetensorsObject.ReadHeader(stream, what);
+        if (header.Entries.Count != 1 || header.Entries[0].Info.Name != ThetaCleaner.ContainerTensorName || header.Entries[0].Info.DType != DType.U8
+            || header.DataLength > int.MaxValue)
+        {
+            throw new ThetaException(DiagnosticIds.CorruptObject, $"{what}: object {reference.Oid} is not a checkpoint container; run 'git theta verify'.");
+        }
+
+        var bytes = new byte[header.DataLength];
+        stream.ReadExactly(bytes);
+        stream.VerifyToEnd();
+        return bytes;
+    }
+
+    private sealed class Source : ITensorDataSource
+    {
+        private readonly ThetaMetadata metadata;
+        private readonly UpdateTypeRegistry updates;
+        private readonly UpdateContext context;
+
+        public Source(ThetaMetadata metadata, UpdateTypeRegistry updates, UpdateContext context)
+        {
+            this.metadata = metadata;
+            this.updates = updates;
+            this.context = context;
+        }
+
+        public void CopyTo(TensorInfo expected, Stream output)
+        {
+            var entry = metadata.Parameters[expected.Name];
+            updates.Get(entry.Update.Type, context.Path).Materialize(context, expected, entry, output);
+        }
+    }
+
+    private sealed class Checkpoint : ISmudgeResult
+    {
+        private readonly ICheckpointFormat format;
+        private readonly byte[] container;
+        private readonly ITensorDataSource source;
+        private readonly string path;
+
+        public Checkpoint(ICheckpointFormat format, byte[] container, ITensorDataSource source, string path)
+        {
+            this.format = format;
+            this.container = container;
+            this.source = source;
+            this.path = path;
+        }
+
+        public bool IsCheckpoint => true;
+
+        public void WriteTo(Stream output) => format.Write(container, source, output, path);
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private sealed class PassThrough : ISmudgeResult
+    {
+        private readonly ContentSpool spool;
+
+        public PassThrough(ContentSpool spool)
+        {
+            this.spool = spool;
+        }
+
+        public bool IsCheckpoint => false;
+
+        public void WriteTo(Stream output) => spool.CopyTo(output);
+
+        public void Dispose() => spool.Dispose();
+    }
+}

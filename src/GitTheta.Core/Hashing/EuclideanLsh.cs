@@ -1,0 +1,353 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using GitTheta.Core.Tensors;
+
+namespace GitTheta.Core.Hashing;
+
+/// <summary>
+/// E2LSH (Datar et al. 2004) over a fixed randomness pool, defined so that a signature is the same
+/// on every machine, thread count and SIMD width:
+/// elements are cut into blocks of <see cref="BlockElements"/>; inside a block, even and odd elements
+/// are summed into two float64 accumulators per hyperplane, strictly in element order, with separate
+/// (never fused) multiply and add; block sums (even + odd) are then added in block order.
+/// Vector lanes run across hyperplanes, never across elements, so the order of every addition is
+/// fixed by this definition and not by the hardware.
+/// </summary>
+public sealed class EuclideanLsh
+{
+    public const int BlockElements = 1 << 20;
+    private const int ConvertChunk = 4096;
+
+    private readonly RandomnessPool pool;
+    private readonly int k;
+
+    public EuclideanLsh(int signatureSize, double bucketWidth, int poolRows)
+    {
+        k = signatureSize;
+        BucketWidth = bucketWidth;
+        pool = RandomnessPool.Get(signatureSize, poolRows);
+    }
+
+    public double BucketWidth { get; }
+
+    public int SignatureSize => k;
+
+    /// <summary>Hashes a whole tensor held in memory, computing blocks in parallel.</summary>
+    public LshSignature Hash(DType dtype, ReadOnlySpan<byte> data, int maxConcurrency = 1)
+    {
+        var elementSize = DTypes.SizeOf(dtype);
+        var elements = data.Length / elementSize;
+        var blocks = (elements + BlockElements - 1) / BlockElements;
+        var blockSums = new double[Math.Max(blocks, 1) * k];
+        if (blocks <= 1 || maxConcurrency <= 1)
+        {
+            for (var b = 0; b < blocks; b++)
+            {
+                HashBlock(dtype, data, elementSize, elements, b, blockSums.AsSpan(b * k, k));
+            }
+        }
+        else
+        {
+            unsafe
+            {
+                fixed (byte* pointer = data)
+                {
+                    var address = (IntPtr)pointer;
+                    var length = data.Length;
+                    Parallel.For(
+                        0,
+                        blocks,
+                        new ParallelOptions { MaxDegreeOfParallelism = maxConcurrency },
+                        b =>
+                        {
+                            var span = new ReadOnlySpan<byte>((void*)address, length);
+                            HashBlock(dtype, span, elementSize, elements, b, blockSums.AsSpan(b * k, k));
+                        });
+                }
+            }
+        }
+
+        return Finish(blockSums, blocks);
+    }
+
+    /// <summary>Starts an incremental hash for data that arrives in pieces (same result as <see cref="Hash"/>).</summary>
+    public Incremental CreateIncremental(DType dtype) => new(this, dtype);
+
+    private void HashBlock(DType dtype, ReadOnlySpan<byte> data, int elementSize, int elements, int block, Span<double> blockSum)
+    {
+        var start = block * BlockElements;
+        var count = Math.Min(BlockElements, elements - start);
+        Span<double> even = stackalloc double[k];
+        Span<double> odd = stackalloc double[k];
+        even.Clear();
+        odd.Clear();
+        var buffer = ArrayPool<double>.Shared.Rent(ConvertChunk);
+        try
+        {
+            for (var offset = 0; offset < count; offset += ConvertChunk)
+            {
+                var n = Math.Min(ConvertChunk, count - offset);
+                var values = buffer.AsSpan(0, n);
+                ElementConverter.ToDouble(dtype, data.Slice((start + offset) * elementSize, n * elementSize), values);
+                Accumulate(values, start + offset, even, odd);
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(buffer);
+        }
+
+        for (var j = 0; j < k; j++)
+        {
+            blockSum[j] = even[j] + odd[j];
+        }
+    }
+
+    private LshSignature Finish(double[] blockSums, int blocks)
+    {
+        var totals = new double[k];
+        for (var b = 0; b < blocks; b++)
+        {
+            for (var j = 0; j < k; j++)
+            {
+                totals[j] += blockSums[(b * k) + j];
+            }
+        }
+
+        var signature = new long[k];
+        for (var j = 0; j < k; j++)
+        {
+            signature[j] = ToBucket(totals[j] / BucketWidth);
+        }
+
+        return new LshSignature(signature);
+    }
+
+    private static long ToBucket(double scaled)
+    {
+        if (double.IsNaN(scaled))
+        {
+            return long.MinValue;
+        }
+
+        var floor = Math.Floor(scaled);
+        if (floor >= long.MaxValue)
+        {
+            return long.MaxValue;
+        }
+
+        if (floor <= long.MinValue + 1d)
+        {
+            return long.MinValue + 1;
+        }
+
+        return (long)floor;
+    }
+
+    /// <summary>Adds elements with global indices <paramref name="firstIndex"/>.. to the even/odd accumulators.</summary>
+    internal void Accumulate(ReadOnlySpan<double> values, long firstIndex, Span<double> even, Span<double> odd)
+    {
+        if (k == 16 && Vector256.IsHardwareAccelerated)
+        {
+            Accumulate16(values, firstIndex, even, odd);
+        }
+        else
+        {
+            AccumulateScalar(values, firstIndex, even, odd);
+        }
+    }
+
+    internal void AccumulateScalar(ReadOnlySpan<double> values, long firstIndex, Span<double> even, Span<double> odd)
+    {
+        var table = pool.Values;
+        var row = (int)(firstIndex % pool.Rows);
+        var parityOdd = (firstIndex & 1) != 0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            var acc = parityOdd ? odd : even;
+            var x = values[i];
+            var rowStart = row * k;
+            for (var j = 0; j < k; j++)
+            {
+                var product = x * table[rowStart + j];
+                acc[j] = acc[j] + product;
+            }
+
+            parityOdd = !parityOdd;
+            if (++row == pool.Rows)
+            {
+                row = 0;
+            }
+        }
+    }
+
+    private void Accumulate16(ReadOnlySpan<double> values, long firstIndex, Span<double> even, Span<double> odd)
+    {
+        ref var table = ref MemoryMarshal.GetArrayDataReference(pool.Values);
+        var rows = pool.Rows;
+        var row = (int)(firstIndex % rows);
+        ref var e = ref MemoryMarshal.GetReference(even);
+        ref var o = ref MemoryMarshal.GetReference(odd);
+        var e0 = Vector256.LoadUnsafe(ref e, 0);
+        var e1 = Vector256.LoadUnsafe(ref e, 4);
+        var e2 = Vector256.LoadUnsafe(ref e, 8);
+        var e3 = Vector256.LoadUnsafe(ref e, 12);
+        var o0 = Vector256.LoadUnsafe(ref o, 0);
+        var o1 = Vector256.LoadUnsafe(ref o, 4);
+        var o2 = Vector256.LoadUnsafe(ref o, 8);
+        var o3 = Vector256.LoadUnsafe(ref o, 12);
+        var i = 0;
+        var n = values.Length;
+        if ((firstIndex & 1) != 0 && n > 0)
+        {
+            var b = Vector256.Create(values[0]);
+            ref var r = ref Unsafe.Add(ref table, row * 16);
+            o0 += b * Vector256.LoadUnsafe(ref r, 0);
+            o1 += b * Vector256.LoadUnsafe(ref r, 4);
+            o2 += b * Vector256.LoadUnsafe(ref r, 8);
+            o3 += b * Vector256.LoadUnsafe(ref r, 12);
+            if (++row == rows)
+            {
+                row = 0;
+            }
+
+            i = 1;
+        }
+
+        for (; i + 1 < n; i += 2)
+        {
+            var b = Vector256.Create(values[i]);
+            ref var r = ref Unsafe.Add(ref table, row * 16);
+            e0 += b * Vector256.LoadUnsafe(ref r, 0);
+            e1 += b * Vector256.LoadUnsafe(ref r, 4);
+            e2 += b * Vector256.LoadUnsafe(ref r, 8);
+            e3 += b * Vector256.LoadUnsafe(ref r, 12);
+            if (++row == rows)
+            {
+                row = 0;
+            }
+
+            b = Vector256.Create(values[i + 1]);
+            r = ref Unsafe.Add(ref table, row * 16);
+            o0 += b * Vector256.LoadUnsafe(ref r, 0);
+            o1 += b * Vector256.LoadUnsafe(ref r, 4);
+            o2 += b * Vector256.LoadUnsafe(ref r, 8);
+            o3 += b * Vector256.LoadUnsafe(ref r, 12);
+            if (++row == rows)
+            {
+                row = 0;
+            }
+        }
+
+        if (i < n)
+        {
+            var b = Vector256.Create(values[i]);
+            ref var r = ref Unsafe.Add(ref table, row * 16);
+            e0 += b * Vector256.LoadUnsafe(ref r, 0);
+            e1 += b * Vector256.LoadUnsafe(ref r, 4);
+            e2 += b * Vector256.LoadUnsafe(ref r, 8);
+            e3 += b * Vector256.LoadUnsafe(ref r, 12);
+        }
+
+        e0.StoreUnsafe(ref e, 0);
+        e1.StoreUnsafe(ref e, 4);
+        e2.StoreUnsafe(ref e, 8);
+        e3.StoreUnsafe(ref e, 12);
+        o0.StoreUnsafe(ref o, 0);
+        o1.StoreUnsafe(ref o, 4);
+        o2.StoreUnsafe(ref o, 8);
+        o3.StoreUnsafe(ref o, 12);
+    }
+
+    /// <summary>Hash state for data that arrives piece by piece; pieces may split elements.</summary>
+    public sealed class Incremental
+    {
+        private readonly EuclideanLsh owner;
+        private readonly DType dtype;
+        private readonly int elementSize;
+        private readonly double[] even;
+        private readonly double[] odd;
+        private readonly List<double> blockSums = new();
+        private readonly byte[] partial;
+        private readonly double[] converted = new double[ConvertChunk];
+        private int partialLength;
+        private long elementIndex;
+
+        internal Incremental(EuclideanLsh owner, DType dtype)
+        {
+            this.owner = owner;
+            this.dtype = dtype;
+            elementSize = DTypes.SizeOf(dtype);
+            even = new double[owner.k];
+            odd = new double[owner.k];
+            partial = new byte[elementSize];
+        }
+
+        public void Append(ReadOnlySpan<byte> data)
+        {
+            if (partialLength > 0)
+            {
+                var take = Math.Min(elementSize - partialLength, data.Length);
+                data[..take].CopyTo(partial.AsSpan(partialLength));
+                partialLength += take;
+                data = data[take..];
+                if (partialLength < elementSize)
+                {
+                    return;
+                }
+
+                AppendWhole(partial);
+                partialLength = 0;
+            }
+
+            var whole = data.Length / elementSize * elementSize;
+            AppendWhole(data[..whole]);
+            data[whole..].CopyTo(partial);
+            partialLength = data.Length - whole;
+        }
+
+        public LshSignature Complete()
+        {
+            if (elementIndex % BlockElements != 0 || elementIndex == 0)
+            {
+                CloseBlock();
+            }
+
+            var sums = blockSums.ToArray();
+            return owner.Finish(sums, sums.Length / owner.k);
+        }
+
+        private void AppendWhole(ReadOnlySpan<byte> data)
+        {
+            var elements = data.Length / elementSize;
+            var done = 0;
+            while (done < elements)
+            {
+                var untilBlockEnd = BlockElements - (int)(elementIndex % BlockElements);
+                var n = Math.Min(Math.Min(ConvertChunk, untilBlockEnd), elements - done);
+                var values = converted.AsSpan(0, n);
+                ElementConverter.ToDouble(dtype, data.Slice(done * elementSize, n * elementSize), values);
+                owner.Accumulate(values, elementIndex, even, odd);
+                elementIndex += n;
+                done += n;
+                if (elementIndex % BlockElements == 0)
+                {
+                    CloseBlock();
+                }
+            }
+        }
+
+        private void CloseBlock()
+        {
+            for (var j = 0; j < owner.k; j++)
+            {
+                blockSums.Add(even[j] + odd[j]);
+            }
+
+            Array.Clear(even);
+            Array.Clear(odd);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+namespace GitTheta.Core.Hashing;
+
+/// <summary>An E2LSH signature: <c>floor(x · r_j / w)</c> for each of the k hyperplanes.</summary>
+public sealed class LshSignature : IEquatable<LshSignature>
+{
+    public LshSignature(long[] values)
+    {
+        Values = values;
+    }
+
+    public IReadOnlyList<long> Values { get; }
+
+    /// <summary>git-theta's estimate of the Euclidean distance between the hashed vectors.</summary>
+    public double DistanceTo(LshSignature other, double bucketWidth)
+    {
+        if (other.Values.Count != Values.Count)
+        {
+            return double.PositiveInfinity;
+        }
+
+        double sum = 0;
+        for (var j = 0; j < Values.Count; j++)
+        {
+            var d = (double)Values[j] - other.Values[j];
+            sum += d * d;
+        }
+
+        return Math.Sqrt(sum) * bucketWidth / Math.Sqrt(Values.Count);
+    }
+
+    public bool Equals(LshSignature? other) => other is not null && Values.SequenceEqual(other.Values);
+
+    public override bool Equals(object? obj) => Equals(obj as LshSignature);
+
+    public override int GetHashCode()
+    {
+        var hash = default(HashCode);
+        foreach (var v in Values)
+        {
+            hash.Add(v);
+        }
+
+        return hash.ToHashCode();
+    }
+
+    public override string ToString() => "[" + string.Join(", ", Values) + "]";
+}

@@ -1,0 +1,8 @@
+namespace GitTheta.Core.Merges;
+
+public enum MergeSide
+{
+    Ours,
+    Theirs,
+    Base,
+}

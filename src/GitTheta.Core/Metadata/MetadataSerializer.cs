@@ -1,0 +1,238 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Hashing;
+using GitTheta.Core.Storage;
+using GitTheta.Core.Tensors;
+
+namespace GitTheta.Core.Metadata;
+
+/// <summary>
+/// Theta metadata as deterministic JSON: keys sorted by ordinal, two-space indentation, scalar
+/// arrays on one line, <c>\n</c> line ends and a final newline, no timestamps. The same checkpoint
+/// always cleans to the same bytes, and <c>git log -p</c> of them reads well.
+/// </summary>
+public static class MetadataSerializer
+{
+    /// <summary>Metadata larger than this is not metadata (a checkpoint that happens to start with '{').</summary>
+    public const int MaxMetadataBytes = 256 * 1024 * 1024;
+
+    private static readonly byte[] Marker = Encoding.ASCII.GetBytes("\"git-theta/");
+
+    public static byte[] Serialize(ThetaMetadata metadata)
+    {
+        var sb = new StringBuilder();
+        sb.Append("{\n");
+        sb.Append("  \"checkpoint\": {\n");
+        sb.Append("    \"container\": ");
+        AppendObjectRef(sb, metadata.Container, 4);
+        sb.Append(",\n");
+        sb.Append("    \"type\": ").Append(Quote(metadata.CheckpointType)).Append('\n');
+        sb.Append("  },\n");
+        sb.Append("  \"format\": ").Append(Quote(ThetaMetadata.CurrentFormat)).Append(",\n");
+        sb.Append("  \"parameters\": {");
+        var first = true;
+        foreach (var (name, entry) in metadata.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            sb.Append(first ? "\n" : ",\n");
+            first = false;
+            sb.Append("    ").Append(Quote(name)).Append(": {\n");
+            sb.Append("      \"object\": ");
+            AppendObjectRef(sb, entry.Object, 6);
+            sb.Append(",\n");
+            sb.Append("      \"tensor\": {\n");
+            sb.Append("        \"dtype\": ").Append(Quote(DTypes.Name(entry.Tensor.DType))).Append(",\n");
+            sb.Append("        \"lsh\": [").Append(string.Join(", ", entry.Tensor.Lsh.Values.Select(v => v.ToString(CultureInfo.InvariantCulture)))).Append("],\n");
+            sb.Append("        \"shape\": [").Append(string.Join(", ", entry.Tensor.Shape.Select(v => v.ToString(CultureInfo.InvariantCulture)))).Append("]\n");
+            sb.Append("      },\n");
+            sb.Append("      \"update\": ");
+            AppendUpdate(sb, entry.Update);
+            sb.Append('\n');
+            sb.Append("    }");
+        }
+
+        sb.Append(first ? "}\n" : "\n  }\n");
+        sb.Append("}\n");
+        return Encoding.UTF8.GetBytes(sb.ToString());
+    }
+
+    /// <summary>A cheap test of the leading bytes: could this be theta metadata?</summary>
+    public static bool LooksLikeMetadata(ReadOnlySpan<byte> prefix)
+    {
+        var i = 0;
+        while (i < prefix.Length && prefix[i] is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t')
+        {
+            i++;
+        }
+
+        return i < prefix.Length && prefix[i] == (byte)'{' && prefix.IndexOf(Marker) >= 0;
+    }
+
+    /// <summary>Parses metadata, or returns null when the bytes are not theta metadata at all.</summary>
+    public static ThetaMetadata? TryParse(ReadOnlySpan<byte> bytes, string path)
+    {
+        if (!LooksLikeMetadata(bytes.Length > 4096 ? bytes[..4096] : bytes) && !LooksLikeMetadata(bytes))
+        {
+            return null;
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(bytes.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var format) || format.ValueKind != JsonValueKind.String
+                || format.GetString() is not { } formatName || !formatName.StartsWith("git-theta/", StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            if (formatName != ThetaMetadata.CurrentFormat)
+            {
+                throw Malformed(path, $"format '{formatName}' is newer than this git-theta understands ({ThetaMetadata.CurrentFormat}); update the GitTheta.Tool package");
+            }
+
+            return ParseDocument(root, path);
+        }
+    }
+
+    public static ThetaMetadata Parse(ReadOnlySpan<byte> bytes, string path) =>
+        TryParse(bytes, path) ?? throw Malformed(path, "the content is not git-theta metadata");
+
+    private static ThetaMetadata ParseDocument(JsonElement root, string path)
+    {
+        var checkpoint = Property(root, "checkpoint", JsonValueKind.Object, path, "the file");
+        var type = Property(checkpoint, "type", JsonValueKind.String, path, "checkpoint").GetString()!;
+        var container = ParseObjectRef(Property(checkpoint, "container", JsonValueKind.Object, path, "checkpoint"), path, "checkpoint.container");
+        var parameters = new Dictionary<string, ParameterEntry>(StringComparer.Ordinal);
+        foreach (var group in Property(root, "parameters", JsonValueKind.Object, path, "the file").EnumerateObject())
+        {
+            var where = $"parameter '{group.Name}'";
+            if (group.Value.ValueKind != JsonValueKind.Object)
+            {
+                throw Malformed(path, $"{where} is not an object");
+            }
+
+            var tensor = Property(group.Value, "tensor", JsonValueKind.Object, path, where);
+            var dtype = DTypes.Parse(Property(tensor, "dtype", JsonValueKind.String, path, where).GetString(), $"{path}: {where}");
+            var shape = Property(tensor, "shape", JsonValueKind.Array, path, where).EnumerateArray()
+                .Select(d => d.ValueKind == JsonValueKind.Number && d.TryGetInt64(out var v) && v >= 0 ? v : throw Malformed(path, $"{where} has an invalid shape"))
+                .ToList();
+            var lsh = Property(tensor, "lsh", JsonValueKind.Array, path, where).EnumerateArray()
+                .Select(d => d.ValueKind == JsonValueKind.Number && d.TryGetInt64(out var v) ? v : throw Malformed(path, $"{where} has an invalid lsh signature"))
+                .ToArray();
+            var reference = ParseObjectRef(Property(group.Value, "object", JsonValueKind.Object, path, where), path, where);
+            var update = ParseUpdate(Property(group.Value, "update", JsonValueKind.Object, path, where), path, where);
+            if (!parameters.TryAdd(group.Name, new ParameterEntry(new TensorDescription(dtype, shape, new LshSignature(lsh)), reference, update)))
+            {
+                throw Malformed(path, $"{where} appears twice");
+            }
+        }
+
+        return new ThetaMetadata(type, container, parameters);
+    }
+
+    private static UpdateDescription ParseUpdate(JsonElement update, string path, string where)
+    {
+        var type = Property(update, "type", JsonValueKind.String, path, where).GetString()!;
+        string? baseCommit = null;
+        var fields = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var field in update.EnumerateObject())
+        {
+            if (field.Name == "type")
+            {
+                continue;
+            }
+
+            if (field.Value.ValueKind != JsonValueKind.String)
+            {
+                throw Malformed(path, $"{where}: update field '{field.Name}' is not a string");
+            }
+
+            if (field.Name == "base")
+            {
+                baseCommit = field.Value.GetString();
+            }
+            else
+            {
+                fields[field.Name] = field.Value.GetString()!;
+            }
+        }
+
+        return type == "dense" && baseCommit is null && fields.Count == 0
+            ? UpdateDescription.Dense
+            : new UpdateDescription(type, baseCommit, fields.Count == 0 ? null : fields);
+    }
+
+    private static ObjectRef ParseObjectRef(JsonElement element, string path, string where)
+    {
+        var oid = Property(element, "oid", JsonValueKind.String, path, where).GetString();
+        var sizeElement = Property(element, "size", JsonValueKind.Number, path, where);
+        if (!ObjectId.IsValid(oid) || !sizeElement.TryGetInt64(out var size) || size < 0)
+        {
+            throw Malformed(path, $"{where} has an invalid object reference");
+        }
+
+        return new ObjectRef(oid!, size);
+    }
+
+    private static JsonElement Property(JsonElement element, string name, JsonValueKind kind, string path, string where)
+    {
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind != kind)
+        {
+            throw Malformed(path, $"{where} lacks '{name}' ({kind.ToString().ToLowerInvariant()})");
+        }
+
+        return value;
+    }
+
+    private static void AppendObjectRef(StringBuilder sb, ObjectRef reference, int indent)
+    {
+        var pad = new string(' ', indent + 2);
+        sb.Append("{\n");
+        sb.Append(pad).Append("\"oid\": ").Append(Quote(reference.Oid)).Append(",\n");
+        sb.Append(pad).Append("\"size\": ").Append(reference.Size.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        sb.Append(new string(' ', indent)).Append('}');
+    }
+
+    private static void AppendUpdate(StringBuilder sb, UpdateDescription update)
+    {
+        var fields = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["type"] = update.Type };
+        if (update.Base is not null)
+        {
+            fields["base"] = update.Base;
+        }
+
+        foreach (var (key, value) in update.Fields ?? new Dictionary<string, string>())
+        {
+            fields[key] = value;
+        }
+
+        sb.Append("{\n");
+        var first = true;
+        foreach (var (key, value) in fields)
+        {
+            sb.Append(first ? string.Empty : ",\n");
+            first = false;
+            sb.Append("        ").Append(Quote(key)).Append(": ").Append(Quote(value));
+        }
+
+        sb.Append("\n      }");
+    }
+
+    private static string Quote(string value) => JsonSerializer.Serialize(value, JsonOptions);
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static ThetaException Malformed(string path, string what) =>
+        new(DiagnosticIds.MalformedMetadata, $"{path}: malformed git-theta metadata: {what}. Restore the file from a good commit (git checkout <rev> -- {path}).");
+}

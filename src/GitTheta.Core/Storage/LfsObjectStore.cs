@@ -1,0 +1,155 @@
+using GitTheta.Core.Diagnostics;
+
+namespace GitTheta.Core.Storage;
+
+/// <summary>
+/// The git-lfs local object store (<c>lfs/objects/aa/bb/&lt;oid&gt;</c>), written by the engine itself:
+/// objects are content-addressed, written to a temp file and renamed, never overwritten, and verified when read.
+/// </summary>
+public sealed class LfsObjectStore
+{
+    public LfsObjectStore(string lfsRoot)
+    {
+        Root = lfsRoot;
+        ObjectsDirectory = Path.Combine(lfsRoot, "objects");
+        TempDirectory = Path.Combine(lfsRoot, "tmp");
+    }
+
+    public string Root { get; }
+
+    public string ObjectsDirectory { get; }
+
+    public string TempDirectory { get; }
+
+    public string PathOf(string oid)
+    {
+        if (!ObjectId.IsValid(oid))
+        {
+            throw new ThetaException(DiagnosticIds.MalformedMetadata, $"'{oid}' is not a SHA-256 object id.");
+        }
+
+        return Path.Combine(ObjectsDirectory, oid[..2], oid[2..4], oid);
+    }
+
+    public bool Contains(string oid) => File.Exists(PathOf(oid));
+
+    public bool Contains(ObjectRef reference)
+    {
+        var info = new FileInfo(PathOf(reference.Oid));
+        return info.Exists && info.Length == reference.Size;
+    }
+
+    public PendingObject Begin()
+    {
+        Directory.CreateDirectory(TempDirectory);
+        var temp = Path.Combine(TempDirectory, $"theta-{Environment.ProcessId}-{Guid.NewGuid():N}.tmp");
+        return new PendingObject(temp);
+    }
+
+    /// <summary>Moves a finished object into place; an object already present is kept and the temp file dropped.</summary>
+    public ObjectRef Commit(PendingObject pending)
+    {
+        var reference = pending.Finish();
+        var destination = PathOf(reference.Oid);
+        if (File.Exists(destination))
+        {
+            File.Delete(pending.TempPath);
+            return reference;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+        try
+        {
+            File.Move(pending.TempPath, destination, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(destination))
+        {
+            // Another process stored the same content first; content addressing makes theirs equal to ours.
+            File.Delete(pending.TempPath);
+        }
+
+        return reference;
+    }
+
+    /// <summary>Moves a temp file whose content hash the caller computed into place.</summary>
+    internal void CommitKnown(PendingObject pending, ObjectRef reference)
+    {
+        pending.Dispose();
+        var destination = PathOf(reference.Oid);
+        if (File.Exists(destination))
+        {
+            File.Delete(pending.TempPath);
+            return;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+        try
+        {
+            File.Move(pending.TempPath, destination, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(destination))
+        {
+            File.Delete(pending.TempPath);
+        }
+    }
+
+    public void Discard(PendingObject pending)
+    {
+        pending.Dispose();
+        try
+        {
+            File.Delete(pending.TempPath);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>Stores a small object held in memory.</summary>
+    public ObjectRef Put(ReadOnlySpan<byte> bytes)
+    {
+        using var pending = Begin();
+        try
+        {
+            pending.Write(bytes);
+            return Commit(pending);
+        }
+        catch
+        {
+            Discard(pending);
+            throw;
+        }
+    }
+
+    public VerifyingReadStream OpenRead(string oid, string what)
+    {
+        var path = PathOf(oid);
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        }
+        catch (FileNotFoundException)
+        {
+            throw Missing(oid, what);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw Missing(oid, what);
+        }
+
+        return new VerifyingReadStream(file, oid, what);
+    }
+
+    public byte[] ReadAll(string oid, string what)
+    {
+        using var stream = OpenRead(oid, what);
+        var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        stream.VerifyToEnd();
+        return buffer.ToArray();
+    }
+
+    public static ThetaException Missing(string oid, string what) =>
+        new(DiagnosticIds.MissingObject, $"{what}: object {oid} is not in the local store and could not be fetched; run 'git theta fetch' (or 'git lfs fetch') with the remote reachable, then check the file out again.");
+}

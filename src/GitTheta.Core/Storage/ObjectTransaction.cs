@@ -1,0 +1,108 @@
+using GitTheta.Core.Updates;
+
+namespace GitTheta.Core.Storage;
+
+/// <summary>
+/// The objects one clean produces. They are written to temp files as they are made and renamed into
+/// the store only by <see cref="Commit"/>, after the whole checkpoint was read and found valid:
+/// a clean that fails leaves the store exactly as it was.
+/// </summary>
+public sealed class ObjectTransaction : IDisposable
+{
+    private readonly LfsObjectStore store;
+    private readonly List<(PendingObject Pending, ObjectRef Reference)> pending = new();
+    private readonly HashSet<string> staged = new(StringComparer.Ordinal);
+    private readonly object gate = new();
+    private bool done;
+
+    public ObjectTransaction(LfsObjectStore store)
+    {
+        this.store = store;
+    }
+
+    /// <summary>How many new objects this transaction will add to the store.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (gate)
+            {
+                return pending.Count;
+            }
+        }
+    }
+
+    /// <summary>Stages an object made of a header and a value; returns its reference. Already-stored content is not written again.</summary>
+    public ObjectRef Add(ReadOnlySpan<byte> header, ReadOnlyMemory<byte> value)
+    {
+        var reference = DenseUpdate.Hash(header, value.Span);
+        lock (gate)
+        {
+            if (staged.Contains(reference.Oid))
+            {
+                return reference;
+            }
+        }
+
+        if (store.Contains(reference))
+        {
+            return reference;
+        }
+
+        var temp = store.Begin();
+        try
+        {
+            temp.WriteUnhashed(header);
+            temp.WriteUnhashed(value.Span);
+        }
+        catch
+        {
+            store.Discard(temp);
+            throw;
+        }
+
+        lock (gate)
+        {
+            if (!staged.Add(reference.Oid))
+            {
+                store.Discard(temp);
+                return reference;
+            }
+
+            pending.Add((temp, reference));
+        }
+
+        return reference;
+    }
+
+    public void Commit()
+    {
+        lock (gate)
+        {
+            foreach (var (temp, reference) in pending)
+            {
+                store.CommitKnown(temp, reference);
+            }
+
+            pending.Clear();
+            done = true;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            if (!done)
+            {
+                foreach (var (temp, _) in pending)
+                {
+                    store.Discard(temp);
+                }
+
+                pending.Clear();
+                done = true;
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System.Security.Cryptography;
+
+namespace GitTheta.Core.Storage;
+
+/// <summary>
+/// An object being written: bytes go to a temp file under lfs/tmp while they are hashed; nothing
+/// appears under lfs/objects until <see cref="LfsObjectStore.Commit"/> renames it there.
+/// </summary>
+public sealed class PendingObject : IDisposable
+{
+    private readonly FileStream file;
+    private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private ObjectRef? result;
+
+    internal PendingObject(string tempPath)
+    {
+        TempPath = tempPath;
+        file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+    }
+
+    internal string TempPath { get; }
+
+    public long Length { get; private set; }
+
+    public ObjectRef Result => result ?? throw new InvalidOperationException("The object is not finished.");
+
+    public void Write(ReadOnlySpan<byte> data)
+    {
+        hash.AppendData(data);
+        file.Write(data);
+        Length += data.Length;
+    }
+
+    /// <summary>Writes bytes whose hash the caller already accounted for (see <see cref="AppendHashOnly"/>).</summary>
+    internal void WriteUnhashed(ReadOnlySpan<byte> data)
+    {
+        file.Write(data);
+    }
+
+    internal void AppendHashOnly(ReadOnlySpan<byte> data)
+    {
+        hash.AppendData(data);
+        Length += data.Length;
+    }
+
+    public ObjectRef Finish()
+    {
+        if (result is null)
+        {
+            file.Dispose();
+            result = new ObjectRef(Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant(), Length);
+        }
+
+        return result;
+    }
+
+    public void Dispose()
+    {
+        file.Dispose();
+        hash.Dispose();
+    }
+}

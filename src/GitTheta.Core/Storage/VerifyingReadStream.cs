@@ -1,0 +1,99 @@
+using System.Security.Cryptography;
+using GitTheta.Core.Diagnostics;
+
+namespace GitTheta.Core.Storage;
+
+/// <summary>Reads a stored object and fails at its end if the bytes do not hash to the oid they are stored under.</summary>
+public sealed class VerifyingReadStream : Stream
+{
+    private readonly FileStream inner;
+    private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly string oid;
+    private readonly string what;
+    private bool verified;
+
+    internal VerifyingReadStream(FileStream inner, string oid, string what)
+    {
+        this.inner = inner;
+        this.oid = oid;
+        this.what = what;
+    }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => inner.Length;
+
+    public override long Position
+    {
+        get => inner.Position;
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var read = inner.Read(buffer);
+        if (read > 0)
+        {
+            hash.AppendData(buffer[..read]);
+        }
+        else if (buffer.Length > 0)
+        {
+            Verify();
+        }
+
+        return read;
+    }
+
+    /// <summary>Reads whatever is left and checks the digest.</summary>
+    public void VerifyToEnd()
+    {
+        var scratch = new byte[81920];
+        while (Read(scratch) > 0)
+        {
+        }
+
+        Verify();
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+            hash.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private void Verify()
+    {
+        if (verified)
+        {
+            return;
+        }
+
+        verified = true;
+        var actual = Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
+        if (actual != oid)
+        {
+            throw new ThetaException(DiagnosticIds.CorruptObject, $"{what}: stored object {oid} is corrupt (its bytes hash to {actual}); delete {inner.Name} and run 'git theta fetch' to download it again.");
+        }
+    }
+}

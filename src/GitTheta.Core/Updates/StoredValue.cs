@@ -1,0 +1,7 @@
+using GitTheta.Core.Metadata;
+using GitTheta.Core.Storage;
+
+namespace GitTheta.Core.Updates;
+
+/// <summary>What storing a group's value produced: the object, and the update description metadata records.</summary>
+public sealed record StoredValue(ObjectRef Object, UpdateDescription Update);
