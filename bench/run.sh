@@ -1,0 +1,426 @@
+#!/usr/bin/env bash
+# bench/run.sh: git-theta vs plain git-lfs, side by side, on the same generated safetensors checkpoint.
+#
+#   bash bench/run.sh                      # 1 GiB F32 checkpoint, each measurement once
+#   bash bench/run.sh --quick              # same as --size-mib 64: a smoke test that takes seconds
+#   bash bench/run.sh --repeat 3           # median of 3 fresh repositories per tool
+#   bash bench/run.sh --update-readme      # also replace the table in bench/README.md
+#
+# Options:
+#   --size-mib N        checkpoint size (default 1024)       --dtype F32|BF16|F16 (default F32)
+#   --groups N          groups changed in v2 (default 2)      --delta X   added to each changed element (1e-3)
+#   --seed N            generator seed (default 1)            --repeat N  runs per tool, median reported (1)
+#   --tools LIST        comma list of git-lfs,git-theta (default both)
+#   --step-timeout S    kill a step that takes longer (default 1800 s)
+#   --no-build          do not build src/GitTheta.Tool (use $GIT_THETA, PATH or the existing build output)
+#   --keep              keep the temporary directory (repositories, inputs, logs)
+#   --update-readme     write the result block between the markers in bench/README.md
+#
+# Environment: GIT_THETA=/path/to/git-theta  use this apphost instead of PATH / building src/GitTheta.Tool.
+#
+# Everything happens in a fresh directory under /tmp (never inside this repository) with an isolated
+# global git config (GIT_CONFIG_GLOBAL), so neither the user's config nor this repository is touched.
+# Results: bench/results/latest.md (git-ignored) and bench/results/logs/.
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH=$ROOT/bench
+RESULTS=$BENCH/results
+ORIG_ARGS=("$@")
+
+SIZE_MIB=1024
+DTYPE=F32
+GROUPS_CHANGED=2
+DELTA=1e-3
+SEED=1
+REPEAT=1
+TOOLS=git-lfs,git-theta
+STEP_TIMEOUT=1800
+NO_BUILD=0
+KEEP=0
+UPDATE_README=0
+
+die() { echo "run.sh: $*" >&2; exit 2; }
+usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'; }
+
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --size-mib) SIZE_MIB=${2:?}; shift 2 ;;
+    --quick) SIZE_MIB=64; shift ;;
+    --dtype) DTYPE=${2:?}; shift 2 ;;
+    --groups) GROUPS_CHANGED=${2:?}; shift 2 ;;
+    --delta) DELTA=${2:?}; shift 2 ;;
+    --seed) SEED=${2:?}; shift 2 ;;
+    --repeat) REPEAT=${2:?}; shift 2 ;;
+    --tools) TOOLS=${2:?}; shift 2 ;;
+    --step-timeout) STEP_TIMEOUT=${2:?}; shift 2 ;;
+    --no-build) NO_BUILD=1; shift ;;
+    --keep) KEEP=1; shift ;;
+    --update-readme) UPDATE_README=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) die "unknown option '$1' (see --help)" ;;
+  esac
+done
+
+[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "--repeat must be a positive integer"
+[[ $SIZE_MIB =~ ^[0-9]+([.][0-9]+)?$ ]] || die "--size-mib must be a number"
+[[ $STEP_TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "--step-timeout must be a positive integer (seconds)"
+IFS=, read -r -a TOOL_LIST <<<"$TOOLS"
+for t in "${TOOL_LIST[@]}"; do [[ $t == git-lfs || $t == git-theta ]] || die "unknown tool '$t' in --tools"; done
+
+command -v git >/dev/null || die "git not found"
+command -v git-lfs >/dev/null || die "git-lfs not found (apt-get install -y git-lfs)"
+command -v dotnet >/dev/null || die "dotnet not found"
+command -v timeout >/dev/null || die "timeout (coreutils) not found"
+[[ -x /usr/bin/time ]] && /usr/bin/time -f %M true >/dev/null 2>&1 || die "GNU time not found at /usr/bin/time (apt-get install -y time)"
+
+WORK=$(mktemp -d /tmp/gittheta-bench.XXXXXX)
+cleanup() {
+  if [[ $KEEP == 1 ]]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+mkdir -p "$WORK/data" "$WORK/repos" "$WORK/logs" "$WORK/out" "$RESULTS"
+
+# Isolated git configuration: `git theta install` may write global config; it lands here.
+export GIT_CONFIG_GLOBAL=$WORK/gitconfig
+export GIT_CONFIG_NOSYSTEM=1
+: >"$GIT_CONFIG_GLOBAL"
+git config --global user.name "GitTheta bench"
+git config --global user.email "bench@example.invalid"
+git config --global init.defaultBranch main
+git config --global advice.detachedHead false
+git config --global core.autocrlf false
+unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+now() { date +%s.%N; }
+# json_num KEY FILE: first top-level-looking numeric value of "KEY" in a generator report.
+json_num() { sed -n "s/^  \"$1\": \([-0-9.eE+]*\),\{0,1\}\$/\1/p" "$2" | head -n1; }
+json_str() { sed -n "s/^  \"$1\": \"\(.*\)\",\{0,1\}\$/\1/p" "$2" | head -n1; }
+
+# ---------------------------------------------------------------- inputs
+
+GEN_PROJ=$BENCH/GitTheta.Bench.Generator
+GEN=$GEN_PROJ/bin/Release/net10.0/gittheta-bench-gen
+log "building the generator"
+dotnet build -c Release -nologo -v q "$GEN_PROJ" >"$WORK/logs/generator-build.log" 2>&1 \
+  || { tail -n 20 "$WORK/logs/generator-build.log" >&2; die "generator build failed"; }
+
+V1=$WORK/data/v1.safetensors
+V2=$WORK/data/v2.safetensors
+log "generating v1: ${SIZE_MIB} MiB $DTYPE, seed $SEED"
+"$GEN" generate --out "$V1" --size-mib "$SIZE_MIB" --dtype "$DTYPE" --seed "$SEED" --report "$WORK/data/v1.json" >/dev/null
+log "generating v2: $GROUPS_CHANGED group(s) changed by $DELTA"
+"$GEN" perturb --in "$V1" --out "$V2" --groups "$GROUPS_CHANGED" --delta "$DELTA" --seed "$SEED" --report "$WORK/data/v2.json" >/dev/null
+"$GEN" info --in "$V1" --report "$WORK/data/v1-info.json" >/dev/null   # largest group, read back from the header
+
+FILE_BYTES=$(json_num file_bytes "$WORK/data/v1.json")
+GROUP_COUNT=$(json_num group_count "$WORK/data/v1.json")
+LARGEST_BYTES=$(json_num largest_group_bytes "$WORK/data/v1-info.json")
+LARGEST_NAME=$(json_str largest_group "$WORK/data/v1-info.json")
+CHANGED_BYTES=$(json_num changed_bytes "$WORK/data/v2.json")
+CHANGED_COUNT=$(json_num changed_group_count "$WORK/data/v2.json")
+CHANGED_NAMES=$(sed -n 's/^      "name": "\(.*\)",$/\1/p' "$WORK/data/v2.json" | paste -sd, -)
+log "v1: $FILE_BYTES bytes, $GROUP_COUNT groups, largest $LARGEST_NAME ($LARGEST_BYTES bytes); v2 changes $CHANGED_NAMES ($CHANGED_BYTES bytes)"
+
+# ---------------------------------------------------------------- git-theta
+
+THETA_BIN=""
+THETA_SETUP_ERROR=""
+THETA_SOURCE=""
+resolve_theta() {
+  if [[ -n ${GIT_THETA:-} ]]; then
+    THETA_SOURCE="\$GIT_THETA"
+    if [[ -x $GIT_THETA ]]; then THETA_BIN=$(cd "$(dirname "$GIT_THETA")" && pwd)/$(basename "$GIT_THETA")
+    else THETA_SETUP_ERROR="GIT_THETA=$GIT_THETA is not an executable file"; fi
+    return
+  fi
+  if command -v git-theta >/dev/null 2>&1; then
+    THETA_BIN=$(command -v git-theta); THETA_SOURCE="PATH"; return
+  fi
+  local out=$ROOT/src/GitTheta.Tool/bin/Release/net8.0/git-theta
+  THETA_SOURCE="src/GitTheta.Tool (dotnet build -c Release)"
+  if [[ $NO_BUILD == 0 ]]; then
+    log "building src/GitTheta.Tool (Release)"
+    if ! dotnet build -c Release -nologo -v q "$ROOT/src/GitTheta.Tool" >"$WORK/logs/git-theta-build.log" 2>&1; then
+      local err
+      err=$(grep -m1 -E ': error [A-Z]+[0-9]+' "$WORK/logs/git-theta-build.log" | sed -E 's#^.*/src/#src/#; s/ \[[^]]*\]$//' || true)
+      THETA_SETUP_ERROR="dotnet build -c Release src/GitTheta.Tool failed${err:+: $err}"
+      return
+    fi
+  fi
+  if [[ -x $out ]]; then THETA_BIN=$out
+  else THETA_SETUP_ERROR="no git-theta: not on PATH, GIT_THETA unset, $out missing"; fi
+}
+for t in "${TOOL_LIST[@]}"; do [[ $t == git-theta ]] && resolve_theta; done
+THETA_VERSION=n/a
+if [[ -n $THETA_BIN ]]; then
+  THETA_VERSION=$(timeout 60 "$THETA_BIN" --version 2>/dev/null | head -n1 || true)
+  [[ -n $THETA_VERSION ]] || THETA_VERSION="unknown (--version failed)"
+  log "git-theta: $THETA_BIN ($THETA_VERSION)"
+fi
+
+# ---------------------------------------------------------------- one run of one tool
+
+# run_one TOOL REP OUT: runs in a subshell; appends KEY=VALUE lines to OUT; on failure FAIL=<step>: <reason>.
+run_one() {
+  local tool=$1 rep=$2 out=$3
+  local repo=$WORK/repos/$tool-$rep
+  local logf=$WORK/logs/$tool.$rep.log
+  local errf=$WORK/logs/$tool.$rep.step.err
+  local rss_clean=$WORK/out/$tool.$rep.rss-clean.txt
+  local rss_smudge=$WORK/out/$tool.$rep.rss-smudge.txt
+  local filter=lfs orig_process="" orig_clean="" orig_smudge=""
+  [[ $tool == git-theta ]] && filter=theta
+  : >"$out"; : >"$logf"; : >"$rss_clean"; : >"$rss_smudge"
+
+  fail() { echo "FAIL=$*" >>"$out"; log "$tool: FAILED: $*"; exit 1; }
+  put() { echo "$1=$2" >>"$out"; }
+  reason_of() { # last meaningful stderr lines of the failed step
+    local r
+    r=$(sed -e 's/\x1b\[[0-9;]*[A-Za-z]//g' -e 's/\r//g' "$errf" | grep -v '^[[:space:]]*$' | tail -n 2 | paste -sd'/' - | sed 's#/# / #g')
+    echo "${r:-no error output}"
+  }
+  # run STEP CMD...: untimed step that must succeed
+  run() {
+    local step=$1; shift
+    echo "\$ $*" >>"$logf"
+    local rc=0
+    timeout -k 10 "$STEP_TIMEOUT" "$@" >>"$logf" 2>"$errf" || rc=$?
+    cat "$errf" >>"$logf"
+    if [[ $rc != 0 ]]; then
+      [[ $rc == 124 || $rc == 137 ]] && fail "$step: timed out after ${STEP_TIMEOUT}s (--step-timeout)"
+      fail "$step: $(reason_of) (exit $rc)"
+    fi
+  }
+  # timed KEY STEP CMD...: wall-clock seconds of CMD into KEY
+  timed() {
+    local key=$1 step=$2; shift 2
+    local t0 t1
+    t0=$(now)
+    run "$step" "$@"
+    t1=$(now)
+    put "$key" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')"
+    echo "# $key: $(tail -n1 "$out" | cut -d= -f2) s" >>"$logf"
+  }
+  rss_to() { # point the wrapped filter at a given RSS file
+    if [[ -n $orig_process ]]; then
+      git config --local "filter.$filter.process" "/usr/bin/time -a -f %M -o $1 $orig_process"
+    else
+      git config --local "filter.$filter.clean" "/usr/bin/time -a -f %M -o $1 $orig_clean"
+      git config --local "filter.$filter.smudge" "/usr/bin/time -a -f %M -o $1 $orig_smudge"
+    fi
+  }
+  dotgit_bytes() { du -sb .git | cut -f1; }
+
+  [[ $tool == git-theta && -n $THETA_SETUP_ERROR ]] && fail "setup: $THETA_SETUP_ERROR"
+  if [[ $tool == git-theta ]]; then PATH="$(dirname "$THETA_BIN"):$PATH"; export PATH; fi
+
+  rm -rf "$repo"; mkdir -p "$repo"; cd "$repo"
+  run "git init" git init -q
+
+  if [[ $tool == git-lfs ]]; then
+    run "git lfs install --local" git lfs install --local
+    run "git lfs track" git lfs track "*.safetensors"
+  else
+    run "git theta install" git theta install
+    run "git theta track" git theta track model.safetensors
+  fi
+  local attr
+  attr=$(git check-attr filter -- model.safetensors | sed 's/.*: filter: //')
+  [[ $attr == "$filter" ]] || fail "setup: model.safetensors has filter '$attr' after tracking, expected '$filter'"
+  orig_process=$(git config "filter.$filter.process" || true)
+  orig_clean=$(git config "filter.$filter.clean" || true)
+  orig_smudge=$(git config "filter.$filter.smudge" || true)
+  [[ -n $orig_process || ( -n $orig_clean && -n $orig_smudge ) ]] \
+    || fail "setup: neither filter.$filter.process nor filter.$filter.clean/smudge is configured"
+  put filter_command "${orig_process:-$orig_clean | $orig_smudge}"
+  run "commit .gitattributes" git add .gitattributes
+  run "commit .gitattributes" git commit -q -m "track checkpoints"
+
+  # a. first add + commit of v1
+  cp "$V1" model.safetensors
+  rss_to "$rss_clean"
+  timed add_first "first git add" git add model.safetensors
+  timed commit_first "first commit" git commit -q -m v1
+  local blob
+  blob=$(git cat-file -s HEAD:model.safetensors)
+  put staged_blob_bytes "$blob"
+  (( blob * 2 < FILE_BYTES )) || fail "first git add: the clean filter was not applied (git stored a $blob-byte blob)"
+  put dotgit_after_first "$(dotgit_bytes)"
+
+  # b. touch, re-add: same content, but the changed mtime makes git run the clean filter again
+  sleep 0.05; touch model.safetensors
+  timed add_touched "touched re-add" git add model.safetensors
+  if git diff --cached --quiet; then put touched_restaged 0; else put touched_restaged 1; fi
+
+  # c. v2 (N groups changed): add + commit, bytes added to .git
+  local before after
+  before=$(dotgit_bytes)
+  cp "$V2" model.safetensors
+  timed add_change "changed-groups git add" git add model.safetensors
+  timed commit_change "second commit" git commit -q -m v2
+  after=$(dotgit_bytes)
+  put bytes_second_commit $((after - before))
+  put staged_blob2_bytes "$(git cat-file -s HEAD:model.safetensors)"
+
+  # d. check out the other version (v1) after deleting the file, so it is really rewritten
+  rss_to "$rss_smudge"
+  rm -f model.safetensors
+  timed checkout "checkout HEAD~1" git checkout HEAD~1 -- model.safetensors
+  [[ -f model.safetensors ]] || fail "checkout HEAD~1: model.safetensors was not written"
+  cmp -s model.safetensors "$V1" || fail "checkout HEAD~1: model.safetensors is not byte-identical to v1 ($(stat -c %s model.safetensors) bytes)"
+
+  # e. peak RSS of the filter process(es), KiB as reported by GNU time
+  local m
+  m=$(grep -E '^[0-9]+$' "$rss_clean" | sort -n | tail -n1 || true)
+  [[ -n $m ]] && put rss_clean_kib "$m"
+  put clean_invocations "$(grep -cE '^[0-9]+$' "$rss_clean" || true)"
+  m=$(grep -E '^[0-9]+$' "$rss_smudge" | sort -n | tail -n1 || true)
+  [[ -n $m ]] && put rss_smudge_kib "$m"
+  put OK 1
+}
+
+# ---------------------------------------------------------------- run
+
+declare -A FAILED=()
+for ((rep = 1; rep <= REPEAT; rep++)); do
+  for tool in "${TOOL_LIST[@]}"; do
+    [[ -n ${FAILED[$tool]:-} ]] && continue
+    log "$tool: run $rep/$REPEAT"
+    out=$WORK/out/$tool.$rep.env
+    ( run_one "$tool" "$rep" "$out" ) || true
+    if grep -q '^FAIL=' "$out"; then FAILED[$tool]=$(grep -m1 '^FAIL=' "$out" | cut -d= -f2-); fi
+    [[ $KEEP == 1 ]] || rm -rf "$WORK/repos/$tool-$rep"
+  done
+done
+
+# ---------------------------------------------------------------- aggregate
+
+# value TOOL KEY: median over the completed runs of TOOL (empty when none). A run that failed at any step
+# contributes nothing: numbers from a tool that does not round-trip the checkpoint are not results.
+value() {
+  local tool=$1 key=$2 f
+  for f in "$WORK"/out/"$tool".*.env; do
+    if [[ -f $f ]] && grep -qx 'OK=1' "$f"; then sed -n "s/^$key=//p" "$f"; fi
+  done | sort -g \
+    | awk '{ v[NR] = $1 } END { if (NR == 0) exit; if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+fmt_s() { awk -v v="$1" 'BEGIN { printf (v < 10 ? "%.2f s" : "%.1f s"), v }'; }
+fmt_bytes() {
+  awk -v v="$1" 'BEGIN {
+    if (v < 0) { s = "-"; v = -v } else s = "";
+    if (v >= 1048576) printf "%s%.1f MiB", s, v / 1048576;
+    else if (v >= 1024) printf "%s%.1f KiB", s, v / 1024;
+    else printf "%s%d B", s, v }'
+}
+fmt_kib() { fmt_bytes "$(awk -v v="$1" 'BEGIN { printf "%d", v * 1024 }')"; }
+ratio() { [[ -n $1 && -n $2 ]] && awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "n/a" }' || echo "n/a"; }
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
+cell_escape() { sed 's/|/\\|/g'; }
+
+TARGET_RSS_BYTES=$(awk -v l="$LARGEST_BYTES" 'BEGIN { printf "%d", 256 * 1048576 + 2 * l }')
+TARGET_BYTES=$(awk -v c="$CHANGED_BYTES" 'BEGIN { printf "%d", 1.05 * c }')
+
+# A tool's cell: its formatted value, or FAILED (the reason goes into the first row that has no value).
+declare -A REASON_SHOWN=()
+cell() { # TOOL KEY FORMATTER
+  local v; v=$(value "$1" "$2")
+  if [[ -n $v ]]; then "$3" "$v"; return; fi
+  local why=${FAILED[$1]:-no data}
+  if [[ -z ${REASON_SHOWN[$1]:-} ]]; then echo "FAILED: $why" | cut -c1-220 | cell_escape
+  else echo "FAILED"; fi
+}
+# opt FORMATTER KEY: "lfs / theta" values for the details line
+opt() {
+  local a b
+  a=$(value git-lfs "$2"); b=$(value git-theta "$2")
+  echo "$([[ -n $a ]] && "$1" "$a" || echo n/a) / $([[ -n $b ]] && "$1" "$b" || echo n/a)"
+}
+has_tool() { [[ ",$TOOLS," == *",$1,"* ]]; }
+
+# row LABEL KEY FORMATTER TARGET_TEXT KIND LIMIT
+#   KIND=ratio: PASS if theta/lfs <= LIMIT; KIND=abs: PASS if theta <= LIMIT (same unit as the value)
+row() {
+  local label=$1 key=$2 f=$3 target=$4 kind=$5 limit=$6
+  local l t r verdict
+  l=$(value git-lfs "$key"); t=$(value git-theta "$key")
+  r=$(ratio "$t" "$l")
+  if [[ -z $t ]]; then verdict="**FAIL**"
+  elif [[ $kind == ratio ]]; then
+    if [[ -z $l ]]; then verdict="n/a"; elif le "$(awk -v a="$t" -v b="$l" 'BEGIN { print a / b }')" "$limit"; then verdict=PASS; else verdict="**FAIL**"; fi
+  else
+    if le "$t" "$limit"; then verdict=PASS; else verdict="**FAIL**"; fi
+  fi
+  local lc tc
+  if has_tool git-lfs; then lc=$(cell git-lfs "$key" "$f"); else lc="not run"; fi
+  if has_tool git-theta; then tc=$(cell git-theta "$key" "$f"); else tc="not run"; verdict="n/a"; fi
+  if [[ $lc == FAILED:* ]]; then REASON_SHOWN[git-lfs]=1; fi
+  if [[ $tc == FAILED:* ]]; then REASON_SHOWN[git-theta]=1; fi
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$label" "$lc" "$tc" "$r" "$target" "$verdict"
+}
+
+cpu_model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n1)
+[[ -n $cpu_model ]] || cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+mem_gib=$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)
+tmp_fs=$(df -T /tmp | awk 'NR == 2 { print $2 }')
+repo_rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null && [[ -z $(git -C "$ROOT" ls-files --others --exclude-standard -- src 2>/dev/null) ]] || repo_rev="$repo_rev (src/ with uncommitted changes)"
+cmd="bash bench/run.sh${ORIG_ARGS[*]:+ ${ORIG_ARGS[*]}}"
+cmd=${cmd/ --update-readme/}
+
+BLOCK=$WORK/block.md
+{
+  echo "Produced by \`$cmd\` on $(date -u +'%Y-%m-%d %H:%M UTC'), repository commit $repo_rev."
+  echo
+  echo "Input: $(fmt_bytes "$FILE_BYTES") $DTYPE safetensors, $GROUP_COUNT parameter groups, largest \`$LARGEST_NAME\` ($(fmt_bytes "$LARGEST_BYTES")); v2 changes $CHANGED_COUNT group(s) by +$DELTA: $(echo "$CHANGED_NAMES" | sed 's/,/, /g; s/[^, ][^,]*/`&`/g') ($(fmt_bytes "$CHANGED_BYTES")). Runs per tool: $REPEAT$( ((REPEAT > 1)) && echo " (median)")."
+  echo
+  echo "Machine: $(nproc) cores, $cpu_model, ${mem_gib} GiB RAM, /tmp on $tmp_fs; $(git --version), $(git lfs version | cut -d' ' -f1), .NET SDK $(dotnet --version), git-theta: $THETA_VERSION${THETA_SOURCE:+ (from $THETA_SOURCE)}."
+  echo
+  echo "| measurement | git-lfs | git-theta | ratio (theta/lfs) | target | met |"
+  echo "|---|---|---|---|---|---|"
+  row "first \`git add\` (v1)" add_first fmt_s "≤ 0.75× git-lfs" ratio 0.75
+  row "\`touch\` + \`git add\` (unchanged)" add_touched fmt_s "≤ 0.25× git-lfs" ratio 0.25
+  row "\`git add\` of v2 ($CHANGED_COUNT groups changed)" add_change fmt_s "≤ 0.5× git-lfs" ratio 0.5
+  row "checkout other version" checkout fmt_s "≤ 1.0× git-lfs" ratio 1.0
+  row "bytes added to .git by 2nd commit" bytes_second_commit fmt_bytes "≤ 1.05 × changed groups = $(fmt_bytes "$TARGET_BYTES")" abs "$TARGET_BYTES"
+  row "clean filter peak RSS" rss_clean_kib fmt_kib "≤ 256 MiB + 2 × largest group = $(fmt_bytes "$TARGET_RSS_BYTES")" abs "$((TARGET_RSS_BYTES / 1024))"
+  echo
+  echo "Details (not targets; git-lfs / git-theta): first commit $(opt fmt_s commit_first); 2nd commit $(opt fmt_s commit_change);" \
+       "smudge peak RSS $(opt fmt_kib rss_smudge_kib); staged blob of v1 $(opt fmt_bytes staged_blob_bytes);" \
+       ".git after first commit $(opt fmt_bytes dotgit_after_first)."
+  for tool in "${TOOL_LIST[@]}"; do
+    if [[ -n ${FAILED[$tool]:-} ]]; then echo; echo "$tool: FAILED: ${FAILED[$tool]}" | cell_escape; fi
+    if grep -qs '^touched_restaged=1' "$WORK"/out/"$tool".*.env; then
+      echo; echo "$tool: note: the touched re-add staged a different blob for unchanged content (clean output is not deterministic)."
+    fi
+  done
+} >"$BLOCK"
+
+{
+  echo "# GitTheta bench: latest results"
+  echo
+  cat "$BLOCK"
+} >"$RESULTS/latest.md"
+
+# raw per-run values and logs, for inspection (bench/results/ is git-ignored)
+rm -rf "$RESULTS/logs"; mkdir -p "$RESULTS/logs"
+cp "$WORK"/logs/*.log "$WORK"/out/*.env "$WORK"/data/*.json "$RESULTS/logs/" 2>/dev/null || true
+
+echo
+cat "$RESULTS/latest.md"
+echo
+log "written $RESULTS/latest.md (raw values and logs in $RESULTS/logs/)"
+
+if [[ $UPDATE_README == 1 ]]; then
+  readme=$BENCH/README.md
+  grep -q '^<!-- bench:start -->$' "$readme" && grep -q '^<!-- bench:end -->$' "$readme" \
+    || die "$readme has no '<!-- bench:start -->' / '<!-- bench:end -->' markers"
+  awk -v block="$BLOCK" '
+    /^<!-- bench:start -->$/ { print; while ((getline line < block) > 0) print line; skip = 1; next }
+    /^<!-- bench:end -->$/ { skip = 0 }
+    !skip { print }' "$readme" >"$WORK/README.new"
+  cat "$WORK/README.new" >"$readme"
+  log "updated the table in $readme"
+fi
