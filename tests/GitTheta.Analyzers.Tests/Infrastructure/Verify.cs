@@ -1,0 +1,46 @@
+using GitTheta.Analyzers.Fixes;
+using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Testing;
+
+namespace GitTheta.Analyzers.Tests.Infrastructure;
+
+/// <summary>Runs an analyzer or the GT0004 fix over C# sources against a <see cref="ModelProject"/>.</summary>
+internal static class Verify
+{
+    /// <summary>
+    /// The generated manifest class, as GitTheta.Sdk would generate it. Its name ends in .g.cs, so the analyzers treat it
+    /// as generated code and leave its literal paths alone.
+    /// </summary>
+    public const string GeneratedManifestPath = "ThetaModels.g.cs";
+
+    public static Task AnalyzerAsync<TAnalyzer>(string source, ModelProject project, params DiagnosticResult[] expected)
+        where TAnalyzer : DiagnosticAnalyzer, new()
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
+        {
+            TestCode = source,
+            ReferenceAssemblies = ReferenceAssemblies.Net.Net80,
+        };
+        project.ApplyTo(test.TestState);
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync();
+    }
+
+    public static Task CodeAsync(string source, ModelProject project, params DiagnosticResult[] expected) =>
+        AnalyzerAsync<ModelPathInCodeAnalyzer>(source, project, expected);
+
+    public static Task CodeFixAsync(string source, string fixedSource, string generatedManifest, ModelProject project)
+    {
+        var test = new CSharpCodeFixTest<ModelPathInCodeAnalyzer, UseGeneratedModelPathCodeFixProvider, DefaultVerifier>
+        {
+            TestCode = source,
+            FixedCode = fixedSource,
+            ReferenceAssemblies = ReferenceAssemblies.Net.Net80,
+        };
+        project.ApplyTo(test.TestState);
+        test.TestState.Sources.Add((GeneratedManifestPath, generatedManifest));
+        test.FixedState.Sources.Add((GeneratedManifestPath, generatedManifest));
+        return test.RunAsync();
+    }
+}
