@@ -51,6 +51,21 @@ public sealed class UndeclaredModelPathTests
     }
 
     [Fact]
+    public async Task Configured_extensions_replace_the_defaults()
+    {
+        const string source = """
+            class C
+            {
+                string[] M() => new[] { "data/tokens.bin", "weights.pt", {|GT0001:"llm/q4.GGUF"|} };
+            }
+            """;
+
+        var project = ProjectWithClassifier().WithProperty("GitThetaModelExtensions", "safetensors, *.gguf");
+
+        await Verify.CodeAsync(source, project);
+    }
+
+    [Fact]
     public async Task Verbatim_and_raw_string_literals_are_paths_like_any_other()
     {
         const string source = """"

@@ -34,6 +34,24 @@ public sealed class UseGeneratedModelPathTests
     }
 
     [Fact]
+    public async Task Member_name_comes_from_the_item_when_it_has_one()
+    {
+        const string source = """
+            class C
+            {
+                string M() => {|#0:"models/classifier.safetensors"|};
+            }
+            """;
+
+        await Verify.CodeAsync(
+            source,
+            new ModelProject().Declare("models/classifier.safetensors", name: "Sentiment"),
+            new DiagnosticResult(ModelPathRules.UseGeneratedModelPath)
+                .WithLocation(0)
+                .WithArguments("models/classifier.safetensors", "Sentiment"));
+    }
+
+    [Fact]
     public async Task Member_name_is_derived_from_the_file_name_when_the_item_has_none()
     {
         const string source = """
