@@ -8,6 +8,8 @@ namespace GitTheta.Analyzers;
 /// </summary>
 internal static class ModelPath
 {
+    private static readonly char[] Separators = { '/', '\\' };
+
     /// <summary>True for "/x", "\x", "\\server\share", "C:\x" and "C:x": paths that do not start from the project.</summary>
     public static bool IsAbsolute(string path)
     {
@@ -34,7 +36,7 @@ internal static class ModelPath
     {
         var root = RootOf(path);
         var segments = new List<string>();
-        foreach (var segment in path.Substring(root.Length).Split('/', '\\'))
+        foreach (var segment in path.Substring(root.Length).Split(Separators))
         {
             if (segment.Length == 0 || segment == ".")
             {
@@ -63,7 +65,7 @@ internal static class ModelPath
     /// <summary>The part after the last separator.</summary>
     public static string FileNameOf(string path)
     {
-        var lastSeparator = path.LastIndexOfAny(new[] { '/', '\\' });
+        var lastSeparator = path.LastIndexOfAny(Separators);
         return path.Substring(lastSeparator + 1);
     }
 

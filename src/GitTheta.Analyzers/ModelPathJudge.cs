@@ -42,8 +42,8 @@ internal sealed class ModelPathJudge
         var declared = catalog.FindByPath(projectKey);
         if (declared is not null)
         {
-            // "root + "/models/a.pt"" would lose its separator if the literal became ThetaModels.A.Path, and a constant
-            // context cannot hold the generated (non-constant) path at all.
+            // Replacing the piece in root + "/models/a.pt" would drop its separator, and a place that needs a constant
+            // cannot hold the generated path, which is not one.
             var replacementKeepsMeaning = !(isTrailingFragment && ModelPath.IsSeparator(value[0]));
             if (replacementKeepsMeaning && !ConstantContext.Requires(operation.Syntax))
             {
