@@ -75,6 +75,7 @@ command -v dotnet >/dev/null || die "dotnet not found"
 command -v timeout >/dev/null || die "timeout (coreutils) not found"
 [[ -x /usr/bin/time ]] && /usr/bin/time -f %M true >/dev/null 2>&1 || die "GNU time not found at /usr/bin/time (apt-get install -y time)"
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 WORK=$(mktemp -d /tmp/gittheta-bench.XXXXXX)
 cleanup() {
   if [[ $KEEP == 1 ]]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
@@ -198,6 +199,7 @@ run_one() {
   timed() {
     local key=$1 step=$2; shift 2
     local t0 t1
+    sync # flush the previous step's dirty pages so their write-back is not billed to this step
     t0=$(now)
     run "$step" "$@"
     t1=$(now)
@@ -222,19 +224,22 @@ run_one() {
 
   if [[ $tool == git-lfs ]]; then
     run "git lfs install --local" git lfs install --local
-    run "git lfs track" git lfs track "*.safetensors"
   else
     run "git theta install" git theta install
+  fi
+  orig_process=$(git config "filter.$filter.process" || true)
+  orig_clean=$(git config "filter.$filter.clean" || true)
+  orig_smudge=$(git config "filter.$filter.smudge" || true)
+  [[ -n $orig_process || ( -n $orig_clean && -n $orig_smudge ) ]] \
+    || fail "setup: ${tool/-/ } install configured neither filter.$filter.process nor filter.$filter.clean/smudge"
+  if [[ $tool == git-lfs ]]; then
+    run "git lfs track" git lfs track "*.safetensors"
+  else
     run "git theta track" git theta track model.safetensors
   fi
   local attr
   attr=$(git check-attr filter -- model.safetensors | sed 's/.*: filter: //')
   [[ $attr == "$filter" ]] || fail "setup: model.safetensors has filter '$attr' after tracking, expected '$filter'"
-  orig_process=$(git config "filter.$filter.process" || true)
-  orig_clean=$(git config "filter.$filter.clean" || true)
-  orig_smudge=$(git config "filter.$filter.smudge" || true)
-  [[ -n $orig_process || ( -n $orig_clean && -n $orig_smudge ) ]] \
-    || fail "setup: neither filter.$filter.process nor filter.$filter.clean/smudge is configured"
   put filter_command "${orig_process:-$orig_clean | $orig_smudge}"
   run "commit .gitattributes" git add .gitattributes
   run "commit .gitattributes" git commit -q -m "track checkpoints"
@@ -286,7 +291,9 @@ run_one() {
 
 declare -A FAILED=()
 for ((rep = 1; rep <= REPEAT; rep++)); do
-  for tool in "${TOOL_LIST[@]}"; do
+  order=("${TOOL_LIST[@]}")
+  if ((rep % 2 == 0)); then order=(); for ((i = ${#TOOL_LIST[@]} - 1; i >= 0; i--)); do order+=("${TOOL_LIST[i]}"); done; fi
+  for tool in "${order[@]}"; do
     [[ -n ${FAILED[$tool]:-} ]] && continue
     log "$tool: run $rep/$REPEAT"
     out=$WORK/out/$tool.$rep.env
@@ -376,7 +383,7 @@ BLOCK=$WORK/block.md
   echo
   echo "Input: $(fmt_bytes "$FILE_BYTES") $DTYPE safetensors, $GROUP_COUNT parameter groups, largest \`$LARGEST_NAME\` ($(fmt_bytes "$LARGEST_BYTES")); v2 changes $CHANGED_COUNT group(s) by +$DELTA: $(echo "$CHANGED_NAMES" | sed 's/,/, /g; s/[^, ][^,]*/`&`/g') ($(fmt_bytes "$CHANGED_BYTES")). Runs per tool: $REPEAT$( ((REPEAT > 1)) && echo " (median)")."
   echo
-  echo "Machine: $(nproc) cores, $cpu_model, ${mem_gib} GiB RAM, /tmp on $tmp_fs; $(git --version), $(git lfs version | cut -d' ' -f1), .NET SDK $(dotnet --version), git-theta: $THETA_VERSION${THETA_SOURCE:+ (from $THETA_SOURCE)}."
+  echo "Machine: $(nproc) cores, $cpu_model, ${mem_gib} GiB RAM, /tmp on $tmp_fs, load average at start $LOAD_BEFORE; $(git --version), $(git lfs version | cut -d' ' -f1), .NET SDK $(dotnet --version), git-theta: $THETA_VERSION${THETA_SOURCE:+ (from $THETA_SOURCE)}."
   echo
   echo "| measurement | git-lfs | git-theta | ratio (theta/lfs) | target | met |"
   echo "|---|---|---|---|---|---|"
