@@ -40,6 +40,7 @@ public sealed class ThetaCleaner
 
     /// <param name="previous">The metadata to compare with (staged or HEAD), or null.</param>
     /// <param name="formatName">The gitattribute theta-format, or null to sniff.</param>
+    /// <param name="dryRun">Compute the metadata without storing any object (diff of a working file).</param>
     public byte[] Clean(Stream input, string path, ThetaMetadata? previous, string? formatName, bool dryRun = false)
     {
         LastNewObjects = 0;
@@ -65,7 +66,7 @@ public sealed class ThetaCleaner
                     : $"{path}: not a checkpoint format git-theta recognises. Supported formats: {formats.SupportedNames}; set one with 'git theta track {path} --format <format>'.");
 
         using var reader = format.OpenReader(stream, path);
-        using var transaction = new ObjectTransaction(store);
+        using var transaction = new ObjectTransaction(store, hashOnly: dryRun);
         var context = new UpdateContext(store, transaction, settings, path);
         var updateType = updates.Get(settings.UpdateType, path);
         var entries = ProcessGroups(reader, previous, context, updateType, path);

@@ -13,11 +13,13 @@ public sealed class ObjectTransaction : IDisposable
     private readonly List<(PendingObject Pending, ObjectRef Reference)> pending = new();
     private readonly HashSet<string> staged = new(StringComparer.Ordinal);
     private readonly object gate = new();
+    private readonly bool hashOnly;
     private bool done;
 
-    public ObjectTransaction(LfsObjectStore store)
+    public ObjectTransaction(LfsObjectStore store, bool hashOnly = false)
     {
         this.store = store;
+        this.hashOnly = hashOnly;
     }
 
     /// <summary>How many new objects this transaction will add to the store.</summary>
@@ -44,7 +46,7 @@ public sealed class ObjectTransaction : IDisposable
             }
         }
 
-        if (store.Contains(reference))
+        if (hashOnly || store.Contains(reference))
         {
             return reference;
         }

@@ -1,0 +1,9 @@
+namespace GitTheta.Core.Filters;
+
+/// <summary>What the filter process does with each request.</summary>
+public interface IFilterHandler
+{
+    byte[] Clean(Stream content, string path);
+
+    ISmudgeResult Smudge(Stream content, string path);
+}

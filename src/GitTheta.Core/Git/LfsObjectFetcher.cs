@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Text;
+using GitTheta.Core.Filters;
+using GitTheta.Core.Storage;
+
+namespace GitTheta.Core.Git;
+
+/// <summary>
+/// Downloads objects through the real git-lfs, so any LFS server (or a bare repository over file://)
+/// works as the remote store: one <c>git lfs filter-process</c> is asked to smudge a pointer for each
+/// missing object, which makes git-lfs download it into the shared local store.
+/// </summary>
+public sealed class LfsObjectFetcher : IObjectFetcher
+{
+    private readonly string workingDirectory;
+    private readonly Action<string> log;
+
+    public LfsObjectFetcher(string workingDirectory, Action<string> log)
+    {
+        this.workingDirectory = workingDirectory;
+        this.log = log;
+    }
+
+    public void Fetch(IReadOnlyCollection<ObjectRef> objects)
+    {
+        if (objects.Count == 0)
+        {
+            return;
+        }
+
+        var start = new ProcessStartInfo("git")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("lfs");
+        start.ArgumentList.Add("filter-process");
+
+        // A user who skips LFS smudging still needs the objects a theta checkout asks for.
+        start.Environment.Remove("GIT_LFS_SKIP_SMUDGE");
+        Process? process;
+        try
+        {
+            process = Process.Start(start);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            log($"cannot run git lfs to fetch {objects.Count} object(s): {e.Message}");
+            return;
+        }
+
+        if (process is null)
+        {
+            return;
+        }
+
+        using (process)
+        {
+            var stderr = process.StandardError.ReadToEndAsync();
+            try
+            {
+                var writer = new PktLineWriter(process.StandardInput.BaseStream);
+                var reader = new PktLineReader(process.StandardOutput.BaseStream);
+                writer.WriteText("git-filter-client");
+                writer.WriteText("version=2");
+                writer.WriteFlush();
+                writer.Flush();
+                reader.ReadTextList();
+                writer.WriteText("capability=clean");
+                writer.WriteText("capability=smudge");
+                writer.WriteFlush();
+                writer.Flush();
+                reader.ReadTextList();
+                foreach (var reference in objects)
+                {
+                    writer.WriteText("command=smudge");
+                    writer.WriteText($"pathname=.git-theta-fetch/{reference.Oid}");
+                    writer.WriteFlush();
+                    writer.WritePacket(Encoding.ASCII.GetBytes($"version https://git-lfs.github.com/spec/v1\noid sha256:{reference.Oid}\nsize {reference.Size}\n"));
+                    writer.WriteFlush();
+                    writer.Flush();
+                    var status = reader.ReadTextList() ?? new List<string>();
+                    if (status.Contains("status=success"))
+                    {
+                        new PktLineContentStream(reader).Drain();
+                        reader.ReadTextList();
+                    }
+                    else
+                    {
+                        log($"git lfs could not fetch object {reference.Oid}.");
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or GitTheta.Core.Diagnostics.ThetaException)
+            {
+                log($"git lfs stopped while fetching objects: {e.Message}");
+            }
+            finally
+            {
+                try
+                {
+                    process.StandardInput.Close();
+                }
+                catch (IOException)
+                {
+                }
+
+                process.WaitForExit();
+            }
+
+            var errors = stderr.GetAwaiter().GetResult().Trim();
+            if (process.ExitCode != 0 && errors.Length > 0)
+            {
+                log($"git lfs: {errors.Split('\n')[^1]}");
+            }
+        }
+    }
+}

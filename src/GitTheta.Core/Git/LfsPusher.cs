@@ -1,0 +1,35 @@
+using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Storage;
+
+namespace GitTheta.Core.Git;
+
+/// <summary>Uploads objects to the remote store with the real git-lfs (<c>git lfs push --object-id</c>), in batches.</summary>
+public static class LfsPusher
+{
+    public const int BatchSize = 100;
+
+    public static int Push(string workTree, string remote, IReadOnlyList<ObjectRef> objects, LfsObjectStore store, Action<string> log)
+    {
+        var present = objects.Where(store.Contains).Select(o => o.Oid).Distinct(StringComparer.Ordinal).ToList();
+        var absent = objects.Count(o => !store.Contains(o));
+        if (absent > 0)
+        {
+            log($"git-theta: {absent} object(s) of the pushed range are not in the local store; assuming the remote has them.");
+        }
+
+        for (var i = 0; i < present.Count; i += BatchSize)
+        {
+            var batch = present.Skip(i).Take(BatchSize);
+            var arguments = new List<string> { "lfs", "push", "--object-id", remote };
+            arguments.AddRange(batch);
+            var result = GitCli.Run(workTree, arguments);
+            if (!result.Succeeded)
+            {
+                var detail = (result.Error + "\n" + result.Text).Trim().Split('\n').FirstOrDefault(l => l.Trim().Length > 0) ?? $"exit code {result.ExitCode}";
+                throw new ThetaException(DiagnosticIds.PushFailed, $"uploading parameter objects to '{remote}' with git lfs failed: {detail}. Check the remote's LFS configuration (git lfs env) and push again.");
+            }
+        }
+
+        return present.Count;
+    }
+}

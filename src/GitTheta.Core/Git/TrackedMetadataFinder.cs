@@ -1,0 +1,124 @@
+using GitTheta.Core.Metadata;
+using GitTheta.Core.Storage;
+
+namespace GitTheta.Core.Git;
+
+/// <summary>Finds the theta metadata blobs in parts of history, and the objects they reference.</summary>
+public sealed class TrackedMetadataFinder
+{
+    private readonly GitRepository repository;
+    private readonly string workTree;
+
+    public TrackedMetadataFinder(GitRepository repository)
+    {
+        this.repository = repository;
+        workTree = repository.WorkTree ?? repository.GitDirectory;
+    }
+
+    /// <summary>Objects referenced by metadata blobs that the rev-list arguments reach (e.g. "abc123", "--not", "--remotes=origin").</summary>
+    public IReadOnlyList<ObjectRef> ObjectsIn(IReadOnlyList<string> revListArguments)
+    {
+        var arguments = new List<string> { "rev-list", "--objects" };
+        arguments.AddRange(revListArguments);
+        var listing = GitCli.Run(workTree, arguments);
+        listing.ThrowIfFailed(arguments);
+        var blobsByPath = new List<(string Sha, string Path)>();
+        foreach (var line in listing.Text.Split('\n'))
+        {
+            var space = line.IndexOf(' ');
+            if (space == 40 || space == 64)
+            {
+                blobsByPath.Add((line[..space], line[(space + 1)..]));
+            }
+        }
+
+        return CollectObjects(blobsByPath);
+    }
+
+    /// <summary>Objects referenced by the metadata of every tracked file in a commit's tree.</summary>
+    public IReadOnlyList<ObjectRef> ObjectsAt(string revision)
+    {
+        var listing = GitCli.Run(workTree, "ls-tree", "-r", "-z", revision);
+        listing.ThrowIfFailed(new[] { "ls-tree", "-r", revision });
+        var blobs = new List<(string Sha, string Path)>();
+        foreach (var entry in listing.Text.Split('\0', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var tab = entry.IndexOf('\t');
+            var fields = entry[..tab].Split(' ');
+            if (fields.Length == 3 && fields[1] == "blob")
+            {
+                blobs.Add((fields[2], entry[(tab + 1)..]));
+            }
+        }
+
+        return CollectObjects(blobs);
+    }
+
+    /// <summary>Metadata of the tracked files in a commit's tree, by path.</summary>
+    public IReadOnlyDictionary<string, ThetaMetadata> MetadataAt(string revision)
+    {
+        var listing = GitCli.Run(workTree, "ls-tree", "-r", "-z", revision);
+        listing.ThrowIfFailed(new[] { "ls-tree", "-r", revision });
+        var blobs = new List<(string Sha, string Path)>();
+        foreach (var entry in listing.Text.Split('\0', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var tab = entry.IndexOf('\t');
+            var fields = entry[..tab].Split(' ');
+            if (fields.Length == 3 && fields[1] == "blob")
+            {
+                blobs.Add((fields[2], entry[(tab + 1)..]));
+            }
+        }
+
+        var result = new Dictionary<string, ThetaMetadata>(StringComparer.Ordinal);
+        foreach (var (sha, path, metadata) in ParseTracked(blobs))
+        {
+            result[path] = metadata;
+        }
+
+        return result;
+    }
+
+    private List<ObjectRef> CollectObjects(List<(string Sha, string Path)> blobs)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var result = new List<ObjectRef>();
+        foreach (var (_, _, metadata) in ParseTracked(blobs))
+        {
+            foreach (var reference in metadata.Objects)
+            {
+                if (seen.Add(reference.Oid))
+                {
+                    result.Add(reference);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private IEnumerable<(string Sha, string Path, ThetaMetadata Metadata)> ParseTracked(List<(string Sha, string Path)> blobs)
+    {
+        var paths = blobs.Select(b => b.Path).Distinct(StringComparer.Ordinal).ToList();
+        var filters = GitAttributes.GetAll(workTree, paths, "filter");
+        foreach (var (sha, path) in blobs)
+        {
+            if (!filters.TryGetValue(path, out var filter) || filter != "theta")
+            {
+                continue;
+            }
+
+            var bytes = repository.ReadBlob(sha, MetadataSerializer.MaxMetadataBytes);
+            if (bytes is null)
+            {
+                continue;
+            }
+
+            var metadata = MetadataSerializer.TryParse(bytes, path);
+            if (metadata is not null)
+            {
+                yield return (sha, path, metadata);
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using System.CommandLine;
+using GitTheta.Core.Checkpoints;
+using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Filters;
+using GitTheta.Core.Git;
+using GitTheta.Core.Metadata;
+using GitTheta.Core.Updates;
+using GitTheta.Tool.Infrastructure;
+
+namespace GitTheta.Tool.Commands;
+
+/// <summary>
+/// The diff driver (git calls it with 7 arguments) and a standalone diff of two files: which groups
+/// were added, removed or modified, from metadata alone. A side that is a checkpoint rather than
+/// metadata (the working file) is hashed in memory; no stored object is read.
+/// </summary>
+public static class DiffCommand
+{
+    public static Command Create()
+    {
+        var files = new Argument<string[]>("args") { Description = "As git's external diff: path old-file old-hex old-mode new-file new-hex new-mode; or two files.", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("diff", "Show which parameter groups differ between two versions of a checkpoint (git diff driver).");
+        command.Arguments.Add(files);
+        command.SetAction(parse => CommandRunner.Run(() =>
+        {
+            var values = parse.GetValue(files) ?? Array.Empty<string>();
+            var (path, oldFile, newFile) = values.Length switch
+            {
+                7 => (values[0], values[1], values[4]),
+                2 => (values[1], values[0], values[1]),
+                _ => throw new ThetaException(DiagnosticIds.InvalidArguments, "diff takes two files, or the seven arguments git passes to an external diff driver."),
+            };
+            using var repository = TryOpen();
+            var before = Load(oldFile, path, null, repository);
+            var after = Load(newFile, path, before, repository);
+            Write(path, MetadataDiff.Compare(before, after), Console.Out, UseColor());
+            return ExitCode.Success;
+        }));
+        return command;
+    }
+
+    public static void Write(string path, MetadataDiff diff, TextWriter output, bool color)
+    {
+        output.WriteLine($"diff --git-theta a/{path} b/{path}");
+        if (diff.Changes.Count == 0)
+        {
+            output.WriteLine("no parameter group changed");
+            return;
+        }
+
+        var width = diff.Changes.Max(c => c.Name.Length);
+        foreach (var change in diff.Changes)
+        {
+            var (label, code) = change.Kind switch
+            {
+                ChangeKind.Added => ("added   ", "\u001b[32m"),
+                ChangeKind.Removed => ("removed ", "\u001b[31m"),
+                _ => ("modified", "\u001b[33m"),
+            };
+            var description = change.Kind switch
+            {
+                ChangeKind.Added => Describe(change.After!),
+                ChangeKind.Removed => Describe(change.Before!),
+                _ => Describe(change.Before!) == Describe(change.After!) ? Describe(change.After!) : $"{Describe(change.Before!)} -> {Describe(change.After!)}",
+            };
+            var line = $"{label} {change.Name.PadRight(width)}  {description}";
+            output.WriteLine(color ? code + line + "\u001b[0m" : line);
+        }
+
+        output.WriteLine($"{diff.Changes.Count} of {diff.Total} parameter groups differ: {diff.Modified} modified, {diff.Added} added, {diff.Removed} removed");
+    }
+
+    private static string Describe(ParameterEntry entry) =>
+        $"{entry.Tensor.DType} [{string.Join(", ", entry.Tensor.Shape)}] {entry.Update.Type}";
+
+    private static ThetaMetadata? Load(string file, string path, ThetaMetadata? previous, GitRepository? repository)
+    {
+        if (file == "/dev/null" || !File.Exists(file))
+        {
+            return null;
+        }
+
+        using var stream = File.OpenRead(file);
+        var prefix = PrefixedStream.ReadPrefix(stream, 4096);
+        if (MetadataSerializer.LooksLikeMetadata(prefix))
+        {
+            stream.Position = 0;
+            var bytes = File.ReadAllBytes(file);
+            if (MetadataSerializer.TryParse(bytes, path) is { } metadata)
+            {
+                return metadata;
+            }
+        }
+
+        stream.Position = 0;
+        var store = repository?.ObjectStore ?? new Core.Storage.LfsObjectStore(Path.Combine(Path.GetTempPath(), "git-theta-diff-unused"));
+        var settings = repository?.Settings ?? Core.Configuration.ThetaSettings.Load(_ => null);
+        var cleaner = new ThetaCleaner(store, settings, CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default);
+        var format = repository?.WorkTree is { } root ? GitAttributes.Get(root, path, GitAttributes.FormatAttribute) : null;
+        return MetadataSerializer.Parse(cleaner.Clean(stream, path, previous, format, dryRun: true), path);
+    }
+
+    private static GitRepository? TryOpen()
+    {
+        try
+        {
+            return RepositoryContext.Open();
+        }
+        catch (ThetaException)
+        {
+            return null;
+        }
+    }
+
+    private static bool UseColor() =>
+        !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null;
+}

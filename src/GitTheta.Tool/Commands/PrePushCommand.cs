@@ -1,0 +1,62 @@
+using System.CommandLine;
+using GitTheta.Core.Git;
+using GitTheta.Tool.Infrastructure;
+
+namespace GitTheta.Tool.Commands;
+
+/// <summary>
+/// The pre-push hook's work: find the metadata blobs in the commits being pushed and upload the
+/// objects they reference with git-lfs, before git sends the commits.
+/// </summary>
+public static class PrePushCommand
+{
+    public static Command Create()
+    {
+        var remote = new Argument<string>("remote") { Description = "The remote's name (or URL), as git passes it." };
+        var url = new Argument<string?>("url") { Description = "The remote's URL.", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("pre-push", "Pre-push hook (called by git): upload the parameter objects of the pushed commits through git-lfs.");
+        command.Arguments.Add(remote);
+        command.Arguments.Add(url);
+        command.SetAction(parse => CommandRunner.Run(() =>
+        {
+            using var repository = RepositoryContext.Open();
+            var root = RepositoryContext.WorkTree(repository);
+            var remoteName = parse.GetValue(remote)!;
+            var finder = new TrackedMetadataFinder(repository);
+            var objects = new Dictionary<string, Core.Storage.ObjectRef>(StringComparer.Ordinal);
+            string? line;
+            while ((line = Console.In.ReadLine()) is not null)
+            {
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length < 4 || fields[1].Trim('0').Length == 0)
+                {
+                    continue;
+                }
+
+                var range = new List<string> { fields[1], "--not" };
+                if (fields[3].Trim('0').Length > 0 && repository.ResolveCommit(fields[3]) is not null)
+                {
+                    range.Add(fields[3]);
+                }
+                else
+                {
+                    range.Add($"--remotes={remoteName}");
+                }
+
+                foreach (var reference in finder.ObjectsIn(range))
+                {
+                    objects.TryAdd(reference.Oid, reference);
+                }
+            }
+
+            if (objects.Count > 0)
+            {
+                var pushed = LfsPusher.Push(root, remoteName, objects.Values.ToList(), repository.ObjectStore, CommandRunner.Log);
+                Console.Error.WriteLine($"git-theta: uploaded {pushed} parameter object(s) to {remoteName}.");
+            }
+
+            return ExitCode.Success;
+        }));
+        return command;
+    }
+}

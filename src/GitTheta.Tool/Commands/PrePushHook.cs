@@ -1,0 +1,74 @@
+using GitTheta.Core.Git;
+
+namespace GitTheta.Tool.Commands;
+
+/// <summary>
+/// The pre-push hook. An existing hook (git-lfs's, or the user's) is kept and chained, never overwritten:
+/// it is renamed to pre-push.theta-chained and run after git-theta with the same input.
+/// </summary>
+public static class PrePushHook
+{
+    public const string Marker = "# installed by git-theta";
+    public const string ChainedSuffix = ".theta-chained";
+
+    public static string HooksDirectory(string directory)
+    {
+        var configured = GitCli.Run(directory, "rev-parse", "--git-path", "hooks");
+        configured.ThrowIfFailed(new[] { "rev-parse", "--git-path", "hooks" });
+        return Path.GetFullPath(configured.Text.Trim(), directory);
+    }
+
+    public static void Install(string directory, string self)
+    {
+        var hooks = HooksDirectory(directory);
+        Directory.CreateDirectory(hooks);
+        var hook = Path.Combine(hooks, "pre-push");
+        var chained = hook + ChainedSuffix;
+        if (File.Exists(hook) && !File.ReadAllText(hook).Contains(Marker, StringComparison.Ordinal))
+        {
+            if (File.Exists(chained))
+            {
+                throw new Core.Diagnostics.ThetaException(Core.Diagnostics.DiagnosticIds.InvalidConfiguration, $"both {hook} and {chained} exist and neither is git-theta's; merge them into one pre-push hook and run 'git theta install' again.");
+            }
+
+            File.Move(hook, chained);
+        }
+
+        var script = $$"""
+            #!/bin/sh
+            {{Marker}}: uploads new parameter objects with git-lfs, then runs the hook it replaced.
+            input=$(mktemp) || exit 1
+            trap 'rm -f "$input"' EXIT
+            cat > "$input"
+            {{self}} pre-push "$@" < "$input" || exit $?
+            chained="$(dirname "$0")/pre-push{{ChainedSuffix}}"
+            if [ -x "$chained" ]; then
+                "$chained" "$@" < "$input" || exit $?
+            elif command -v git-lfs >/dev/null 2>&1 && git config --get filter.lfs.process >/dev/null 2>&1; then
+                git lfs pre-push "$@" < "$input" || exit $?
+            fi
+            exit 0
+
+            """;
+        File.WriteAllText(hook, script.Replace("\r\n", "\n"));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(hook, (UnixFileMode)0b111_101_101);
+        }
+    }
+
+    public static void Uninstall(string directory)
+    {
+        var hooks = HooksDirectory(directory);
+        var hook = Path.Combine(hooks, "pre-push");
+        var chained = hook + ChainedSuffix;
+        if (File.Exists(hook) && File.ReadAllText(hook).Contains(Marker, StringComparison.Ordinal))
+        {
+            File.Delete(hook);
+            if (File.Exists(chained))
+            {
+                File.Move(chained, hook);
+            }
+        }
+    }
+}

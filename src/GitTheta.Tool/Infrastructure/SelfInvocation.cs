@@ -1,0 +1,67 @@
+namespace GitTheta.Tool.Infrastructure;
+
+/// <summary>
+/// The shell command that runs this same git-theta, whichever way it was installed: the bare name when
+/// PATH finds this very executable (a global tool), else an absolute path (a local build, or
+/// <c>dotnet git-theta.dll</c>), so the configured drivers keep working from any directory.
+/// </summary>
+public static class SelfInvocation
+{
+    public static string Command()
+    {
+        var process = Environment.ProcessPath ?? "git-theta";
+        var entry = typeof(SelfInvocation).Assembly.Location;
+        var processName = Path.GetFileNameWithoutExtension(process);
+        if (string.Equals(processName, "dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"{Quote(process)} {Quote(entry)}";
+        }
+
+        var onPath = FindOnPath("git-theta");
+        if (onPath is not null && SameFile(onPath, process))
+        {
+            return "git-theta";
+        }
+
+        return Quote(process);
+    }
+
+    /// <summary>Single-quotes for sh, which git uses to run driver commands.</summary>
+    public static string Quote(string value) =>
+        value.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-' or '+' or ':' or '=')
+            ? value
+            : "'" + value.Replace("'", "'\\''") + "'";
+
+    private static string? FindOnPath(string name)
+    {
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(directory, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool SameFile(string a, string b)
+    {
+        try
+        {
+            return string.Equals(Resolve(a), Resolve(b), StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private static string Resolve(string path)
+    {
+        var info = new FileInfo(path);
+        var target = info.ResolveLinkTarget(returnFinalTarget: true);
+        return Path.GetFullPath(target?.FullName ?? info.FullName);
+    }
+}
