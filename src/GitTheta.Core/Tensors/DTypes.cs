@@ -26,7 +26,8 @@ public static class DTypes
             return false;
         }
 
-        return Enum.TryParse(name, ignoreCase: false, out dtype) && Enum.IsDefined(dtype);
+        // Enum.TryParse also accepts flag lists ("F32,I8") and padding; only the exact spelling is a dtype.
+        return Enum.TryParse(name, ignoreCase: false, out dtype) && Enum.IsDefined(dtype) && Name(dtype) == name;
     }
 
     public static DType Parse(string? name, string where)
