@@ -11,8 +11,9 @@
 #   --groups N          groups changed in v2 (default 2)      --delta X   added to each changed element (1e-3)
 #   --seed N            generator seed (default 1)            --repeat N  runs per tool, median reported (1)
 #   --tools LIST        comma list of git-lfs,git-theta (default both)
-#   --step-timeout S    kill a step that takes longer (default 1800 s)
+#   --step-timeout S    kill a step that takes longer (default 120 s + 0.5 s per MiB: 632 s for 1 GiB)
 #   --no-build          do not build src/GitTheta.Tool (use $GIT_THETA, PATH or the existing build output)
+#   --theta-no-process  diagnostic: unset filter.theta.process so git runs the single-shot clean/smudge
 #   --keep              keep the temporary directory (repositories, inputs, logs)
 #   --update-readme     write the result block between the markers in bench/README.md
 #
@@ -36,8 +37,9 @@ DELTA=1e-3
 SEED=1
 REPEAT=1
 TOOLS=git-lfs,git-theta
-STEP_TIMEOUT=1800
+STEP_TIMEOUT=""
 NO_BUILD=0
+THETA_NO_PROCESS=0
 KEEP=0
 UPDATE_README=0
 
@@ -56,6 +58,7 @@ while [[ $# -gt 0 ]]; do
     --tools) TOOLS=${2:?}; shift 2 ;;
     --step-timeout) STEP_TIMEOUT=${2:?}; shift 2 ;;
     --no-build) NO_BUILD=1; shift ;;
+    --theta-no-process) THETA_NO_PROCESS=1; shift ;;
     --keep) KEEP=1; shift ;;
     --update-readme) UPDATE_README=1; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -65,6 +68,8 @@ done
 
 [[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "--repeat must be a positive integer"
 [[ $SIZE_MIB =~ ^[0-9]+([.][0-9]+)?$ ]] || die "--size-mib must be a number"
+# default: 120 s + 0.5 s per MiB (git-lfs needs ~5 s per GiB step here), so a hang costs minutes, not hours
+[[ -n $STEP_TIMEOUT ]] || STEP_TIMEOUT=$(awk -v m="$SIZE_MIB" 'BEGIN { printf "%d", 120 + 0.5 * m }')
 [[ $STEP_TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "--step-timeout must be a positive integer (seconds)"
 IFS=, read -r -a TOOL_LIST <<<"$TOOLS"
 for t in "${TOOL_LIST[@]}"; do [[ $t == git-lfs || $t == git-theta ]] || die "unknown tool '$t' in --tools"; done
@@ -180,7 +185,8 @@ run_one() {
   put() { echo "$1=$2" >>"$out"; }
   reason_of() { # last meaningful stderr lines of the failed step
     local r
-    r=$(sed -e 's/\x1b\[[0-9;]*[A-Za-z]//g' -e 's/\r//g' "$errf" | grep -v '^[[:space:]]*$' | tail -n 2 | paste -sd'/' - | sed 's#/# / #g')
+    r=$(sed -e 's/\x1b\[[0-9;]*[A-Za-z]//g' -e 's/\r//g' "$errf" | grep -v '^[[:space:]]*$' | tail -n 2 \
+      | awk '{ printf "%s%s", (NR > 1 ? " / " : ""), $0 }')
     echo "${r:-no error output}"
   }
   # run STEP CMD...: untimed step that must succeed
@@ -226,6 +232,11 @@ run_one() {
     run "git lfs install --local" git lfs install --local
   else
     run "git theta install" git theta install
+  fi
+  if [[ $tool == git-theta && $THETA_NO_PROCESS == 1 ]]; then
+    git config --local --unset-all filter.theta.process 2>/dev/null || true
+    [[ -z $(git config filter.theta.process || true) ]] \
+      || fail "setup: --theta-no-process: filter.theta.process is set outside the repository config"
   fi
   orig_process=$(git config "filter.$filter.process" || true)
   orig_clean=$(git config "filter.$filter.clean" || true)
@@ -397,6 +408,9 @@ BLOCK=$WORK/block.md
   echo "Details (not targets; git-lfs / git-theta): first commit $(opt fmt_s commit_first); 2nd commit $(opt fmt_s commit_change);" \
        "smudge peak RSS $(opt fmt_kib rss_smudge_kib); staged blob of v1 $(opt fmt_bytes staged_blob_bytes);" \
        ".git after first commit $(opt fmt_bytes dotgit_after_first)."
+  if [[ $THETA_NO_PROCESS == 1 ]]; then
+    echo; echo "git-theta ran with \`--theta-no-process\`: git started one \`clean\`/\`smudge\` process per file instead of the long-running \`filter-process\` (a diagnostic mode, not what users get)."
+  fi
   for tool in "${TOOL_LIST[@]}"; do
     if [[ -n ${FAILED[$tool]:-} ]]; then echo; echo "$tool: FAILED: ${FAILED[$tool]}" | cell_escape; fi
     if grep -qs '^touched_restaged=1' "$WORK"/out/"$tool".*.env; then
