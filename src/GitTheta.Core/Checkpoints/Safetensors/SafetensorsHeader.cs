@@ -171,7 +171,7 @@ public sealed class SafetensorsHeader
         {
             expected = info.ByteLength;
         }
-        catch (OverflowException)
+        catch (Exception e) when (e is OverflowException or ThetaException)
         {
             throw Invalid(path, $"tensor '{name}' has a shape too large to address");
         }

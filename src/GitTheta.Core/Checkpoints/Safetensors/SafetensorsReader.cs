@@ -20,9 +20,7 @@ public sealed class SafetensorsReader : ICheckpointReader
         var prefix = new byte[8];
         ReadExactly(prefix, "the 8-byte header length");
         var length = SafetensorsHeader.ReadLength(prefix, path);
-        container = new byte[8 + length];
-        prefix.CopyTo(container, 0);
-        ReadExactly(container.AsSpan(8), "the header");
+        container = ReadContainer(prefix, 8 + length);
         header = SafetensorsHeader.Parse(container.AsSpan(8), path);
         Tensors = header.Entries.Select(e => e.Info).ToList();
     }
@@ -89,6 +87,34 @@ public sealed class SafetensorsReader : ICheckpointReader
 
     public void Dispose()
     {
+    }
+
+    /// <summary>
+    /// Reads the length prefix and header, growing the buffer as bytes arrive: a header length the
+    /// input cannot back costs memory in proportion to the input, not to the claim.
+    /// </summary>
+    private byte[] ReadContainer(byte[] prefix, long total)
+    {
+        var buffer = new byte[Math.Min(total, 64 << 10)];
+        prefix.CopyTo(buffer, 0);
+        var filled = prefix.Length;
+        while (filled < total)
+        {
+            if (filled == buffer.Length)
+            {
+                Array.Resize(ref buffer, (int)Math.Min(total, 2L * buffer.Length));
+            }
+
+            var read = input.Read(buffer.AsSpan(filled));
+            if (read == 0)
+            {
+                throw new ThetaException(DiagnosticIds.TruncatedCheckpoint, $"{path}: the file ends inside the header; the checkpoint is truncated or empty.");
+            }
+
+            filled += read;
+        }
+
+        return buffer;
     }
 
     private void ReadExactly(Span<byte> buffer, string what)
