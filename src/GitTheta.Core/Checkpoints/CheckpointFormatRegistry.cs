@@ -25,13 +25,25 @@ public sealed class CheckpointFormatRegistry
         formats.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase))
         ?? throw new ThetaException(DiagnosticIds.UnknownFormat, $"{path}: unknown checkpoint format '{name}'. Supported formats: {SupportedNames}.");
 
-    public ICheckpointFormat? Detect(ReadOnlySpan<byte> prefix)
+    /// <summary>The format whose signature the bytes carry, else the one the file name's ending suggests, else null.</summary>
+    public ICheckpointFormat? Detect(ReadOnlySpan<byte> prefix, string? path = null)
     {
         foreach (var format in formats)
         {
             if (format.Sniff(prefix))
             {
                 return format;
+            }
+        }
+
+        if (path is not null && prefix.Length > 0)
+        {
+            foreach (var format in formats)
+            {
+                if (format.Extensions.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
+                {
+                    return format;
+                }
             }
         }
 

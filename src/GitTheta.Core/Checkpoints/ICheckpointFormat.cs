@@ -6,6 +6,9 @@ public interface ICheckpointFormat
     /// <summary>The name used in metadata and in the gitattribute <c>theta-format=</c>.</summary>
     string Name { get; }
 
+    /// <summary>File name endings (".safetensors") that suggest this format when sniffing is inconclusive.</summary>
+    IReadOnlyList<string> Extensions { get; }
+
     /// <summary>How many leading bytes <see cref="Sniff"/> needs to decide.</summary>
     int SniffLength { get; }
 

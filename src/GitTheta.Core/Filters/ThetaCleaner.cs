@@ -59,7 +59,7 @@ public sealed class ThetaCleaner
 
         var format = formatName is { Length: > 0 }
             ? formats.Get(formatName, path)
-            : formats.Detect(prefix) ?? throw new ThetaException(
+            : formats.Detect(prefix, path) ?? throw new ThetaException(
                 DiagnosticIds.UnknownFormat,
                 prefix.Length == 0
                     ? $"{path}: the file is empty, not a checkpoint; add a checkpoint or untrack the path (git theta untrack {path})."

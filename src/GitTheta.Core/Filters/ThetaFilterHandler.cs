@@ -10,6 +10,7 @@ public sealed class ThetaFilterHandler : IFilterHandler
     private readonly GitRepository repository;
     private readonly ThetaCleaner cleaner;
     private readonly ThetaSmudger smudger;
+    private readonly Lazy<bool> passMetadataThrough = new(() => GitInvocation.IsDiffCommand(GitInvocation.ParentSubcommand()));
 
     public ThetaFilterHandler(GitRepository repository, Action<string> log)
     {
@@ -27,5 +28,8 @@ public sealed class ThetaFilterHandler : IFilterHandler
         return cleaner.Clean(content, relative, previous, format);
     }
 
-    public ISmudgeResult Smudge(Stream content, string path) => smudger.Prepare(content, path.Replace('\\', '/'));
+    public ISmudgeResult Smudge(Stream content, string path) =>
+        passMetadataThrough.Value
+            ? ThetaSmudger.Replay(content)
+            : smudger.Prepare(content, path.Replace('\\', '/'));
 }

@@ -65,6 +65,9 @@ public sealed class ThetaSmudger
         return PrepareCheckpoint(metadata, path);
     }
 
+    /// <summary>Replays the request unchanged (the blob of a diff, which the diff driver reads as metadata).</summary>
+    public static ISmudgeResult Replay(Stream input) => new PassThrough(ContentSpool.From(Array.Empty<byte>(), input));
+
     /// <summary>Prepares writing the checkpoint that <paramref name="metadata"/> describes.</summary>
     public ISmudgeResult PrepareCheckpoint(ThetaMetadata metadata, string path)
     {

@@ -111,6 +111,20 @@ public sealed class GitRepository : IDisposable
         return ReadBlob(blob.Id, maxBytes);
     }
 
+    /// <summary>A blob's size from its object header, without reading it; null when it is not a blob here.</summary>
+    public long? BlobSize(string sha)
+    {
+        try
+        {
+            var metadata = repository.ObjectDatabase.RetrieveObjectMetadata(new LibGit2Sharp.ObjectId(sha));
+            return metadata.Size;
+        }
+        catch (LibGit2SharpException)
+        {
+            return null;
+        }
+    }
+
     public byte[]? ReadBlob(string sha, long maxBytes) => ReadBlob(new LibGit2Sharp.ObjectId(sha), maxBytes);
 
     public Commit? ResolveCommit(string revision)

@@ -99,22 +99,31 @@ public sealed class TrackedMetadataFinder
 
     private IEnumerable<(string Sha, string Path, ThetaMetadata Metadata)> ParseTracked(List<(string Sha, string Path)> blobs)
     {
-        var paths = blobs.Select(b => b.Path).Distinct(StringComparer.Ordinal).ToList();
-        var filters = GitAttributes.GetAll(workTree, paths, "filter");
+        // Attributes are not consulted: a revision's own .gitattributes may differ from the work tree's (or be absent
+        // in a --no-checkout clone). Metadata is recognised by its content, after a cheap size check.
         foreach (var (sha, path) in blobs)
         {
-            if (!filters.TryGetValue(path, out var filter) || filter != "theta")
+            if (repository.BlobSize(sha) is not { } size || size > MetadataSerializer.MaxMetadataBytes || size < 16)
             {
                 continue;
             }
 
             var bytes = repository.ReadBlob(sha, MetadataSerializer.MaxMetadataBytes);
-            if (bytes is null)
+            if (bytes is null || !MetadataSerializer.LooksLikeMetadata(bytes.AsSpan(0, Math.Min(bytes.Length, 4096))))
             {
                 continue;
             }
 
-            var metadata = MetadataSerializer.TryParse(bytes, path);
+            ThetaMetadata? metadata;
+            try
+            {
+                metadata = MetadataSerializer.TryParse(bytes, path);
+            }
+            catch (Diagnostics.ThetaException)
+            {
+                continue;
+            }
+
             if (metadata is not null)
             {
                 yield return (sha, path, metadata);

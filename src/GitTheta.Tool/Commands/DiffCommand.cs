@@ -24,15 +24,15 @@ public static class DiffCommand
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var values = parse.GetValue(files) ?? Array.Empty<string>();
-            var (path, oldFile, newFile) = values.Length switch
+            var (path, oldFile, oldHex, newFile, newHex) = values.Length switch
             {
-                7 => (values[0], values[1], values[4]),
-                2 => (values[1], values[0], values[1]),
+                7 => (values[0], values[1], values[2], values[4], values[5]),
+                2 => (values[1], values[0], string.Empty, values[1], string.Empty),
                 _ => throw new ThetaException(DiagnosticIds.InvalidArguments, "diff takes two files, or the seven arguments git passes to an external diff driver."),
             };
             using var repository = TryOpen();
-            var before = Load(oldFile, path, null, repository);
-            var after = Load(newFile, path, before, repository);
+            var before = FromBlob(oldHex, path, repository) ?? Load(oldFile, path, null, repository);
+            var after = FromBlob(newHex, path, repository) ?? Load(newFile, path, before, repository);
             Write(path, MetadataDiff.Compare(before, after), Console.Out, UseColor());
             return ExitCode.Success;
         }));
@@ -73,9 +73,21 @@ public static class DiffCommand
     private static string Describe(ParameterEntry entry) =>
         $"{entry.Tensor.DType} [{string.Join(", ", entry.Tensor.Shape)}] {entry.Update.Type}";
 
+    /// <summary>The side as git stores it, read by blob id: metadata even where git handed over a smudged file.</summary>
+    private static ThetaMetadata? FromBlob(string hex, string path, GitRepository? repository)
+    {
+        if (repository is null || hex.Length < 40 || hex.Trim('0').Length == 0 || !hex.All(char.IsAsciiHexDigit))
+        {
+            return null;
+        }
+
+        var bytes = repository.ReadBlob(hex, MetadataSerializer.MaxMetadataBytes);
+        return bytes is null ? null : MetadataSerializer.TryParse(bytes, path);
+    }
+
     private static ThetaMetadata? Load(string file, string path, ThetaMetadata? previous, GitRepository? repository)
     {
-        if (file == "/dev/null" || !File.Exists(file))
+        if (file is "/dev/null" or "nul" || !File.Exists(file))
         {
             return null;
         }

@@ -35,6 +35,11 @@ public static class InstallCommand
         if (inRepository)
         {
             PrePushHook.Install(directory, self);
+            var restored = WorkingFileRestorer.RestoreMetadataOnlyFiles(directory);
+            if (restored > 0)
+            {
+                Console.WriteLine($"Rebuilt {restored} checkpoint(s) that were checked out as git-theta metadata.");
+            }
         }
         else if (scope == "repository")
         {

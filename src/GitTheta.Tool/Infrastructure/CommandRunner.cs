@@ -32,7 +32,8 @@ public static class CommandRunner
         Console.Error.WriteLine($"git-theta: error {code}: {message}");
         if (Debug && exception is not null)
         {
-            Console.Error.WriteLine(exception.ToString());
+            Console.Error.WriteLine(exception.GetType().FullName + ": " + exception.Message);
+            Console.Error.WriteLine(exception.StackTrace);
         }
     }
 

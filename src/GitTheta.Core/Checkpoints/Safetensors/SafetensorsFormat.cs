@@ -16,6 +16,8 @@ public sealed class SafetensorsFormat : ICheckpointFormat
 
     public int SniffLength => 9;
 
+    public IReadOnlyList<string> Extensions { get; } = new[] { ".safetensors" };
+
     public bool Sniff(ReadOnlySpan<byte> prefix)
     {
         if (prefix.Length < 9)

@@ -1,0 +1,52 @@
+using GitTheta.Core.Git;
+using GitTheta.Core.Metadata;
+using GitTheta.Tool.Infrastructure;
+
+namespace GitTheta.Tool.Commands;
+
+/// <summary>
+/// After a clone made without the filter, tracked checkpoints sit in the work tree as metadata and git
+/// considers them up to date, so a plain checkout would not rebuild them. Each such file is checked out
+/// again through the filter; if that fails the metadata is put back as it was.
+/// </summary>
+public static class WorkingFileRestorer
+{
+    public static int RestoreMetadataOnlyFiles(string directory)
+    {
+        var root = GitCli.Check(directory, "rev-parse", "--show-toplevel").Trim();
+        if (root.Length == 0)
+        {
+            return 0;
+        }
+
+        var restored = 0;
+        foreach (var path in LsFilesCommand.TrackedFiles(root))
+        {
+            var full = Path.Combine(root, path);
+            var info = new FileInfo(full);
+            if (!info.Exists || info.Length > MetadataSerializer.MaxMetadataBytes)
+            {
+                continue;
+            }
+
+            var bytes = File.ReadAllBytes(full);
+            if (MetadataSerializer.TryParse(bytes, path) is null)
+            {
+                continue;
+            }
+
+            File.Delete(full);
+            var result = GitCli.Run(root, "checkout", "--", path);
+            if (!result.Succeeded || !File.Exists(full))
+            {
+                File.WriteAllBytes(full, bytes);
+                CommandRunner.Warn($"could not rebuild {path}: {result.Error.Trim().Split('\n')[0]}");
+                continue;
+            }
+
+            restored++;
+        }
+
+        return restored;
+    }
+}

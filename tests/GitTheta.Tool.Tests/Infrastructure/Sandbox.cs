@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+
+namespace GitTheta.Tool.Tests.Infrastructure;
+
+/// <summary>
+/// A temp folder with its own HOME (so global git config is the test's own), the built git-theta first
+/// on PATH, and helpers to run the real git, git-lfs and git-theta in it.
+/// </summary>
+public sealed class Sandbox : IDisposable
+{
+    private static readonly Lazy<string> ToolDirectoryLazy = new(() =>
+    {
+        var directory = typeof(Sandbox).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "GitThetaToolDirectory").Value!;
+        if (!File.Exists(System.IO.Path.Combine(directory, "git-theta")) && !File.Exists(System.IO.Path.Combine(directory, "git-theta.exe")))
+        {
+            throw new InvalidOperationException($"git-theta was not built at {directory}.");
+        }
+
+        return directory;
+    });
+
+    public Sandbox()
+    {
+        Root = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "gittheta-tests", Guid.NewGuid().ToString("N")[..12]);
+        Home = System.IO.Path.Combine(Root, "home");
+        Directory.CreateDirectory(Home);
+        File.WriteAllText(System.IO.Path.Combine(Home, ".gitconfig"), "[user]\n\tname = GitTheta Tests\n\temail = tests@gittheta.invalid\n[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n");
+    }
+
+    public static string ToolDirectory => ToolDirectoryLazy.Value;
+
+    public string Root { get; }
+
+    public string Home { get; }
+
+    public Dictionary<string, string?> Environment { get; } = new();
+
+    public static void RequireGitLfs()
+    {
+        var result = RunProcess("git", new[] { "lfs", "version" }, System.IO.Path.GetTempPath(), null, new Dictionary<string, string?>());
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException("git-lfs is not installed; these tests need it (apt-get install -y git-lfs, which .ci/run does).");
+        }
+    }
+
+    public string Path(params string[] parts) => System.IO.Path.Combine(new[] { Root }.Concat(parts).ToArray());
+
+    public GitRepo InitRepository(string name = "repo")
+    {
+        var directory = Path(name);
+        Directory.CreateDirectory(directory);
+        Git(directory, "init", "-q").EnsureSuccess("git init");
+        return new GitRepo(this, directory);
+    }
+
+    public GitRepo InitBare(string name = "remote.git")
+    {
+        var directory = Path(name);
+        Directory.CreateDirectory(directory);
+        Git(directory, "init", "-q", "--bare").EnsureSuccess("git init --bare");
+        return new GitRepo(this, directory);
+    }
+
+    public ProcessResult Git(string directory, params string[] arguments) => Run("git", arguments, directory);
+
+    public ProcessResult Theta(string directory, params string[] arguments) => Run(System.IO.Path.Combine(ToolDirectory, "git-theta"), arguments, directory);
+
+    public ProcessResult Run(string file, IEnumerable<string> arguments, string directory, byte[]? input = null, IDictionary<string, string?>? extra = null)
+    {
+        var environment = new Dictionary<string, string?>(Environment)
+        {
+            ["HOME"] = Home,
+            ["XDG_CONFIG_HOME"] = System.IO.Path.Combine(Home, ".config"),
+            ["GIT_CONFIG_NOSYSTEM"] = "1",
+            ["PATH"] = ToolDirectory + System.IO.Path.PathSeparator + System.Environment.GetEnvironmentVariable("PATH"),
+            ["GIT_TERMINAL_PROMPT"] = "0",
+            ["NO_COLOR"] = "1",
+        };
+        if (extra is not null)
+        {
+            foreach (var (key, value) in extra)
+            {
+                environment[key] = value;
+            }
+        }
+
+        return RunProcess(file, arguments, directory, input, environment);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static ProcessResult RunProcess(string file, IEnumerable<string> arguments, string directory, byte[]? input, IDictionary<string, string?> environment)
+    {
+        var start = new ProcessStartInfo(file)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var key in new[] { "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_THETA_LOG_LEVEL", "GIT_LFS_SKIP_SMUDGE", "GIT_TRACE", "GIT_THETA_MERGE_STRATEGY" })
+        {
+            start.Environment.Remove(key);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(key);
+            }
+            else
+            {
+                start.Environment[key] = value;
+            }
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (input is not null)
+        {
+            process.StandardInput.BaseStream.Write(input);
+        }
+
+        process.StandardInput.Close();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(' ', arguments)} did not finish in 3 minutes.");
+        }
+
+        return new ProcessResult(process.ExitCode, stdout.GetAwaiter().GetResult(), stderr.GetAwaiter().GetResult());
+    }
+}
