@@ -46,6 +46,12 @@ public static class AllClose
                     continue;
                 }
 
+                if (double.IsInfinity(u) || double.IsInfinity(v))
+                {
+                    // As numpy: an infinity is close only to the same infinity (inf <= rtol * inf would say otherwise).
+                    return false;
+                }
+
                 if (!(Math.Abs(u - v) <= atol + (rtol * Math.Abs(v))))
                 {
                     return false;
