@@ -1,0 +1,173 @@
+using System.Security.Cryptography;
+using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Storage;
+using GitTheta.Core.Tests.Support;
+
+namespace GitTheta.Core.Tests.Storage;
+
+public sealed class LfsObjectStoreTests : IDisposable
+{
+    private readonly TempDirectory root = new();
+    private readonly LfsObjectStore store;
+
+    public LfsObjectStoreTests()
+    {
+        store = new LfsObjectStore(root.Path);
+    }
+
+    public void Dispose() => root.Dispose();
+
+    private static string Sha256(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
+
+    [Fact]
+    public void Put_stores_under_objects_aa_bb_oid_named_by_sha256()
+    {
+        var bytes = TestData.RandomBytes(1, 1000);
+        var reference = store.Put(bytes);
+        var oid = Sha256(bytes);
+        Assert.Equal(new ObjectRef(oid, 1000), reference);
+        var expectedPath = Path.Combine(root.Path, "objects", oid[..2], oid[2..4], oid);
+        Assert.Equal(expectedPath, store.PathOf(oid));
+        Assert.Equal(bytes, File.ReadAllBytes(expectedPath));
+        Assert.Equal(new[] { Path.Combine(oid[..2], oid[2..4], oid) }, root.FilesUnder("objects"));
+        Assert.Empty(root.FilesUnder("tmp"));
+    }
+
+    [Fact]
+    public void Put_of_the_same_bytes_is_idempotent()
+    {
+        var bytes = TestData.RandomBytes(2, 64);
+        var first = store.Put(bytes);
+        var second = store.Put(bytes.ToArray());
+        Assert.Equal(first, second);
+        Assert.Single(root.FilesUnder("objects"));
+        Assert.Empty(root.FilesUnder("tmp"));
+    }
+
+    [Fact]
+    public void Put_never_overwrites_an_object_already_in_place()
+    {
+        var bytes = TestData.RandomBytes(3, 64);
+        var reference = store.Put(bytes);
+        var path = store.PathOf(reference.Oid);
+        File.WriteAllBytes(path, new byte[] { 1, 2, 3 });
+        Assert.Equal(reference, store.Put(bytes));
+        Assert.Equal(new byte[] { 1, 2, 3 }, File.ReadAllBytes(path));
+        Assert.Empty(root.FilesUnder("tmp"));
+    }
+
+    [Fact]
+    public void An_empty_object_is_the_sha256_of_nothing()
+    {
+        var reference = store.Put(ReadOnlySpan<byte>.Empty);
+        Assert.Equal(new ObjectRef("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", 0), reference);
+        Assert.True(store.Contains(reference));
+    }
+
+    [Fact]
+    public void Contains_checks_presence_and_for_a_reference_also_the_size()
+    {
+        var reference = store.Put(TestData.RandomBytes(4, 10));
+        Assert.True(store.Contains(reference.Oid));
+        Assert.True(store.Contains(reference));
+        Assert.False(store.Contains(reference with { Size = 11 }));
+        Assert.False(store.Contains(SampleMetadata.Oid("absent")));
+        Assert.False(store.Contains(new ObjectRef(SampleMetadata.Oid("absent"), 10)));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("abc")]
+    [InlineData("../../../../etc/passwd")]
+    [InlineData("E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855")]
+    [InlineData("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85/")]
+    public void An_invalid_oid_is_refused_before_touching_the_disk(string oid)
+    {
+        ThetaAssert.Throws(DiagnosticIds.MalformedMetadata, () => store.PathOf(oid));
+        ThetaAssert.Throws(DiagnosticIds.MalformedMetadata, () => store.OpenRead(oid, "w"));
+    }
+
+    [Fact]
+    public void OpenRead_returns_the_stored_bytes_and_verifies_them()
+    {
+        var bytes = TestData.RandomBytes(5, 200_000);
+        var reference = store.Put(bytes);
+        Assert.Equal(bytes, store.ReadAll(reference.Oid, "w"));
+        using var stream = store.OpenRead(reference.Oid, "w");
+        Assert.Equal(bytes.Length, stream.Length);
+        var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        stream.VerifyToEnd();
+        Assert.Equal(bytes, copy.ToArray());
+    }
+
+    [Fact]
+    public void A_corrupt_object_fails_with_GT2008_at_the_end_of_reading()
+    {
+        var bytes = TestData.RandomBytes(6, 5000);
+        var reference = store.Put(bytes);
+        var corrupt = bytes.ToArray();
+        corrupt[2500] ^= 1;
+        File.WriteAllBytes(store.PathOf(reference.Oid), corrupt);
+
+        using var stream = store.OpenRead(reference.Oid, "model.safetensors: parameter 'w'");
+        var buffer = new byte[corrupt.Length];
+        stream.ReadExactly(buffer);
+        Assert.Equal(corrupt, buffer);
+        var exception = ThetaAssert.Throws(DiagnosticIds.CorruptObject, () => stream.Read(new byte[16], 0, 16));
+        Assert.Contains(reference.Oid, exception.Message);
+        Assert.Contains("parameter 'w'", exception.Message);
+    }
+
+    [Fact]
+    public void ReadAll_of_a_corrupt_object_fails_with_GT2008()
+    {
+        var reference = store.Put(TestData.RandomBytes(7, 100));
+        File.WriteAllBytes(store.PathOf(reference.Oid), TestData.RandomBytes(8, 100));
+        ThetaAssert.Throws(DiagnosticIds.CorruptObject, () => store.ReadAll(reference.Oid, "w"));
+    }
+
+    [Fact]
+    public void A_truncated_object_fails_with_GT2008()
+    {
+        var reference = store.Put(TestData.RandomBytes(9, 100));
+        File.WriteAllBytes(store.PathOf(reference.Oid), TestData.RandomBytes(9, 100)[..50]);
+        ThetaAssert.Throws(DiagnosticIds.CorruptObject, () => store.OpenRead(reference.Oid, "w").VerifyToEnd());
+    }
+
+    [Fact]
+    public void A_missing_object_fails_with_GT2007_naming_the_oid_and_what_needed_it()
+    {
+        var oid = SampleMetadata.Oid("never stored");
+        var exception = ThetaAssert.Throws(DiagnosticIds.MissingObject, () => store.OpenRead(oid, "model.safetensors: parameter 'encoder.w'"));
+        Assert.Contains(oid, exception.Message);
+        Assert.Contains("parameter 'encoder.w'", exception.Message);
+        Assert.Contains("git theta fetch", exception.Message);
+    }
+
+    [Fact]
+    public void A_pending_object_is_in_tmp_until_committed()
+    {
+        using var pending = store.Begin();
+        pending.Write(new byte[] { 1, 2 });
+        pending.Write(new byte[] { 3 });
+        Assert.Single(root.FilesUnder("tmp"));
+        Assert.Empty(root.FilesUnder("objects"));
+        var reference = store.Commit(pending);
+        Assert.Equal(new ObjectRef(Sha256(new byte[] { 1, 2, 3 }), 3), reference);
+        Assert.Equal(reference, pending.Result);
+        Assert.Empty(root.FilesUnder("tmp"));
+        Assert.Equal(new byte[] { 1, 2, 3 }, File.ReadAllBytes(store.PathOf(reference.Oid)));
+    }
+
+    [Fact]
+    public void A_discarded_pending_object_leaves_nothing()
+    {
+        var pending = store.Begin();
+        pending.Write(new byte[] { 1, 2, 3 });
+        store.Discard(pending);
+        Assert.Empty(root.FilesUnder("tmp"));
+        Assert.Empty(root.FilesUnder("objects"));
+        Assert.Throws<InvalidOperationException>(() => pending.Result);
+    }
+}
