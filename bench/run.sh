@@ -81,6 +81,11 @@ command -v timeout >/dev/null || die "timeout (coreutils) not found"
 [[ -x /usr/bin/time ]] && /usr/bin/time -f %M true >/dev/null 2>&1 || die "GNU time not found at /usr/bin/time (apt-get install -y time)"
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+# the source state being measured, taken before anything is built
+repo_rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if ! git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || [[ -n $(git -C "$ROOT" ls-files --others --exclude-standard -- src 2>/dev/null) ]]; then
+  repo_rev="$repo_rev (src/ with uncommitted changes)"
+fi
 WORK=$(mktemp -d /tmp/gittheta-bench.XXXXXX)
 cleanup() {
   if [[ $KEEP == 1 ]]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
@@ -383,8 +388,6 @@ cpu_model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n1)
 [[ -n $cpu_model ]] || cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 mem_gib=$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)
 tmp_fs=$(df -T /tmp | awk 'NR == 2 { print $2 }')
-repo_rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null && [[ -z $(git -C "$ROOT" ls-files --others --exclude-standard -- src 2>/dev/null) ]] || repo_rev="$repo_rev (src/ with uncommitted changes)"
 cmd="bash bench/run.sh${ORIG_ARGS[*]:+ ${ORIG_ARGS[*]}}"
 cmd=${cmd/ --update-readme/}
 
