@@ -7,7 +7,7 @@ public sealed class PktLineWriter
 {
     private static readonly byte[] FlushPacket = "0000"u8.ToArray();
     private readonly Stream output;
-    private readonly byte[] header = new byte[4];
+    private readonly byte[] packet = new byte[4 + PktLineReader.MaxPacketData];
 
     public PktLineWriter(Stream output)
     {
@@ -16,14 +16,22 @@ public sealed class PktLineWriter
 
     public void WritePacket(ReadOnlySpan<byte> data)
     {
+        if (data.Length > PktLineReader.MaxPacketData)
+        {
+            // The 4-digit length would wrap and desynchronise git; callers must split content (see WriteContent).
+            throw new ArgumentOutOfRangeException(nameof(data), data.Length, $"A pkt-line packet holds at most {PktLineReader.MaxPacketData} bytes.");
+        }
+
         var length = data.Length + 4;
         const string hex = "0123456789abcdef";
-        header[0] = (byte)hex[(length >> 12) & 0xF];
-        header[1] = (byte)hex[(length >> 8) & 0xF];
-        header[2] = (byte)hex[(length >> 4) & 0xF];
-        header[3] = (byte)hex[length & 0xF];
-        output.Write(header);
-        output.Write(data);
+        packet[0] = (byte)hex[(length >> 12) & 0xF];
+        packet[1] = (byte)hex[(length >> 8) & 0xF];
+        packet[2] = (byte)hex[(length >> 4) & 0xF];
+        packet[3] = (byte)hex[length & 0xF];
+
+        // One write per packet: header and data together, so a large transfer costs one system call per packet.
+        data.CopyTo(packet.AsSpan(4));
+        output.Write(packet, 0, length);
     }
 
     public void WriteText(string line) => WritePacket(Encoding.UTF8.GetBytes(line + "\n"));
