@@ -21,6 +21,6 @@ public interface ICheckpointFormat
     /// <summary>Writes the checkpoint described by <paramref name="container"/>, pulling group bytes from <paramref name="tensors"/>.</summary>
     void Write(ReadOnlySpan<byte> container, ITensorDataSource tensors, Stream output, string path);
 
-    /// <summary>The groups (names, dtypes, shapes) a container describes, in file order.</summary>
+    /// <summary>The groups (names, dtypes, shapes) a container describes, in the order <see cref="Write"/> asks for their data.</summary>
     IReadOnlyList<Tensors.TensorInfo> DescribeContainer(ReadOnlySpan<byte> container, string path);
 }

@@ -99,7 +99,7 @@ public sealed class ThetaSmudger
         }
 
         var context = new UpdateContext(store, new ObjectTransaction(store), settings, path);
-        return new Checkpoint(format, container, new Source(metadata, updates, context), path);
+        return new Checkpoint(format, container, layout, new Source(metadata, updates, context), path);
     }
 
     private void EnsureObjects(ThetaMetadata metadata, string path)
@@ -167,20 +167,26 @@ public sealed class ThetaSmudger
     {
         private readonly ICheckpointFormat format;
         private readonly byte[] container;
-        private readonly ITensorDataSource source;
+        private readonly IReadOnlyList<TensorInfo> layout;
+        private readonly Source source;
         private readonly string path;
 
-        public Checkpoint(ICheckpointFormat format, byte[] container, ITensorDataSource source, string path)
+        public Checkpoint(ICheckpointFormat format, byte[] container, IReadOnlyList<TensorInfo> layout, Source source, string path)
         {
             this.format = format;
             this.container = container;
+            this.layout = layout;
             this.source = source;
             this.path = path;
         }
 
         public bool IsCheckpoint => true;
 
-        public void WriteTo(Stream output) => format.Write(container, source, output, path);
+        public void WriteTo(Stream output)
+        {
+            using var prefetching = new PrefetchingTensorSource(layout, source.CopyTo);
+            format.Write(container, prefetching, output, path);
+        }
 
         public void Dispose()
         {

@@ -17,7 +17,7 @@ namespace GitTheta.Core.Hashing;
 /// </summary>
 public sealed class EuclideanLsh
 {
-    public const int BlockElements = 1 << 20;
+    public const int BlockElements = 1 << 16;
     private const int ConvertChunk = 4096;
 
     private readonly RandomnessPool pool;

@@ -12,6 +12,8 @@ public static class FilterProcessCommand
         var command = new Command("filter-process", "Long-running filter process (called by git, protocol version 2).");
         command.SetAction(_ => CommandRunner.Run(() =>
         {
+            PipeTuning.Enlarge(0);
+            PipeTuning.Enlarge(1);
             using var repository = RepositoryContext.Open();
             var handler = new ThetaFilterHandler(repository, CommandRunner.Log);
             using var input = new BufferedStream(Console.OpenStandardInput(), 1 << 16);
