@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Filters;
 
 /// <summary>The content of one filter request: pkt-line data packets up to the flush, as a plain read stream.</summary>
-public sealed class PktLineContentStream : Stream
+public sealed class PktLineContentStream : ReadOnlyStream
 {
     private readonly PktLineReader reader;
     private readonly byte[] packet = new byte[PktLineReader.MaxPacketData];
@@ -13,22 +13,6 @@ public sealed class PktLineContentStream : Stream
     {
         this.reader = reader;
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -86,13 +70,4 @@ public sealed class PktLineContentStream : Stream
         }
     }
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

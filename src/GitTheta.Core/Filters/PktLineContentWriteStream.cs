@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Filters;
 
 /// <summary>Writes content to git as maximum-size pkt-line packets, buffering so that small writes do not make small packets.</summary>
-public sealed class PktLineContentWriteStream : Stream
+public sealed class PktLineContentWriteStream : WriteOnlyStream
 {
     private readonly PktLineWriter writer;
     private readonly byte[] buffer = new byte[PktLineReader.MaxPacketData];
@@ -11,22 +11,6 @@ public sealed class PktLineContentWriteStream : Stream
     {
         this.writer = writer;
     }
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> data)
     {
@@ -66,9 +50,4 @@ public sealed class PktLineContentWriteStream : Stream
         }
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Filters;
 
 /// <summary>Replays bytes already read (to sniff the format) before the rest of the stream.</summary>
-public sealed class PrefixedStream : Stream
+public sealed class PrefixedStream : ReadOnlyStream
 {
     private readonly byte[] prefix;
     private readonly Stream inner;
@@ -13,20 +13,6 @@ public sealed class PrefixedStream : Stream
         this.inner = inner;
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
     /// <summary>Reads up to <paramref name="count"/> leading bytes (fewer only at end of stream).</summary>
     public static byte[] ReadPrefix(Stream input, int count)
     {
@@ -34,8 +20,6 @@ public sealed class PrefixedStream : Stream
         var n = input.ReadAtLeast(buffer, count, throwOnEndOfStream: false);
         return n == count ? buffer : buffer[..n];
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -50,13 +34,4 @@ public sealed class PrefixedStream : Stream
         return inner.Read(buffer);
     }
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -36,47 +36,36 @@ public sealed class TrackedMetadataFinder
     }
 
     /// <summary>Objects referenced by the metadata of every tracked file in a commit's tree.</summary>
-    public IReadOnlyList<ObjectRef> ObjectsAt(string revision)
-    {
-        var listing = GitCli.Run(workTree, "ls-tree", "-r", "-z", revision);
-        listing.ThrowIfFailed(new[] { "ls-tree", "-r", revision });
-        var blobs = new List<(string Sha, string Path)>();
-        foreach (var entry in listing.Text.Split('\0', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var tab = entry.IndexOf('\t');
-            var fields = entry[..tab].Split(' ');
-            if (fields.Length == 3 && fields[1] == "blob")
-            {
-                blobs.Add((fields[2], entry[(tab + 1)..]));
-            }
-        }
-
-        return CollectObjects(blobs);
-    }
+    public IReadOnlyList<ObjectRef> ObjectsAt(string revision) => CollectObjects(TreeBlobs(revision));
 
     /// <summary>Metadata of the tracked files in a commit's tree, by path.</summary>
     public IReadOnlyDictionary<string, ThetaMetadata> MetadataAt(string revision)
     {
-        var listing = GitCli.Run(workTree, "ls-tree", "-r", "-z", revision);
-        listing.ThrowIfFailed(new[] { "ls-tree", "-r", revision });
-        var blobs = new List<(string Sha, string Path)>();
-        foreach (var entry in listing.Text.Split('\0', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var tab = entry.IndexOf('\t');
-            var fields = entry[..tab].Split(' ');
-            if (fields.Length == 3 && fields[1] == "blob")
-            {
-                blobs.Add((fields[2], entry[(tab + 1)..]));
-            }
-        }
-
         var result = new Dictionary<string, ThetaMetadata>(StringComparer.Ordinal);
-        foreach (var (sha, path, metadata) in ParseTracked(blobs))
+        foreach (var (_, path, metadata) in ParseTracked(TreeBlobs(revision)))
         {
             result[path] = metadata;
         }
 
         return result;
+    }
+
+    private List<(string Sha, string Path)> TreeBlobs(string revision)
+    {
+        var listing = GitCli.Run(workTree, "ls-tree", "-r", "-z", revision);
+        listing.ThrowIfFailed(new[] { "ls-tree", "-r", revision });
+        var blobs = new List<(string Sha, string Path)>();
+        foreach (var entry in listing.Text.Split('\0', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var tab = entry.IndexOf('\t');
+            var fields = entry[..tab].Split(' ');
+            if (fields.Length == 3 && fields[1] == "blob")
+            {
+                blobs.Add((fields[2], entry[(tab + 1)..]));
+            }
+        }
+
+        return blobs;
     }
 
     private List<ObjectRef> CollectObjects(List<(string Sha, string Path)> blobs)
