@@ -14,6 +14,13 @@ public static class SelfInvocation
         var processName = Path.GetFileNameWithoutExtension(process);
         if (string.Equals(processName, "dotnet", StringComparison.OrdinalIgnoreCase))
         {
+            // A local tool (dotnet tool manifest) lives in the NuGet cache under a versioned folder that an
+            // update replaces; "dotnet tool run" finds whichever version the manifest names.
+            if (entry.Replace('\\', '/').Contains("/gittheta.tool/", StringComparison.OrdinalIgnoreCase))
+            {
+                return "dotnet tool run git-theta";
+            }
+
             return $"{Quote(process)} {Quote(entry)}";
         }
 
