@@ -8,7 +8,7 @@ internal static class ThetaAssert
     public static ThetaException Throws(string code, Action action)
     {
         var exception = Assert.Throws<ThetaException>(action);
-        Assert.Equal(code, exception.Code);
+        Assert.True(code == exception.Code, $"expected {code}, got {exception}");
         return exception;
     }
 }
