@@ -53,7 +53,7 @@ public sealed class VerifyingReadStream : Stream
     /// <summary>Reads whatever is left and checks the digest.</summary>
     public void VerifyToEnd()
     {
-        var scratch = new byte[81920];
+        Span<byte> scratch = stackalloc byte[4096];
         while (Read(scratch) > 0)
         {
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using GitTheta.Core.Checkpoints.Safetensors;
 using GitTheta.Core.Diagnostics;
@@ -12,6 +13,9 @@ public sealed class DenseUpdate : IUpdateType
 {
     public const string TypeName = "dense";
     public const string TensorName = "parameter";
+
+    /// <summary>Large enough for few system calls, small enough to be pooled rather than left to the large-object heap.</summary>
+    private const int CopyChunk = 1 << 20;
 
     public string Name => TypeName;
 
@@ -40,17 +44,24 @@ public sealed class DenseUpdate : IUpdateType
         }
 
         var remaining = header.DataLength;
-        var buffer = new byte[(int)Math.Min(remaining, 4 << 20) is var size && size > 0 ? size : 1];
-        while (remaining > 0)
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyChunk);
+        try
         {
-            var read = stream.Read(buffer.AsSpan(0, (int)Math.Min(buffer.Length, remaining)));
-            if (read == 0)
+            while (remaining > 0)
             {
-                throw new ThetaException(DiagnosticIds.CorruptObject, $"{what}: stored object {reference.Oid} is truncated; delete it and run 'git theta fetch'.");
-            }
+                var read = stream.Read(buffer.AsSpan(0, (int)Math.Min(CopyChunk, remaining)));
+                if (read == 0)
+                {
+                    throw new ThetaException(DiagnosticIds.CorruptObject, $"{what}: stored object {reference.Oid} is truncated; delete it and run 'git theta fetch'.");
+                }
 
-            output.Write(buffer, 0, read);
-            remaining -= read;
+                output.Write(buffer, 0, read);
+                remaining -= read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
 
         stream.VerifyToEnd();
