@@ -83,6 +83,19 @@ public sealed class EuclideanLsh
         Span<double> odd = stackalloc double[k];
         even.Clear();
         odd.Clear();
+        if (dtype == DType.F32 && k == 16 && Vector256.IsHardwareAccelerated)
+        {
+            // float → double is exact, so widening inside the loop gives the same sums as converting first.
+            var floats = MemoryMarshal.Cast<byte, float>(data.Slice(start * elementSize, count * elementSize));
+            Accumulate16(floats, start, even, odd);
+            for (var j = 0; j < k; j++)
+            {
+                blockSum[j] = even[j] + odd[j];
+            }
+
+            return;
+        }
+
         var buffer = ArrayPool<double>.Shared.Rent(ConvertChunk);
         try
         {
@@ -183,8 +196,15 @@ public sealed class EuclideanLsh
         }
     }
 
-    private void Accumulate16(ReadOnlySpan<double> values, long firstIndex, Span<double> even, Span<double> odd)
+    private void Accumulate16<T>(ReadOnlySpan<T> values, long firstIndex, Span<double> even, Span<double> odd)
+        where T : unmanaged
     {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Accumulate16Wide(values, firstIndex, even, odd);
+            return;
+        }
+
         ref var table = ref MemoryMarshal.GetArrayDataReference(pool.Values);
         var rows = pool.Rows;
         var row = (int)(firstIndex % rows);
@@ -202,7 +222,7 @@ public sealed class EuclideanLsh
         var n = values.Length;
         if ((firstIndex & 1) != 0 && n > 0)
         {
-            var b = Vector256.Create(values[0]);
+            var b = Vector256.Create(Widen(values[0]));
             ref var r = ref Unsafe.Add(ref table, row * 16);
             o0 += b * Vector256.LoadUnsafe(ref r, 0);
             o1 += b * Vector256.LoadUnsafe(ref r, 4);
@@ -218,7 +238,7 @@ public sealed class EuclideanLsh
 
         for (; i + 1 < n; i += 2)
         {
-            var b = Vector256.Create(values[i]);
+            var b = Vector256.Create(Widen(values[i]));
             ref var r = ref Unsafe.Add(ref table, row * 16);
             e0 += b * Vector256.LoadUnsafe(ref r, 0);
             e1 += b * Vector256.LoadUnsafe(ref r, 4);
@@ -229,7 +249,7 @@ public sealed class EuclideanLsh
                 row = 0;
             }
 
-            b = Vector256.Create(values[i + 1]);
+            b = Vector256.Create(Widen(values[i + 1]));
             r = ref Unsafe.Add(ref table, row * 16);
             o0 += b * Vector256.LoadUnsafe(ref r, 0);
             o1 += b * Vector256.LoadUnsafe(ref r, 4);
@@ -243,7 +263,7 @@ public sealed class EuclideanLsh
 
         if (i < n)
         {
-            var b = Vector256.Create(values[i]);
+            var b = Vector256.Create(Widen(values[i]));
             ref var r = ref Unsafe.Add(ref table, row * 16);
             e0 += b * Vector256.LoadUnsafe(ref r, 0);
             e1 += b * Vector256.LoadUnsafe(ref r, 4);
@@ -259,6 +279,82 @@ public sealed class EuclideanLsh
         o1.StoreUnsafe(ref o, 4);
         o2.StoreUnsafe(ref o, 8);
         o3.StoreUnsafe(ref o, 12);
+    }
+
+    /// <summary>The same arithmetic with 512-bit vectors: each lane still sums its own hyperplane in element order.</summary>
+    private void Accumulate16Wide<T>(ReadOnlySpan<T> values, long firstIndex, Span<double> even, Span<double> odd)
+        where T : unmanaged
+    {
+        ref var table = ref MemoryMarshal.GetArrayDataReference(pool.Values);
+        var rows = pool.Rows;
+        var row = (int)(firstIndex % rows);
+        ref var e = ref MemoryMarshal.GetReference(even);
+        ref var o = ref MemoryMarshal.GetReference(odd);
+        var e0 = Vector512.LoadUnsafe(ref e, 0);
+        var e1 = Vector512.LoadUnsafe(ref e, 8);
+        var o0 = Vector512.LoadUnsafe(ref o, 0);
+        var o1 = Vector512.LoadUnsafe(ref o, 8);
+        var i = 0;
+        var n = values.Length;
+        if ((firstIndex & 1) != 0 && n > 0)
+        {
+            var b = Vector512.Create(Widen(values[0]));
+            ref var r = ref Unsafe.Add(ref table, row * 16);
+            o0 += b * Vector512.LoadUnsafe(ref r, 0);
+            o1 += b * Vector512.LoadUnsafe(ref r, 8);
+            if (++row == rows)
+            {
+                row = 0;
+            }
+
+            i = 1;
+        }
+
+        for (; i + 1 < n; i += 2)
+        {
+            var b = Vector512.Create(Widen(values[i]));
+            ref var r = ref Unsafe.Add(ref table, row * 16);
+            e0 += b * Vector512.LoadUnsafe(ref r, 0);
+            e1 += b * Vector512.LoadUnsafe(ref r, 8);
+            if (++row == rows)
+            {
+                row = 0;
+            }
+
+            b = Vector512.Create(Widen(values[i + 1]));
+            r = ref Unsafe.Add(ref table, row * 16);
+            o0 += b * Vector512.LoadUnsafe(ref r, 0);
+            o1 += b * Vector512.LoadUnsafe(ref r, 8);
+            if (++row == rows)
+            {
+                row = 0;
+            }
+        }
+
+        if (i < n)
+        {
+            var b = Vector512.Create(Widen(values[i]));
+            ref var r = ref Unsafe.Add(ref table, row * 16);
+            e0 += b * Vector512.LoadUnsafe(ref r, 0);
+            e1 += b * Vector512.LoadUnsafe(ref r, 8);
+        }
+
+        e0.StoreUnsafe(ref e, 0);
+        e1.StoreUnsafe(ref e, 8);
+        o0.StoreUnsafe(ref o, 0);
+        o1.StoreUnsafe(ref o, 8);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Widen<T>(T value)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return Unsafe.As<T, float>(ref value);
+        }
+
+        return Unsafe.As<T, double>(ref value);
     }
 
     /// <summary>Hash state for data that arrives piece by piece; pieces may split elements.</summary>
