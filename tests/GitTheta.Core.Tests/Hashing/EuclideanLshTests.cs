@@ -45,6 +45,28 @@ public class EuclideanLshTests
         Assert.Equal(ReferenceLsh.Hash(values, K, Width, Rows), signature.Values);
     }
 
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void A_signature_accumulated_by_the_scalar_path_equals_the_vectorised_Hash(int length)
+    {
+        var values = TestData.RandomDoubles(length + 3, length, scale: 1e-2);
+        var totals = new double[K];
+        for (var start = 0; start < length; start += EuclideanLsh.BlockElements)
+        {
+            var even = new double[K];
+            var odd = new double[K];
+            var count = Math.Min(EuclideanLsh.BlockElements, length - start);
+            Lsh.AccumulateScalar(values.AsSpan(start, count), start, even, odd);
+            for (var j = 0; j < K; j++)
+            {
+                totals[j] += even[j] + odd[j];
+            }
+        }
+
+        var scalar = totals.Select(t => (long)Math.Floor(t / Width)).ToArray();
+        Assert.Equal(scalar, Lsh.Hash(DType.F64, MemoryMarshal.AsBytes(values.AsSpan()), maxConcurrency: 2).Values);
+    }
+
     [Fact]
     public void The_hash_of_nothing_is_all_zero_buckets()
     {
