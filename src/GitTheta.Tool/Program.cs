@@ -12,6 +12,7 @@ foreach (var command in new[]
     LsFilesCommand.Create(),
     DiffCommand.Create(),
     FetchCommand.Create(),
+    MaterializeCommand.Create(),
     CleanCommand.Create(),
     SmudgeCommand.Create(),
     FilterProcessCommand.Create(),
