@@ -16,7 +16,7 @@ public static class SelfInvocation
         {
             // A local tool (dotnet tool manifest) lives in the NuGet cache under a versioned folder that an
             // update replaces; "dotnet tool run" finds whichever version the manifest names.
-            if (entry.Replace('\\', '/').Contains("/gittheta.tool/", StringComparison.OrdinalIgnoreCase))
+            if (IsInNuGetCache(entry))
             {
                 return "dotnet tool run git-theta";
             }
@@ -31,6 +31,14 @@ public static class SelfInvocation
         }
 
         return Quote(process);
+    }
+
+    /// <summary>The NuGet cache lays packages out as lowercase id / version / tools / tfm / any.</summary>
+    private static bool IsInNuGetCache(string entry)
+    {
+        var parts = entry.Replace('\\', '/').Split('/');
+        var id = Array.LastIndexOf(parts, "gittheta.tool");
+        return id >= 0 && id + 2 < parts.Length && parts[id + 2] == "tools";
     }
 
     /// <summary>Single-quotes for sh, which git uses to run driver commands.</summary>
