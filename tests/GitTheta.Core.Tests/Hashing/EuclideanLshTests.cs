@@ -95,12 +95,27 @@ public class EuclideanLshTests
         var scalarEven = startEven.ToArray();
         var scalarOdd = startOdd.ToArray();
         Lsh.AccumulateScalar(values, firstIndex, scalarEven, scalarOdd);
-        var fastEven = startEven.ToArray();
-        var fastOdd = startOdd.ToArray();
-        Lsh.Accumulate(values, firstIndex, fastEven, fastOdd);
+        foreach (var wide in new[] { true, false })
+        {
+            EuclideanLsh.AllowWideVectors = wide;
+            try
+            {
+                var fastEven = startEven.ToArray();
+                var fastOdd = startOdd.ToArray();
+                Lsh.Accumulate(values, firstIndex, fastEven, fastOdd);
+                Assert.Equal(scalarEven.Select(BitConverter.DoubleToInt64Bits), fastEven.Select(BitConverter.DoubleToInt64Bits));
+                Assert.Equal(scalarOdd.Select(BitConverter.DoubleToInt64Bits), fastOdd.Select(BitConverter.DoubleToInt64Bits));
 
-        Assert.Equal(scalarEven.Select(BitConverter.DoubleToInt64Bits), fastEven.Select(BitConverter.DoubleToInt64Bits));
-        Assert.Equal(scalarOdd.Select(BitConverter.DoubleToInt64Bits), fastOdd.Select(BitConverter.DoubleToInt64Bits));
+                var floats = values.Select(v => (float)v).ToArray();
+                Assert.Equal(
+                    Lsh.Hash(DType.F64, MemoryMarshal.AsBytes(floats.Select(f => (double)f).ToArray().AsSpan())).Values,
+                    Lsh.Hash(DType.F32, MemoryMarshal.AsBytes(floats.AsSpan())).Values);
+            }
+            finally
+            {
+                EuclideanLsh.AllowWideVectors = true;
+            }
+        }
         if (length > 2)
         {
             Assert.NotEqual(startEven, scalarEven);
