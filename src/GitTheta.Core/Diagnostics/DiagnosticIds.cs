@@ -34,4 +34,15 @@ public static class DiagnosticIds
     public const string UnknownUpdateType = "GT2016";
     public const string MergeConflict = "GT2017";
     public const string PushFailed = "GT2018";
+
+    // MSBuild targets and tasks of GitTheta.Sdk (GT1xxx)
+    public const string ModelFileMissing = "GT1001";
+    public const string ModelRevisionUnknown = "GT1002";
+    public const string ModelObjectMissing = "GT1003";
+    public const string ModelNotTracked = "GT1004";
+    public const string ModelNotInRepository = "GT1005";
+    public const string ModelMaterializationFailed = "GT1006";
+    public const string ModelVerificationFailed = "GT1007";
+    public const string ModelConflict = "GT1008";
+    public const string RepositoryConfigurationFailed = "GT1009";
 }
