@@ -44,7 +44,7 @@ public sealed record ThetaSettings
             Rtol = ParseDouble(Get("GIT_THETA_PARAMETER_RTOL", "theta.parameterRtol"), "GIT_THETA_PARAMETER_RTOL", defaults.Rtol, positive: false),
             LshSignatureSize = ParseInt(Get("GIT_THETA_LSH_SIGNATURE_SIZE", "theta.lshSignatureSize"), "GIT_THETA_LSH_SIGNATURE_SIZE", defaults.LshSignatureSize, 1, 1024),
             LshThreshold = ParseDouble(Get("GIT_THETA_LSH_THRESHOLD", "theta.lshThreshold"), "GIT_THETA_LSH_THRESHOLD", defaults.LshThreshold, positive: false),
-            LshPoolSize = ParseInt(Get("GIT_THETA_LSH_POOL_SIZE", "theta.lshPoolSize"), "GIT_THETA_LSH_POOL_SIZE", defaults.LshPoolSize, 2, 1 << 24),
+            LshPoolSize = ParseInt(Get("GIT_THETA_LSH_POOL_SIZE", "theta.lshPoolSize"), "GIT_THETA_LSH_POOL_SIZE", defaults.LshPoolSize, 4096, 1 << 24),
             MaxConcurrency = ParseInt(Get("GIT_THETA_MAX_CONCURRENCY", "theta.maxConcurrency"), "GIT_THETA_MAX_CONCURRENCY", defaults.MaxConcurrency, 1, 1024),
             UpdateType = Get("GIT_THETA_UPDATE_TYPE", "theta.updateType") is { Length: > 0 } u ? u : DefaultUpdateType,
             Debug = string.Equals(logLevel, "debug", StringComparison.OrdinalIgnoreCase),

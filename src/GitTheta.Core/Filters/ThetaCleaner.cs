@@ -189,15 +189,49 @@ public sealed class ThetaCleaner
         }
 
         var newSignature = lsh.Hash(info.DType, value.Span, settings.MaxConcurrency);
-        var distance = newSignature.DistanceTo(old.Tensor.Lsh, lsh.BucketWidth);
-        if (distance < settings.Atol || (distance < settings.LshThreshold && IsCloseToStored(info, value, old, context)))
+        if (newSignature.IsDegenerate || old.Tensor.Lsh.IsDegenerate)
         {
-            return old;
+            // NaN or infinity: the LSH distance means nothing, so only identical bytes count as unchanged.
+            if (old.Update.Type == DenseUpdate.TypeName && DenseObjectOf(info, value.Span).Oid == old.Object.Oid)
+            {
+                return Reuse(old, info, value, context);
+            }
+        }
+        else
+        {
+            var distance = newSignature.DistanceTo(old.Tensor.Lsh, lsh.BucketWidth);
+            if (distance < settings.Atol || (distance < settings.LshThreshold && IsCloseToStored(info, value, old, context)))
+            {
+                return Reuse(old, info, value, context);
+            }
         }
 
         var result = updateType.Store(context, info, value);
         return new ParameterEntry(new TensorDescription(info.DType, info.Shape, newSignature), result.Object, result.Update);
     }
+
+    /// <summary>
+    /// Keeps the previous entry. If its object went missing from the local store and the value in hand is
+    /// exactly that object's value, the object is written again, so re-adding the file repairs the store.
+    /// </summary>
+    private ParameterEntry Reuse(ParameterEntry old, TensorInfo info, ReadOnlyMemory<byte> value, UpdateContext context)
+    {
+        if (old.Update.Type == DenseUpdate.TypeName && !store.Contains(old.Object))
+        {
+            var header = DenseHeader(info);
+            if (DenseUpdate.Hash(header, value.Span).Oid == old.Object.Oid)
+            {
+                context.Transaction.Add(header, value);
+            }
+        }
+
+        return old;
+    }
+
+    private static byte[] DenseHeader(TensorInfo info) =>
+        SafetensorsObject.BuildHeader(new[] { (DenseUpdate.TensorName, info.DType, info.Shape) });
+
+    private static ObjectRef DenseObjectOf(TensorInfo info, ReadOnlySpan<byte> value) => DenseUpdate.Hash(DenseHeader(info), value);
 
     private bool IsCloseToStored(TensorInfo info, ReadOnlyMemory<byte> value, ParameterEntry old, UpdateContext context)
     {

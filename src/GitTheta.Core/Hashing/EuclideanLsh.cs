@@ -18,6 +18,11 @@ namespace GitTheta.Core.Hashing;
 public sealed class EuclideanLsh
 {
     public const int BlockElements = 1 << 16;
+
+    /// <summary>Elements per segment of consecutive pool rows (see <see cref="RowOf"/>); at most the pool size.</summary>
+    public const int SegmentElements = 1 << SegmentShift;
+
+    private const int SegmentShift = 12;
     private const int ConvertChunk = 4096;
 
     private readonly RandomnessPool pool;
@@ -181,39 +186,68 @@ public sealed class EuclideanLsh
     internal void AccumulateScalar(ReadOnlySpan<double> values, long firstIndex, Span<double> even, Span<double> odd)
     {
         var table = pool.Values;
-        var row = (int)(firstIndex % pool.Rows);
-        var parityOdd = (firstIndex & 1) != 0;
         for (var i = 0; i < values.Length; i++)
         {
-            var acc = parityOdd ? odd : even;
+            var index = firstIndex + i;
+            var acc = (index & 1) != 0 ? odd : even;
             var x = values[i];
-            var rowStart = row * k;
+            var rowStart = RowOf(index) * k;
             for (var j = 0; j < k; j++)
             {
                 var product = x * table[rowStart + j];
                 acc[j] = acc[j] + product;
             }
-
-            parityOdd = !parityOdd;
-            if (++row == pool.Rows)
-            {
-                row = 0;
-            }
         }
     }
 
+    /// <summary>
+    /// The pool row of element <paramref name="index"/>: consecutive within a segment (so rows load as
+    /// vectors), starting at a pseudo-random row per segment. A plain index modulo the pool size would repeat
+    /// every pool-size elements, and values moved by a multiple of that distance would hash the same.
+    /// </summary>
+    internal int RowOf(long index)
+    {
+        var segment = (ulong)(index >> SegmentShift);
+        var start = Mix(segment) % (ulong)pool.Rows;
+        return (int)((start + (ulong)(index & (SegmentElements - 1))) % (ulong)pool.Rows);
+    }
+
+    private static ulong Mix(ulong value)
+    {
+        var z = value + 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    /// <summary>Splits a run of elements at segment boundaries, where the pool row jumps.</summary>
     private void Accumulate16<T>(ReadOnlySpan<T> values, long firstIndex, Span<double> even, Span<double> odd)
         where T : unmanaged
     {
-        if (AllowWideVectors && Vector512.IsHardwareAccelerated)
+        var wide = AllowWideVectors && Vector512.IsHardwareAccelerated;
+        while (values.Length > 0)
         {
-            Accumulate16Wide(values, firstIndex, even, odd);
-            return;
-        }
+            var n = (int)Math.Min(values.Length, SegmentElements - (firstIndex & (SegmentElements - 1)));
+            var row = RowOf(firstIndex);
+            if (wide)
+            {
+                Accumulate16Wide(values[..n], (firstIndex & 1) != 0, row, even, odd);
+            }
+            else
+            {
+                Accumulate16Narrow(values[..n], (firstIndex & 1) != 0, row, even, odd);
+            }
 
+            values = values[n..];
+            firstIndex += n;
+        }
+    }
+
+    private void Accumulate16Narrow<T>(ReadOnlySpan<T> values, bool startsOdd, int row, Span<double> even, Span<double> odd)
+        where T : unmanaged
+    {
         ref var table = ref MemoryMarshal.GetArrayDataReference(pool.Values);
         var rows = pool.Rows;
-        var row = (int)(firstIndex % rows);
         ref var e = ref MemoryMarshal.GetReference(even);
         ref var o = ref MemoryMarshal.GetReference(odd);
         var e0 = Vector256.LoadUnsafe(ref e, 0);
@@ -226,7 +260,7 @@ public sealed class EuclideanLsh
         var o3 = Vector256.LoadUnsafe(ref o, 12);
         var i = 0;
         var n = values.Length;
-        if ((firstIndex & 1) != 0 && n > 0)
+        if (startsOdd && n > 0)
         {
             var b = Vector256.Create(Widen(values[0]));
             ref var r = ref Unsafe.Add(ref table, row * 16);
@@ -288,12 +322,11 @@ public sealed class EuclideanLsh
     }
 
     /// <summary>The same arithmetic with 512-bit vectors: each lane still sums its own hyperplane in element order.</summary>
-    private void Accumulate16Wide<T>(ReadOnlySpan<T> values, long firstIndex, Span<double> even, Span<double> odd)
+    private void Accumulate16Wide<T>(ReadOnlySpan<T> values, bool startsOdd, int row, Span<double> even, Span<double> odd)
         where T : unmanaged
     {
         ref var table = ref MemoryMarshal.GetArrayDataReference(pool.Values);
         var rows = pool.Rows;
-        var row = (int)(firstIndex % rows);
         ref var e = ref MemoryMarshal.GetReference(even);
         ref var o = ref MemoryMarshal.GetReference(odd);
         var e0 = Vector512.LoadUnsafe(ref e, 0);
@@ -302,7 +335,7 @@ public sealed class EuclideanLsh
         var o1 = Vector512.LoadUnsafe(ref o, 8);
         var i = 0;
         var n = values.Length;
-        if ((firstIndex & 1) != 0 && n > 0)
+        if (startsOdd && n > 0)
         {
             var b = Vector512.Create(Widen(values[0]));
             ref var r = ref Unsafe.Add(ref table, row * 16);

@@ -10,6 +10,12 @@ public sealed class LshSignature : IEquatable<LshSignature>
 
     public IReadOnlyList<long> Values { get; }
 
+    /// <summary>
+    /// True when a projection was NaN or infinite (a tensor holding NaN or ±inf): such a signature says
+    /// nothing about distance, so changes must be decided by exact comparison instead.
+    /// </summary>
+    public bool IsDegenerate => Values.Any(v => v is long.MinValue or long.MaxValue or long.MinValue + 1);
+
     /// <summary>git-theta's estimate of the Euclidean distance between the hashed vectors.</summary>
     public double DistanceTo(LshSignature other, double bucketWidth)
     {

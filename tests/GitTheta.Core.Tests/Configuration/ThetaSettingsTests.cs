@@ -36,7 +36,7 @@ public class ThetaSettingsTests
             ["theta.parameterRtol"] = "0.001",
             ["theta.lshSignatureSize"] = "32",
             ["theta.lshThreshold"] = "1e-4",
-            ["theta.lshPoolSize"] = "1000",
+            ["theta.lshPoolSize"] = "5000",
             ["theta.maxConcurrency"] = "3",
             ["theta.updateType"] = "sparse",
             ["theta.logLevel"] = "DEBUG",
@@ -46,7 +46,7 @@ public class ThetaSettingsTests
         Assert.Equal(0.001, settings.Rtol);
         Assert.Equal(32, settings.LshSignatureSize);
         Assert.Equal(1e-4, settings.LshThreshold);
-        Assert.Equal(1000, settings.LshPoolSize);
+        Assert.Equal(5000, settings.LshPoolSize);
         Assert.Equal(3, settings.MaxConcurrency);
         Assert.Equal("sparse", settings.UpdateType);
         Assert.True(settings.Debug);

@@ -32,7 +32,7 @@ public class EuclideanLshTests
 
         var signature = Lsh.Hash(DType.F32, MemoryMarshal.AsBytes(values.AsSpan()));
         Assert.Equal(
-            new long[] { -2496515989, -1016168746, -2088958402, -2420219758, 1292424622, -903876961, 1543412713, -912201489, -862955471, -2507018843, 94915436, -109455338, -1814393191, -1396793583, 568920188, -442383523 },
+            new long[] { 3154012565, 1015306826, -730511369, -4456793220, -923026823, -297737307, 1924599891, -1837470261, 3510611604, 1134418127, 1981160554, -4573884111, 1496368377, 1356631057, -2297436749, -704289451 },
             signature.Values);
     }
 
@@ -130,7 +130,29 @@ public class EuclideanLshTests
         var odd = new double[K];
         Lsh.Accumulate(new[] { 1.0 }, 3, even, odd);
         Assert.Equal(new double[K], even);
-        Assert.Equal(Enumerable.Range(0, K).Select(j => RandomnessPool.Get(K, Rows)[3, j]), odd);
+        Assert.Equal(Enumerable.Range(0, K).Select(j => RandomnessPool.Get(K, Rows)[Lsh.RowOf(3), j]), odd);
+    }
+
+    [Fact]
+    public void Rows_run_consecutively_within_a_segment_and_jump_between_segments()
+    {
+        var first = Lsh.RowOf(0);
+        Assert.Equal((first + 1) % Rows, Lsh.RowOf(1));
+        Assert.Equal((first + EuclideanLsh.SegmentElements - 1) % Rows, Lsh.RowOf(EuclideanLsh.SegmentElements - 1));
+        var starts = Enumerable.Range(0, 64).Select(s => Lsh.RowOf((long)s * EuclideanLsh.SegmentElements)).ToList();
+        Assert.True(starts.Distinct().Count() > 60, "segment starts should look random");
+    }
+
+    [Fact]
+    public void Values_moved_by_a_multiple_of_the_pool_size_change_the_signature()
+    {
+        // A plain index-modulo-pool mapping would make this swap invisible.
+        var values = TestData.RandomDoubles(3, 4 * Rows, scale: 1e-2);
+        var swapped = values.ToArray();
+        (swapped[10], swapped[10 + Rows]) = (swapped[10 + Rows], swapped[10]);
+        var before = Lsh.Hash(DType.F64, MemoryMarshal.AsBytes(values.AsSpan()));
+        var after = Lsh.Hash(DType.F64, MemoryMarshal.AsBytes(swapped.AsSpan()));
+        Assert.True(before.DistanceTo(after, Width) > 1e-6);
     }
 
     [Fact]
@@ -205,13 +227,13 @@ public class EuclideanLshTests
 
     [Theory]
     [MemberData(nameof(AllDTypes))]
-    public void A_single_one_among_zeros_hashes_to_the_first_pool_row_over_the_width(DType dtype)
+    public void A_single_one_among_zeros_hashes_to_its_pool_row_over_the_width(DType dtype)
     {
         var bytes = new byte[10 * DTypes.SizeOf(dtype)];
         Assert.Equal(new long[K], Lsh.Hash(dtype, bytes).Values);
         One(dtype).CopyTo(bytes, 0);
         var pool = RandomnessPool.Get(K, Rows);
-        Assert.Equal(Enumerable.Range(0, K).Select(j => (long)Math.Floor(pool[0, j] / Width)), Lsh.Hash(dtype, bytes).Values);
+        Assert.Equal(Enumerable.Range(0, K).Select(j => (long)Math.Floor(pool[Lsh.RowOf(0), j] / Width)), Lsh.Hash(dtype, bytes).Values);
     }
 
     private static byte[] One(DType dtype) => dtype switch

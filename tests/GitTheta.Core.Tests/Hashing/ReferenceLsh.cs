@@ -23,7 +23,7 @@ internal static class ReferenceLsh
                 var accumulator = (i % 2 == 0) ? even : odd;
                 for (var j = 0; j < k; j++)
                 {
-                    accumulator[j] += values[i] * pool[i % rows, j];
+                    accumulator[j] += values[i] * pool[Row(i, rows), j];
                 }
             }
 
@@ -34,6 +34,16 @@ internal static class ReferenceLsh
         }
 
         return totals.Select(t => Bucket(t / bucketWidth)).ToArray();
+    }
+
+    /// <summary>Segments of 4096 consecutive rows, each starting at SplitMix64(segment) mod rows.</summary>
+    private static int Row(long index, int rows)
+    {
+        var z = (ulong)(index / 4096) + 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        z ^= z >> 31;
+        return (int)(((z % (ulong)rows) + (ulong)(index % 4096)) % (ulong)rows);
     }
 
     /// <summary>floor, saturating to the long range; NaN has its own bucket, long.MinValue.</summary>

@@ -1,0 +1,57 @@
+using GitTheta.Core.Tests.Support;
+
+namespace GitTheta.Core.Tests.Filters;
+
+/// <summary>Where the LSH cannot decide (non-finite values) and where the store lost an object.</summary>
+public sealed class ThetaCleanerEdgeCaseTests : IDisposable
+{
+    private readonly FilterHarness harness = new();
+
+    public void Dispose() => harness.Dispose();
+
+    [Fact]
+    public void A_change_to_a_group_holding_NaN_is_still_detected()
+    {
+        var values = Enumerable.Range(0, 256).Select(i => i * 1e-3f).ToArray();
+        values[7] = float.NaN;
+        var first = FilterHarness.Parse(harness.Clean(Build(values)));
+        Assert.True(first.Parameters["w"].Tensor.Lsh.IsDegenerate);
+
+        Assert.Equal(first.Parameters["w"].Object, FilterHarness.Parse(harness.Clean(Build(values), first)).Parameters["w"].Object);
+        Assert.Equal(0, harness.Cleaner.LastNewObjects);
+
+        values[100] += 0.5f;
+        var second = FilterHarness.Parse(harness.Clean(Build(values), first));
+        Assert.NotEqual(first.Parameters["w"].Object.Oid, second.Parameters["w"].Object.Oid);
+    }
+
+    [Fact]
+    public void A_change_to_a_group_holding_infinity_is_still_detected()
+    {
+        var values = Enumerable.Range(0, 64).Select(i => i * 1e-3f).ToArray();
+        values[0] = float.PositiveInfinity;
+        var first = FilterHarness.Parse(harness.Clean(Build(values)));
+        values[1] = -3f;
+        var second = FilterHarness.Parse(harness.Clean(Build(values), first));
+        Assert.NotEqual(first.Parameters["w"].Object.Oid, second.Parameters["w"].Object.Oid);
+    }
+
+    [Fact]
+    public void Re_adding_the_same_file_restores_an_object_missing_from_the_store()
+    {
+        var values = Enumerable.Range(0, 128).Select(i => i * 1e-2f).ToArray();
+        var metadata = FilterHarness.Parse(harness.Clean(Build(values)));
+        var oid = metadata.Parameters["w"].Object.Oid;
+        File.Delete(harness.Store.PathOf(oid));
+        Assert.False(harness.Store.Contains(oid));
+
+        var again = FilterHarness.Parse(harness.Clean(Build(values), metadata));
+
+        Assert.Equal(oid, again.Parameters["w"].Object.Oid);
+        Assert.True(harness.Store.Contains(oid));
+        Assert.Equal(TestData.Bytes(values), CheckpointReading.ReadAll(harness.Store.ReadAll(oid, "test")).Groups.Single().Data);
+    }
+
+    private static byte[] Build(float[] values) =>
+        new SafetensorsFileBuilder().Add("w", "F32", new long[] { values.Length }, TestData.Bytes(values)).Build();
+}
