@@ -53,10 +53,11 @@ public sealed class CheckpointMaterializer
         return new RevisionBlob(resolved.Sha, blob.Sha, blob.Size);
     }
 
-    /// <summary>The theta metadata a blob holds, or null when the blob is something else (a plain file, a git-lfs pointer).</summary>
-    public ThetaMetadata? ReadMetadata(RevisionBlob blob, string relativePath)
+    /// <summary>The theta metadata a blob holds, or null when the blob is something else (a plain file, a git-lfs pointer) or absent.</summary>
+    public ThetaMetadata? ReadMetadata(string blobId, string relativePath)
     {
-        if (blob.Size > MetadataSerializer.MaxMetadataBytes || repository.ReadBlob(blob.BlobId, MetadataSerializer.MaxMetadataBytes) is not { } bytes)
+        if (repository.BlobSize(blobId) is not { } size || size > MetadataSerializer.MaxMetadataBytes
+            || repository.ReadBlob(blobId, MetadataSerializer.MaxMetadataBytes) is not { } bytes)
         {
             return null;
         }
@@ -104,7 +105,7 @@ public sealed class CheckpointMaterializer
     /// <returns>The metadata written from, or null when the blob was written as it is.</returns>
     public ThetaMetadata? Materialize(RevisionBlob blob, string relativePath, string destination)
     {
-        if (ReadMetadata(blob, relativePath) is { } metadata)
+        if (ReadMetadata(blob.BlobId, relativePath) is { } metadata)
         {
             Write(metadata, relativePath, destination);
             return metadata;
