@@ -12,6 +12,7 @@ foreach (var command in new[]
     LsFilesCommand.Create(),
     DiffCommand.Create(),
     FetchCommand.Create(),
+    VerifyCommand.Create(),
     MaterializeCommand.Create(),
     CleanCommand.Create(),
     SmudgeCommand.Create(),
@@ -23,4 +24,15 @@ foreach (var command in new[]
     root.Subcommands.Add(command);
 }
 
-return root.Parse(args).Invoke();
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors)
+    {
+        Console.Error.WriteLine($"git-theta: error {GitTheta.Core.Diagnostics.DiagnosticIds.InvalidArguments}: {error.Message} (see 'git-theta --help').");
+    }
+
+    return (int)GitTheta.Tool.Infrastructure.ExitCode.Usage;
+}
+
+return parsed.Invoke();

@@ -25,8 +25,6 @@ public sealed record ThetaSettings
 
     public string UpdateType { get; init; } = DefaultUpdateType;
 
-    public bool Debug { get; init; }
-
     /// <summary>Bucket width of the E2LSH hash: git-theta's rule, the same as atol.</summary>
     public double LshBucketWidth => Atol;
 
@@ -34,20 +32,21 @@ public sealed record ThetaSettings
 
     public static ThetaSettings Load(Func<string, string?> environment, Func<string, string?> gitConfig)
     {
-        string? Get(string env, string config) => environment(env) is { Length: > 0 } e ? e : gitConfig(config);
+        // Each value remembers where it came from, so an error names the variable or key to fix.
+        (string? Value, string Source) Get(string env, string config) =>
+            environment(env) is { Length: > 0 } e ? (e, env) : (gitConfig(config), "git config " + config);
 
         var defaults = new ThetaSettings();
-        var logLevel = Get("GIT_THETA_LOG_LEVEL", "theta.logLevel");
+        var updateType = Get("GIT_THETA_UPDATE_TYPE", "theta.updateType").Value;
         return new ThetaSettings
         {
-            Atol = ParseDouble(Get("GIT_THETA_PARAMETER_ATOL", "theta.parameterAtol"), "GIT_THETA_PARAMETER_ATOL", defaults.Atol, positive: true),
-            Rtol = ParseDouble(Get("GIT_THETA_PARAMETER_RTOL", "theta.parameterRtol"), "GIT_THETA_PARAMETER_RTOL", defaults.Rtol, positive: false),
-            LshSignatureSize = ParseInt(Get("GIT_THETA_LSH_SIGNATURE_SIZE", "theta.lshSignatureSize"), "GIT_THETA_LSH_SIGNATURE_SIZE", defaults.LshSignatureSize, 1, 1024),
-            LshThreshold = ParseDouble(Get("GIT_THETA_LSH_THRESHOLD", "theta.lshThreshold"), "GIT_THETA_LSH_THRESHOLD", defaults.LshThreshold, positive: false),
-            LshPoolSize = ParseInt(Get("GIT_THETA_LSH_POOL_SIZE", "theta.lshPoolSize"), "GIT_THETA_LSH_POOL_SIZE", defaults.LshPoolSize, 4096, 1 << 24),
-            MaxConcurrency = ParseInt(Get("GIT_THETA_MAX_CONCURRENCY", "theta.maxConcurrency"), "GIT_THETA_MAX_CONCURRENCY", defaults.MaxConcurrency, 1, 1024),
-            UpdateType = Get("GIT_THETA_UPDATE_TYPE", "theta.updateType") is { Length: > 0 } u ? u : DefaultUpdateType,
-            Debug = string.Equals(logLevel, "debug", StringComparison.OrdinalIgnoreCase),
+            Atol = ParseDouble(Get("GIT_THETA_PARAMETER_ATOL", "theta.parameterAtol"), defaults.Atol, positive: true),
+            Rtol = ParseDouble(Get("GIT_THETA_PARAMETER_RTOL", "theta.parameterRtol"), defaults.Rtol, positive: false),
+            LshSignatureSize = ParseInt(Get("GIT_THETA_LSH_SIGNATURE_SIZE", "theta.lshSignatureSize"), defaults.LshSignatureSize, 1, 1024),
+            LshThreshold = ParseDouble(Get("GIT_THETA_LSH_THRESHOLD", "theta.lshThreshold"), defaults.LshThreshold, positive: false),
+            LshPoolSize = ParseInt(Get("GIT_THETA_LSH_POOL_SIZE", "theta.lshPoolSize"), defaults.LshPoolSize, 4096, 1 << 24),
+            MaxConcurrency = ParseInt(Get("GIT_THETA_MAX_CONCURRENCY", "theta.maxConcurrency"), defaults.MaxConcurrency, 1, 1024),
+            UpdateType = updateType is { Length: > 0 } ? updateType : DefaultUpdateType,
         };
     }
 
@@ -66,8 +65,9 @@ public sealed record ThetaSettings
         };
     }
 
-    private static double ParseDouble(string? value, string name, double defaultValue, bool positive)
+    private static double ParseDouble((string? Value, string Source) setting, double defaultValue, bool positive)
     {
+        var (value, name) = setting;
         if (string.IsNullOrWhiteSpace(value))
         {
             return defaultValue;
@@ -82,8 +82,9 @@ public sealed record ThetaSettings
         return parsed;
     }
 
-    private static int ParseInt(string? value, string name, int defaultValue, int min, int max)
+    private static int ParseInt((string? Value, string Source) setting, int defaultValue, int min, int max)
     {
+        var (value, name) = setting;
         if (string.IsNullOrWhiteSpace(value))
         {
             return defaultValue;

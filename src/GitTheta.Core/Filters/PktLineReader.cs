@@ -115,5 +115,5 @@ public sealed class PktLineReader
     }
 
     private static ThetaException Protocol(string what) =>
-        new(DiagnosticIds.FilterProtocolError, $"filter protocol error: {what}. Check that filter.theta.process runs 'git-theta filter-process' of a matching version.");
+        new(DiagnosticIds.FilterProtocolError, $"pkt-line protocol error: {what}.");
 }

@@ -229,7 +229,14 @@ public static class GitAttributes
     private static void WriteAtomically(string file, List<string> lines)
     {
         var temp = file + ".theta-tmp";
-        File.WriteAllText(temp, lines.Count == 0 ? string.Empty : string.Join('\n', lines) + "\n");
-        File.Move(temp, file, overwrite: true);
+        try
+        {
+            File.WriteAllText(temp, lines.Count == 0 ? string.Empty : string.Join('\n', lines) + "\n");
+            File.Move(temp, file, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
     }
 }

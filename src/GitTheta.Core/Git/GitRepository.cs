@@ -59,6 +59,12 @@ public sealed class GitRepository : IDisposable
 
     public string? GetConfig(string key)
     {
+        // git passes 'git -c key=value' to the commands and filters it runs in GIT_CONFIG_PARAMETERS; libgit2 does not read it.
+        if (CommandLineConfig.Value.TryGetValue(key.ToLowerInvariant(), out var fromCommandLine))
+        {
+            return fromCommandLine;
+        }
+
         try
         {
             return repository.Config.Get<string>(key)?.Value;
@@ -166,6 +172,9 @@ public sealed class GitRepository : IDisposable
     }
 
     public void Dispose() => repository.Dispose();
+
+    private static readonly Lazy<IReadOnlyDictionary<string, string>> CommandLineConfig =
+        new(() => GitConfigParameters.Parse(Environment.GetEnvironmentVariable("GIT_CONFIG_PARAMETERS")));
 
     private byte[]? ReadBlob(LibGit2Sharp.ObjectId id, long maxBytes)
     {

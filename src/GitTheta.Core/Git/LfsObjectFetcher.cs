@@ -23,11 +23,21 @@ public sealed class LfsObjectFetcher : IObjectFetcher
 
     public void Fetch(IReadOnlyCollection<ObjectRef> objects)
     {
-        if (objects.Count == 0)
+        // git-lfs stops at the first object the remote lacks; start it again for the rest, skipping that one.
+        var remaining = new Queue<ObjectRef>(objects);
+        var starts = 0;
+        while (remaining.Count > 0 && starts++ <= objects.Count)
         {
-            return;
+            if (!FetchUntilFailure(remaining))
+            {
+                return;
+            }
         }
+    }
 
+    /// <summary>Runs one git-lfs process over the queue; false when git-lfs cannot be started at all.</summary>
+    private bool FetchUntilFailure(Queue<ObjectRef> remaining)
+    {
         var start = new ProcessStartInfo("git")
         {
             WorkingDirectory = workingDirectory,
@@ -48,13 +58,13 @@ public sealed class LfsObjectFetcher : IObjectFetcher
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            log($"cannot run git lfs to fetch {objects.Count} object(s): {e.Message}");
-            return;
+            log($"cannot run git lfs to fetch {remaining.Count} object(s): {e.Message}");
+            return false;
         }
 
         if (process is null)
         {
-            return;
+            return false;
         }
 
         using (process)
@@ -74,8 +84,9 @@ public sealed class LfsObjectFetcher : IObjectFetcher
                 writer.WriteFlush();
                 writer.Flush();
                 reader.ReadTextList();
-                foreach (var reference in objects)
+                while (remaining.Count > 0)
                 {
+                    var reference = remaining.Dequeue();
                     writer.WriteText("command=smudge");
                     writer.WriteText($"pathname=.git-theta-fetch/{reference.Oid}");
                     writer.WriteFlush();
@@ -96,7 +107,7 @@ public sealed class LfsObjectFetcher : IObjectFetcher
             }
             catch (Exception e) when (e is IOException or GitTheta.Core.Diagnostics.ThetaException)
             {
-                log($"git lfs stopped while fetching objects: {e.Message}");
+                // git-lfs ended, typically at an object the remote does not have; the caller restarts it for the rest.
             }
             finally
             {
@@ -117,5 +128,7 @@ public sealed class LfsObjectFetcher : IObjectFetcher
                 log($"git lfs: {errors.Split('\n')[^1]}");
             }
         }
+
+        return true;
     }
 }

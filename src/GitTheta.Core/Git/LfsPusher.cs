@@ -10,6 +10,11 @@ public static class LfsPusher
 
     public static int Push(string workTree, string remote, IReadOnlyList<ObjectRef> objects, LfsObjectStore store, Action<string> log)
     {
+        if (!GitCli.Run(workTree, "lfs", "version").Succeeded)
+        {
+            throw new ThetaException(DiagnosticIds.GitLfsMissing, "git-lfs is not installed, so parameter objects cannot be uploaded; install it (https://git-lfs.com, or 'apt-get install git-lfs') and push again.");
+        }
+
         var present = objects.Where(store.Contains).Select(o => o.Oid).Distinct(StringComparer.Ordinal).ToList();
         var absent = objects.Count(o => !store.Contains(o));
         if (absent > 0)
@@ -26,7 +31,7 @@ public static class LfsPusher
             if (!result.Succeeded)
             {
                 var detail = (result.Error + "\n" + result.Text).Trim().Split('\n').FirstOrDefault(l => l.Trim().Length > 0) ?? $"exit code {result.ExitCode}";
-                throw new ThetaException(DiagnosticIds.PushFailed, $"uploading parameter objects to '{remote}' with git lfs failed: {detail}. Check the remote's LFS configuration (git lfs env) and push again.");
+                throw new ThetaException(DiagnosticIds.PushFailed, $"uploading parameter objects to '{remote}' with git lfs failed: {detail.TrimEnd('.')}. Check the remote's LFS configuration (git lfs env) and push again.");
             }
         }
 

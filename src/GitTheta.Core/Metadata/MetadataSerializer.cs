@@ -98,7 +98,7 @@ public static class MetadataSerializer
 
             if (formatName != ThetaMetadata.CurrentFormat)
             {
-                throw Malformed(path, $"format '{formatName}' is newer than this git-theta understands ({ThetaMetadata.CurrentFormat}); update the GitTheta.Tool package");
+                throw Malformed(path, $"format '{formatName}' is not one this git-theta reads (it reads {ThetaMetadata.CurrentFormat}); use the GitTheta.Tool version that wrote it");
             }
 
             return ParseDocument(root, path);

@@ -15,6 +15,11 @@ public static class CleanCommand
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             using var repository = RepositoryContext.Open();
+            if (repository.WorkTree is { } workTree)
+            {
+                PrePushHook.EnsureInstalled(workTree);
+            }
+
             var handler = new ThetaFilterHandler(repository, CommandRunner.Log);
             using var input = Console.OpenStandardInput();
             var metadata = handler.Clean(input, parse.GetValue(path)!);

@@ -11,8 +11,9 @@ namespace GitTheta.Tool.Commands;
 
 /// <summary>
 /// The diff driver (git calls it with 7 arguments) and a standalone diff of two files: which groups
-/// were added, removed or modified, from metadata alone. A side that is a checkpoint rather than
-/// metadata (the working file) is hashed in memory; no stored object is read.
+/// were added, removed or modified, from metadata alone. Sides git stores are read by blob id; a side
+/// that is a checkpoint rather than metadata (a modified working file) is hashed in memory, and only a
+/// group whose change is within the LSH threshold has its stored value read, for the allclose check.
 /// </summary>
 public static class DiffCommand
 {
@@ -24,24 +25,24 @@ public static class DiffCommand
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var values = parse.GetValue(files) ?? Array.Empty<string>();
-            var (path, oldFile, oldHex, newFile, newHex) = values.Length switch
+            var (oldName, oldFile, oldHex, newName, newFile, newHex) = values.Length switch
             {
-                7 => (values[0], values[1], values[2], values[4], values[5]),
-                2 => (values[1], values[0], string.Empty, values[1], string.Empty),
+                7 => (values[0], values[1], values[2], values[0], values[4], values[5]),
+                2 => (values[0], values[0], string.Empty, values[1], values[1], string.Empty),
                 _ => throw new ThetaException(DiagnosticIds.InvalidArguments, "diff takes two files, or the seven arguments git passes to an external diff driver."),
             };
             using var repository = TryOpen();
-            var before = FromBlob(oldHex, path, repository) ?? Load(oldFile, path, null, repository);
-            var after = FromBlob(newHex, path, repository) ?? Load(newFile, path, before, repository);
-            Write(path, MetadataDiff.Compare(before, after), Console.Out, UseColor());
+            var before = FromBlob(oldHex, oldName, repository) ?? Load(oldFile, oldName, null, repository);
+            var after = FromBlob(newHex, newName, repository) ?? Load(newFile, newName, before, repository);
+            Write(oldName, newName, MetadataDiff.Compare(before, after), Console.Out, UseColor());
             return ExitCode.Success;
         }));
         return command;
     }
 
-    public static void Write(string path, MetadataDiff diff, TextWriter output, bool color)
+    public static void Write(string oldName, string newName, MetadataDiff diff, TextWriter output, bool color)
     {
-        output.WriteLine($"diff --git-theta a/{path} b/{path}");
+        output.WriteLine($"diff --git-theta a/{oldName.TrimStart('/')} b/{newName.TrimStart('/')}");
         if (diff.Changes.Count == 0)
         {
             output.WriteLine("no parameter group changed");
@@ -108,8 +109,26 @@ public static class DiffCommand
         var store = repository?.ObjectStore ?? new Core.Storage.LfsObjectStore(Path.Combine(Path.GetTempPath(), "git-theta-diff-unused"));
         var settings = repository?.Settings ?? Core.Configuration.ThetaSettings.Load(_ => null);
         var cleaner = new ThetaCleaner(store, settings, CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default);
-        var format = repository?.WorkTree is { } root ? GitAttributes.Get(root, path, GitAttributes.FormatAttribute) : null;
+        var format = FormatAttribute(repository, path);
         return MetadataSerializer.Parse(cleaner.Clean(stream, path, previous, format, dryRun: true), path);
+    }
+
+    /// <summary>The theta-format attribute when the file is inside the work tree; none for files elsewhere.</summary>
+    private static string? FormatAttribute(GitRepository? repository, string path)
+    {
+        if (repository?.WorkTree is not { } root)
+        {
+            return null;
+        }
+
+        try
+        {
+            return GitAttributes.Get(root, repository.RelativePath(path), GitAttributes.FormatAttribute);
+        }
+        catch (ThetaException)
+        {
+            return null;
+        }
     }
 
     private static GitRepository? TryOpen()

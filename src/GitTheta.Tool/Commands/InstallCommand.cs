@@ -21,6 +21,12 @@ public static class InstallCommand
         var flag = ScopeOption.Flag(scope);
         var directory = Environment.CurrentDirectory;
         var self = SelfInvocation.Command();
+        var inRepository = GitCli.Run(directory, "rev-parse", "--git-dir").Succeeded;
+        if (!inRepository && scope == "repository")
+        {
+            throw new Core.Diagnostics.ThetaException(Core.Diagnostics.DiagnosticIds.NotAGitRepository, $"'{directory}' is not inside a git repository; run 'git theta install' inside one, or use --scope global.");
+        }
+
         foreach (var (key, value) in DriverConfig.Entries(self))
         {
             GitCli.Check(directory, "config", flag, key, value);
@@ -31,7 +37,6 @@ public static class InstallCommand
             CommandRunner.Warn("git-lfs is not installed; commits work, but pushing and fetching parameter objects needs it (https://git-lfs.com, or 'apt-get install git-lfs').");
         }
 
-        var inRepository = GitCli.Run(directory, "rev-parse", "--git-dir").Succeeded;
         if (inRepository)
         {
             PrePushHook.Install(directory, self);
@@ -40,10 +45,6 @@ public static class InstallCommand
             {
                 Console.WriteLine($"Rebuilt {restored} checkpoint(s) that were checked out as git-theta metadata.");
             }
-        }
-        else if (scope == "repository")
-        {
-            throw new Core.Diagnostics.ThetaException(Core.Diagnostics.DiagnosticIds.NotAGitRepository, $"'{directory}' is not inside a git repository; run 'git theta install' inside one, or use --scope global.");
         }
 
         Console.WriteLine($"git-theta installed ({scope} scope): filter, diff and merge drivers \"theta\" run {self}.");

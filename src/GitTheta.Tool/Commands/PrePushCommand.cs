@@ -52,7 +52,7 @@ public static class PrePushCommand
             if (objects.Count > 0)
             {
                 var pushed = LfsPusher.Push(root, remoteName, objects.Values.ToList(), repository.ObjectStore, CommandRunner.Log);
-                Console.Error.WriteLine($"git-theta: uploaded {pushed} parameter object(s) to {remoteName}.");
+                Console.Error.WriteLine($"git-theta: uploaded {pushed} parameter object(s) to {remoteName} (git-lfs skips any the remote already has).");
             }
 
             return ExitCode.Success;

@@ -57,6 +57,26 @@ public static class PrePushHook
         }
     }
 
+    /// <summary>
+    /// Installs the hook where it is missing, as git-lfs does from its filters: a clone made with
+    /// 'git theta install --scope global' gets its hook the first time git-theta runs in it.
+    /// </summary>
+    public static void EnsureInstalled(string workTree)
+    {
+        try
+        {
+            var hook = Path.Combine(HooksDirectory(workTree), "pre-push");
+            if (!File.Exists(hook) || !File.ReadAllText(hook).Contains(Marker, StringComparison.Ordinal))
+            {
+                Install(workTree, Infrastructure.SelfInvocation.Command());
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Core.Diagnostics.ThetaException)
+        {
+            // A filter must not fail over a hook; 'git theta install' reports such problems.
+        }
+    }
+
     public static void Uninstall(string directory)
     {
         var hooks = HooksDirectory(directory);

@@ -15,6 +15,11 @@ public static class SmudgeCommand
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             using var repository = RepositoryContext.Open();
+            if (repository.WorkTree is { } workTree)
+            {
+                PrePushHook.EnsureInstalled(workTree);
+            }
+
             var handler = new ThetaFilterHandler(repository, CommandRunner.Log);
             using var input = Console.OpenStandardInput();
             using var result = handler.Smudge(input, parse.GetValue(path)!);

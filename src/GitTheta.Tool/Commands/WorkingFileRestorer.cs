@@ -11,6 +11,12 @@ namespace GitTheta.Tool.Commands;
 /// </summary>
 public static class WorkingFileRestorer
 {
+    private static bool SameAsIndex(string root, string path, byte[] bytes)
+    {
+        var staged = GitCli.Run(root, "cat-file", "blob", ":" + path);
+        return staged.Succeeded && staged.Output.AsSpan().SequenceEqual(bytes);
+    }
+
     public static int RestoreMetadataOnlyFiles(string directory)
     {
         var root = GitCli.Check(directory, "rev-parse", "--show-toplevel").Trim();
@@ -30,8 +36,9 @@ public static class WorkingFileRestorer
             }
 
             var bytes = File.ReadAllBytes(full);
-            if (MetadataSerializer.TryParse(bytes, path) is null)
+            if (MetadataSerializer.TryParse(bytes, path) is null || !SameAsIndex(root, path, bytes))
             {
+                // A working file that differs from what is staged holds someone's edits: leave it alone.
                 continue;
             }
 

@@ -24,7 +24,7 @@ public static class SelfInvocation
             return $"{Quote(process)} {Quote(entry)}";
         }
 
-        var onPath = FindOnPath("git-theta");
+        var onPath = FindOnPath(OperatingSystem.IsWindows() ? "git-theta.exe" : "git-theta");
         if (onPath is not null && SameFile(onPath, process))
         {
             return "git-theta";

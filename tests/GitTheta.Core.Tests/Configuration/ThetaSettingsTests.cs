@@ -23,7 +23,6 @@ public class ThetaSettingsTests
         Assert.Equal(16_384, settings.LshPoolSize);
         Assert.Equal(Environment.ProcessorCount, settings.MaxConcurrency);
         Assert.Equal("dense", settings.UpdateType);
-        Assert.False(settings.Debug);
         Assert.Equal(new ThetaSettings(), settings);
     }
 
@@ -49,7 +48,6 @@ public class ThetaSettingsTests
         Assert.Equal(5000, settings.LshPoolSize);
         Assert.Equal(3, settings.MaxConcurrency);
         Assert.Equal("sparse", settings.UpdateType);
-        Assert.True(settings.Debug);
     }
 
     [Fact]
@@ -78,7 +76,6 @@ public class ThetaSettingsTests
         Assert.Equal(8, settings.LshSignatureSize);
         Assert.Equal(1, settings.MaxConcurrency);
         Assert.Equal("low-rank", settings.UpdateType);
-        Assert.False(settings.Debug);
     }
 
     [Fact]

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Git;
+using GitTheta.Core.Storage;
+using GitTheta.Tool.Infrastructure;
+
+namespace GitTheta.Tool.Commands;
+
+/// <summary>Checks that every object the tracked checkpoints of some revisions need is present and intact.</summary>
+public static class VerifyCommand
+{
+    public static Command Create()
+    {
+        var revisions = new Argument<string[]>("revision") { Description = "Revisions whose checkpoints to check (default: HEAD).", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("verify", "Check that every parameter object of the tracked checkpoints is in the local store and hashes to its id.");
+        command.Arguments.Add(revisions);
+        command.SetAction(parse => CommandRunner.Run(() =>
+        {
+            using var repository = RepositoryContext.Open();
+            var finder = new TrackedMetadataFinder(repository);
+            var objects = new Dictionary<string, ObjectRef>(StringComparer.Ordinal);
+            foreach (var revision in parse.GetValue(revisions) is { Length: > 0 } given ? given : new[] { "HEAD" })
+            {
+                if (repository.ResolveCommit(revision) is null)
+                {
+                    throw new ThetaException(DiagnosticIds.InvalidArguments, $"unknown revision '{revision}'.");
+                }
+
+                foreach (var reference in finder.ObjectsAt(revision))
+                {
+                    objects.TryAdd(reference.Oid, reference);
+                }
+            }
+
+            var missing = new List<string>();
+            var corrupt = new List<string>();
+            foreach (var reference in objects.Values)
+            {
+                if (!repository.ObjectStore.Contains(reference.Oid))
+                {
+                    missing.Add(reference.Oid);
+                    continue;
+                }
+
+                try
+                {
+                    using var stream = repository.ObjectStore.OpenRead(reference.Oid, "verify");
+                    stream.VerifyToEnd();
+                    if (stream.Length != reference.Size)
+                    {
+                        corrupt.Add(reference.Oid);
+                    }
+                }
+                catch (ThetaException e) when (e.Code == DiagnosticIds.CorruptObject)
+                {
+                    corrupt.Add(reference.Oid);
+                }
+            }
+
+            foreach (var oid in corrupt)
+            {
+                Console.WriteLine($"corrupt  {oid}  {repository.ObjectStore.PathOf(oid)}");
+            }
+
+            foreach (var oid in missing)
+            {
+                Console.WriteLine($"missing  {oid}");
+            }
+
+            Console.WriteLine($"{objects.Count} objects checked: {objects.Count - missing.Count - corrupt.Count} intact, {missing.Count} missing, {corrupt.Count} corrupt.");
+            if (corrupt.Count > 0)
+            {
+                throw new ThetaException(DiagnosticIds.CorruptObject, $"{corrupt.Count} stored object(s) are corrupt; delete the files listed above and run 'git theta fetch' to download them again.");
+            }
+
+            if (missing.Count > 0)
+            {
+                throw new ThetaException(DiagnosticIds.MissingObject, $"{missing.Count} object(s) are not in the local store; run 'git theta fetch' to download them.");
+            }
+
+            return ExitCode.Success;
+        }));
+        return command;
+    }
+}
