@@ -1,0 +1,102 @@
+using GitTheta.Core.Checkpoints;
+using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Git;
+using Microsoft.Build.Framework;
+
+namespace GitTheta.Tasks;
+
+/// <summary>
+/// Checks that .gitattributes binds every ThetaModel to the theta filter, diff and merge drivers (else git would store
+/// the checkpoint as one opaque blob): a warning with the command that fixes it, or, with AutoTrack, the fix itself.
+/// </summary>
+public sealed class CheckThetaModelTracking : ThetaTask
+{
+    [Required]
+    public ITaskItem[] Models { get; set; } = Array.Empty<ITaskItem>();
+
+    [Required]
+    public string ProjectDirectory { get; set; } = string.Empty;
+
+    /// <summary>Track untracked models in the repository's root .gitattributes instead of warning.</summary>
+    public bool AutoTrack { get; set; }
+
+    [Output]
+    public ITaskItem[] TrackedModels { get; private set; } = Array.Empty<ITaskItem>();
+
+    protected override void Run()
+    {
+        using var repositories = new RepositoryCache();
+        var byRoot = new Dictionary<string, List<(ThetaModelItem Model, string Path)>>(StringComparer.Ordinal);
+        foreach (var item in Models)
+        {
+            var model = ThetaModelItem.From(item, ProjectDirectory);
+            if (repositories.Find(model.FullPath) is { WorkTree: { } root } repository)
+            {
+                if (!byRoot.TryGetValue(root, out var list))
+                {
+                    byRoot[root] = list = new List<(ThetaModelItem, string)>();
+                }
+
+                list.Add((model, repository.RelativePath(model.FullPath)));
+            }
+        }
+
+        var tracked = new List<ITaskItem>();
+        foreach (var (root, models) in byRoot)
+        {
+            var paths = models.Select(m => m.Path).Distinct(StringComparer.Ordinal).ToList();
+            var drivers = GitAttributes.DriverAttributes.ToDictionary(a => a, a => GitAttributes.GetAll(root, paths, a));
+            foreach (var (model, path) in models)
+            {
+                var missing = GitAttributes.DriverAttributes.Where(a => !drivers[a].TryGetValue(path, out var value) || value != "theta").ToList();
+                if (missing.Count == 0)
+                {
+                    continue;
+                }
+
+                if (AutoTrack)
+                {
+                    if (Track(root, model, path))
+                    {
+                        tracked.Add(model.Item);
+                    }
+
+                    continue;
+                }
+
+                var bound = missing.Select(a => drivers[a].TryGetValue(path, out var value) ? $"{a}={value}" : null).FirstOrDefault(v => v is not null);
+                var state = bound is null ? "no filter=theta diff=theta merge=theta" : $"{bound} instead of the theta drivers";
+                Warning(
+                    DiagnosticIds.ModelNotTracked,
+                    $"ThetaModel '{model.ProjectPath}' is not tracked by git-theta (.gitattributes gives it {state}), so git stores it as one opaque blob; fix: run 'git theta track {Quote(path)}' in {Display(root)}, or build once with -p:GitThetaAutoTrack=true.");
+            }
+        }
+
+        TrackedModels = tracked.ToArray();
+    }
+
+    private bool Track(string root, ThetaModelItem model, string path)
+    {
+        try
+        {
+            var format = model.Format.Length > 0 ? CheckpointFormatRegistry.Default.Get(model.Format, path).Name : null;
+            using (CrossProcessLock.Acquire(Path.Combine(root, ".gitattributes"), TimeSpan.FromMinutes(5)))
+            {
+                GitAttributes.Track(root, path, format);
+            }
+
+            Info($"tracking '{path}' with git-theta: added it to {Path.Combine(root, ".gitattributes")} (commit that file).");
+            return true;
+        }
+        catch (ThetaException e)
+        {
+            Warning(DiagnosticIds.ModelNotTracked, $"ThetaModel '{model.ProjectPath}' is not tracked by git-theta and GitThetaAutoTrack could not track it: {e.Message} ({e.Code})");
+            return false;
+        }
+    }
+
+    private static string Quote(string path) =>
+        path.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or '$' or '&' or ';' or '(' or ')' or '*' or '?' or '[')
+            ? "'" + path.Replace("'", "'\\''") + "'"
+            : path;
+}

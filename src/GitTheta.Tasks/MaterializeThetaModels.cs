@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Git;
+using Microsoft.Build.Framework;
+
+namespace GitTheta.Tasks;
+
+/// <summary>
+/// Writes the checkpoints of resolved models whose bytes are not in the work tree (pinned to a Revision, or checked out
+/// as metadata) into obj/, from the LFS store, fetching missing objects through git-lfs. MSBuild hands this task only
+/// the models whose stamp is newer than their materialized file; each is written to a temp file and renamed.
+/// </summary>
+public sealed class MaterializeThetaModels : ThetaTask
+{
+    /// <summary>The materialized files to write, with the metadata of <see cref="ResolveThetaModels"/>'s output.</summary>
+    [Required]
+    public ITaskItem[] Models { get; set; } = Array.Empty<ITaskItem>();
+
+    [Output]
+    public ITaskItem[] MaterializedModels { get; private set; } = Array.Empty<ITaskItem>();
+
+    protected override void Run()
+    {
+        using var repositories = new RepositoryCache();
+        var written = new List<ITaskItem>();
+        foreach (var item in Models)
+        {
+            if (Materialize(item, repositories))
+            {
+                written.Add(item);
+            }
+        }
+
+        MaterializedModels = written.ToArray();
+    }
+
+    private bool Materialize(ITaskItem item, RepositoryCache repositories)
+    {
+        var destination = item.GetMetadata("FullPath");
+        var modelFile = item.GetMetadata(ModelMetadata.ModelFile);
+        var projectPath = item.GetMetadata(ModelMetadata.ProjectPath);
+        var repositoryPath = item.GetMetadata(ModelMetadata.RepositoryPath);
+        var source = item.GetMetadata(ModelMetadata.Source);
+        var revision = item.GetMetadata(ModelMetadata.Revision);
+        var what = revision.Length > 0 ? $"{projectPath} as of {revision}" : $"{projectPath} from its git-theta metadata";
+        var repository = repositories.Find(modelFile);
+        if (repository is null)
+        {
+            Error(DiagnosticIds.ModelNotInRepository, $"ThetaModel '{projectPath}' is no longer inside a git repository; build again.");
+            return false;
+        }
+
+        using var exclusive = CrossProcessLock.Acquire(destination, TimeSpan.FromMinutes(30));
+        if (UpToDate(destination, item.GetMetadata(ModelMetadata.StampFile)))
+        {
+            Detail($"{what} was materialized by a parallel build.");
+            return false;
+        }
+
+        var materializer = CheckpointMaterializer.WithLfsFetcher(repository, Detail);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            if (source == ModelSource.Revision)
+            {
+                var blob = materializer.Find(item.GetMetadata(ModelMetadata.Commit), repositoryPath)
+                    ?? throw new ThetaException(DiagnosticIds.ModelFileMissing, $"'{repositoryPath}' is not in commit {item.GetMetadata(ModelMetadata.Commit)}");
+                materializer.Materialize(blob, repositoryPath, destination);
+            }
+            else
+            {
+                materializer.Materialize(File.ReadAllBytes(modelFile), repositoryPath, destination);
+            }
+        }
+        catch (ThetaException e) when (e.Code == DiagnosticIds.MissingObject)
+        {
+            Error(DiagnosticIds.ModelObjectMissing, $"ThetaModel '{what}': {e.Message}");
+            return false;
+        }
+        catch (ThetaException e)
+        {
+            Error(DiagnosticIds.ModelMaterializationFailed, $"ThetaModel '{what}': {e.Message} ({e.Code})");
+            return false;
+        }
+
+        var bytes = new FileInfo(destination).Length;
+        Info($"materialized {what} ({bytes:N0} bytes) into {Path.GetRelativePath(Environment.CurrentDirectory, destination)} in {clock.Elapsed.TotalSeconds:0.0} s.");
+        return true;
+    }
+
+    private static bool UpToDate(string destination, string stamp) =>
+        File.Exists(destination) && File.Exists(stamp) && File.GetLastWriteTimeUtc(destination) >= File.GetLastWriteTimeUtc(stamp);
+}

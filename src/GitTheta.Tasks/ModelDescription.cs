@@ -1,0 +1,33 @@
+using System.Globalization;
+using Microsoft.Build.Framework;
+
+namespace GitTheta.Tasks;
+
+/// <summary>What the generated ThetaModels class and the JSON manifest say about one resolved model.</summary>
+public sealed record ModelDescription(
+    string Name,
+    string Path,
+    string Revision,
+    string Commit,
+    string MetadataOid,
+    long ParameterCount,
+    long Bytes,
+    string Format)
+{
+    /// <summary>Describes a resolved model; Bytes is the size of the file that ships (0 while it is not materialized yet).</summary>
+    public static ModelDescription From(ITaskItem resolved)
+    {
+        var source = resolved.GetMetadata(ModelMetadata.SourceFile);
+        var bytes = source.Length > 0 && File.Exists(source) ? new FileInfo(source).Length : 0;
+        var parameters = long.TryParse(resolved.GetMetadata(ModelMetadata.ParameterCount), NumberStyles.Integer, CultureInfo.InvariantCulture, out var count) ? count : 0;
+        return new ModelDescription(
+            resolved.GetMetadata(ModelMetadata.MemberName),
+            resolved.GetMetadata(ModelMetadata.TargetPath),
+            resolved.GetMetadata(ModelMetadata.Revision),
+            resolved.GetMetadata(ModelMetadata.Commit),
+            resolved.GetMetadata(ModelMetadata.MetadataOid),
+            parameters,
+            bytes,
+            resolved.GetMetadata(ModelMetadata.CheckpointFormat));
+    }
+}

@@ -1,0 +1,90 @@
+using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Git;
+using GitTheta.Core.Metadata;
+using Microsoft.Build.Framework;
+
+namespace GitTheta.Tasks;
+
+/// <summary>
+/// Brings into the local LFS store every object that the ThetaModels need (a pinned model's Revision, any other's
+/// commit checked out and work-tree metadata), in one git-lfs session per repository, so that a later build works offline. What cannot be had is
+/// a warning here: the build that needs it fails with GT1003.
+/// </summary>
+public sealed class PrefetchThetaModels : ThetaTask
+{
+    [Required]
+    public ITaskItem[] Models { get; set; } = Array.Empty<ITaskItem>();
+
+    [Required]
+    public string ProjectDirectory { get; set; } = string.Empty;
+
+    protected override void Run()
+    {
+        using var repositories = new RepositoryCache();
+        var wanted = new Dictionary<GitRepository, List<ThetaMetadata>>();
+        foreach (var item in Models)
+        {
+            var model = ThetaModelItem.From(item, ProjectDirectory);
+            if (repositories.Find(model.FullPath) is not { } repository)
+            {
+                continue;
+            }
+
+            var path = repository.RelativePath(model.FullPath);
+            var materializer = new CheckpointMaterializer(repository, fetcher: null);
+            if (!wanted.TryGetValue(repository, out var list))
+            {
+                wanted[repository] = list = new List<ThetaMetadata>();
+            }
+
+            // A pinned model ships its Revision; any other ships the work tree, whose committed state is HEAD's.
+            foreach (var revision in new[] { model.Revision.Length > 0 ? model.Revision : "HEAD" })
+            {
+                // An unknown revision is the build's error (GT1002), with its own message; nothing to fetch for it here.
+                if (materializer.ResolveCommit(revision) is { } commit && materializer.Find(commit, path) is { } blob
+                    && TryRead(() => materializer.ReadMetadata(blob.BlobId, path)) is { } metadata)
+                {
+                    list.Add(metadata);
+                }
+            }
+
+            if (model.Revision.Length == 0 && File.Exists(model.FullPath) && new FileInfo(model.FullPath).Length <= MetadataSerializer.MaxMetadataBytes
+                && TryRead(() => MetadataSerializer.TryParse(File.ReadAllBytes(model.FullPath), path)) is { } workTree)
+            {
+                list.Add(workTree);
+            }
+        }
+
+        foreach (var (repository, checkpoints) in wanted)
+        {
+            var materializer = CheckpointMaterializer.WithLfsFetcher(repository, Detail);
+            var needed = checkpoints.SelectMany(c => c.Objects).Select(o => o.Oid).Distinct(StringComparer.Ordinal).Count();
+            var missingBefore = checkpoints.SelectMany(materializer.MissingObjects).Select(o => o.Oid).Distinct(StringComparer.Ordinal).Count();
+            var still = materializer.Prefetch(checkpoints);
+            if (still.Count > 0)
+            {
+                Warning(DiagnosticIds.ModelObjectMissing, $"{still.Count} of the {needed} objects the ThetaModels need could not be fetched into {repository.ObjectStore.Root} (first: {still[0].Oid}); builds that need them will fail until the remote is reachable ('git lfs env' shows it).");
+            }
+            else if (missingBefore > 0)
+            {
+                Info($"fetched {missingBefore} object(s) for the ThetaModels in {repository.WorkTree}.");
+            }
+            else
+            {
+                Detail($"all {needed} objects of the ThetaModels are in the local store.");
+            }
+        }
+    }
+
+    private static ThetaMetadata? TryRead(Func<ThetaMetadata?> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (ThetaException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Git;
+using GitTheta.Core.Metadata;
+using Microsoft.Build.Framework;
+
+namespace GitTheta.Tasks;
+
+/// <summary>
+/// Checks every published model against its git-theta metadata (GitThetaVerify=true): the checkpoint is rebuilt from
+/// the stored objects and compared with the published file as it streams, so any difference, down to one byte, fails.
+/// </summary>
+public sealed class VerifyThetaModels : ThetaTask
+{
+    [Required]
+    public ITaskItem[] Models { get; set; } = Array.Empty<ITaskItem>();
+
+    [Required]
+    public string PublishDirectory { get; set; } = string.Empty;
+
+    protected override void Run()
+    {
+        using var repositories = new RepositoryCache();
+        foreach (var item in Models)
+        {
+            if (string.Equals(item.GetMetadata(ModelMetadata.CopyToPublishDirectory), "Never", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            Verify(item, repositories);
+        }
+    }
+
+    private void Verify(ITaskItem item, RepositoryCache repositories)
+    {
+        var projectPath = item.GetMetadata(ModelMetadata.ProjectPath);
+        var published = Path.GetFullPath(Path.Combine(PublishDirectory, item.GetMetadata(ModelMetadata.TargetPath)));
+        if (!File.Exists(published))
+        {
+            Error(DiagnosticIds.ModelVerificationFailed, $"ThetaModel '{projectPath}' is not in the publish folder at {published}; publish again.");
+            return;
+        }
+
+        var repository = repositories.Find(item.GetMetadata(ModelMetadata.ModelFile));
+        var path = item.GetMetadata(ModelMetadata.RepositoryPath);
+        var metadataOid = item.GetMetadata(ModelMetadata.MetadataOid);
+        if (repository is null || metadataOid.Length == 0)
+        {
+            Warning(DiagnosticIds.ModelVerificationFailed, $"ThetaModel '{projectPath}' has no git-theta metadata to verify against (it is not committed with git-theta); published as it is.");
+            return;
+        }
+
+        var materializer = CheckpointMaterializer.WithLfsFetcher(repository, Detail);
+        try
+        {
+            var metadata = item.GetMetadata(ModelMetadata.Source) == ModelSource.WorkTreeMetadata
+                ? MetadataSerializer.Parse(File.ReadAllBytes(item.GetMetadata(ModelMetadata.ModelFile)), path)
+                : materializer.ReadMetadata(metadataOid, path);
+            if (metadata is null)
+            {
+                Warning(DiagnosticIds.ModelVerificationFailed, $"ThetaModel '{projectPath}' is stored by git as a plain file, not git-theta metadata, so there is nothing to verify it against; published as it is.");
+                return;
+            }
+
+            var clock = Stopwatch.StartNew();
+            materializer.Verify(metadata, path, published);
+            Info($"verified {item.GetMetadata(ModelMetadata.TargetPath)} in the publish folder against its metadata ({metadata.Parameters.Count} parameter groups) in {clock.Elapsed.TotalSeconds:0.0} s.");
+        }
+        catch (ThetaException e) when (e.Code == DiagnosticIds.MissingObject)
+        {
+            Error(DiagnosticIds.ModelObjectMissing, $"ThetaModel '{projectPath}' cannot be verified: {e.Message}");
+        }
+        catch (ThetaException e)
+        {
+            Error(DiagnosticIds.ModelVerificationFailed, $"ThetaModel '{projectPath}' failed verification: {e.Message}");
+        }
+    }
+}
