@@ -81,7 +81,7 @@ public sealed class PrefetchingTensorSource : ITensorDataSource, IDisposable
                     }
                 }
 
-                using (var target = new MemoryStream(buffer, 0, (int)info.ByteLength, writable: true))
+                using (var target = new MemoryStream(buffer, 0, (int)info.ByteLength, writable: true, publiclyVisible: true))
                 {
                     materialize(info, target);
                     if (target.Position != info.ByteLength)

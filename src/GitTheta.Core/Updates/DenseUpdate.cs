@@ -44,6 +44,20 @@ public sealed class DenseUpdate : IUpdateType
         }
 
         var remaining = header.DataLength;
+        if (output is MemoryStream target && target.TryGetBuffer(out var segment) && target.Position + remaining <= segment.Count)
+        {
+            // Straight into the caller's buffer (the smudge prefetcher's): one copy fewer for every byte of the model.
+            var destination = segment.AsSpan((int)target.Position, (int)remaining);
+            if (stream.ReadAtLeast(destination, destination.Length, throwOnEndOfStream: false) != destination.Length)
+            {
+                throw new ThetaException(DiagnosticIds.CorruptObject, $"{what}: stored object {reference.Oid} is truncated; delete it and run 'git theta fetch'.");
+            }
+
+            target.Position += remaining;
+            stream.VerifyToEnd();
+            return;
+        }
+
         var buffer = ArrayPool<byte>.Shared.Rent(CopyChunk);
         try
         {
