@@ -169,6 +169,14 @@ public static class ElementNarrower
             }
         }
 
+        for (var c = 0; c < 256; c++)
+        {
+            if (decoded[c] == value && (value != 0 || double.IsNegative(decoded[c]) == double.IsNegative(value)))
+            {
+                return (byte)c;
+            }
+        }
+
         var best = 0;
         var bestDistance = double.PositiveInfinity;
         for (var c = 0; c < 256; c++)
