@@ -1,0 +1,60 @@
+using System.Xml.Linq;
+
+namespace GitTheta.Sdk.Tests.Infrastructure;
+
+/// <summary>Writes the consumer project of a test: a net10.0 app using the packed SDK, a nuget.config with the test feed first.</summary>
+public static class ConsumerProject
+{
+    public const string TargetFramework = "net10.0";
+
+    /// <summary>How the project gets GitTheta.Sdk.</summary>
+    public enum Consumption
+    {
+        /// <summary><c>&lt;Sdk Name="GitTheta.Sdk" Version="…" /&gt;</c>.</summary>
+        Sdk,
+
+        /// <summary><c>&lt;PackageReference Include="GitTheta.Sdk" Version="…" /&gt;</c>.</summary>
+        PackageReference,
+    }
+
+    public static void Write(string directory, PackedSdk sdk, Consumption consumption, string items, string program, string properties = "")
+    {
+        Directory.CreateDirectory(directory);
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
+        var sdkElement = consumption == Consumption.Sdk ? $"  <Sdk Name=\"GitTheta.Sdk\" Version=\"{sdk.Version}\" />\n" : string.Empty;
+        var reference = consumption == Consumption.PackageReference ? $"    <PackageReference Include=\"GitTheta.Sdk\" Version=\"{sdk.Version}\" />\n" : string.Empty;
+        File.WriteAllText(Path.Combine(directory, name + ".csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+            {sdkElement}  <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>{TargetFramework}</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+            {properties}  </PropertyGroup>
+              <ItemGroup>
+            {reference}{items}  </ItemGroup>
+            </Project>
+
+            """);
+        File.WriteAllText(Path.Combine(directory, "Program.cs"), program);
+        WriteNuGetConfig(directory, sdk);
+    }
+
+    /// <summary>The test feed first, then the registry (for targeting and runtime packs); nothing from the machine's config.</summary>
+    public static void WriteNuGetConfig(string directory, PackedSdk sdk)
+    {
+        var config = new XDocument(
+            new XElement(
+                "configuration",
+                new XElement(
+                    "packageSources",
+                    new XElement("clear"),
+                    new XElement("add", new XAttribute("key", "gittheta-test-feed"), new XAttribute("value", sdk.Feed)),
+                    new XElement("add", new XAttribute("key", "nuget.org"), new XAttribute("value", "https://api.nuget.org/v3/index.json"))),
+                new XElement(
+                    "packageSourceMapping",
+                    new XElement("packageSource", new XAttribute("key", "gittheta-test-feed"), new XElement("package", new XAttribute("pattern", "GitTheta.*"))),
+                    new XElement("packageSource", new XAttribute("key", "nuget.org"), new XElement("package", new XAttribute("pattern", "*"))))));
+        config.Save(Path.Combine(directory, "nuget.config"));
+    }
+}
