@@ -1,3 +1,4 @@
+using GitTheta.Core.Checkpoints.PyTorch;
 using GitTheta.Core.Checkpoints.Safetensors;
 using GitTheta.Core.Diagnostics;
 
@@ -13,7 +14,7 @@ public sealed class CheckpointFormatRegistry
         this.formats.AddRange(formats);
     }
 
-    public static CheckpointFormatRegistry Default { get; } = new(new ICheckpointFormat[] { new SafetensorsFormat() });
+    public static CheckpointFormatRegistry Default { get; } = new(new ICheckpointFormat[] { new SafetensorsFormat(), new PyTorchFormat() });
 
     public IReadOnlyList<ICheckpointFormat> Formats => formats;
 

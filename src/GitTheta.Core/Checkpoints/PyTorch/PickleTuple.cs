@@ -1,0 +1,4 @@
+namespace GitTheta.Core.Checkpoints.PyTorch;
+
+/// <summary>A Python tuple from a pickle.</summary>
+public sealed record PickleTuple(IReadOnlyList<object?> Items);

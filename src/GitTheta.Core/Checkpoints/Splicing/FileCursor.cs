@@ -1,0 +1,163 @@
+using System.Buffers.Binary;
+using System.Text;
+using GitTheta.Core.Diagnostics;
+
+namespace GitTheta.Core.Checkpoints.Splicing;
+
+/// <summary>
+/// A forward reader over part of a <see cref="SpooledFile"/> for parsing headers. Every read is
+/// checked against the end of the part first, so a length field can never make it allocate or
+/// read more than the part holds. <see cref="Fail"/> words the error for the format.
+/// </summary>
+public sealed class FileCursor
+{
+    private const int BufferSize = 64 << 10;
+
+    private readonly SpooledFile file;
+    private readonly byte[] buffer = new byte[BufferSize];
+    private long bufferStart;
+    private int bufferLength;
+
+    /// <param name="fail">Builds the error for a read that would pass <paramref name="end"/>; gets what was being read.</param>
+    public FileCursor(SpooledFile file, long position, long end, Func<string, ThetaException> fail)
+    {
+        this.file = file;
+        Position = position;
+        End = end;
+        Fail = fail;
+    }
+
+    public long Position { get; private set; }
+
+    public long End { get; }
+
+    public long Remaining => End - Position;
+
+    public Func<string, ThetaException> Fail { get; }
+
+    public void Seek(long position)
+    {
+        if (position < 0 || position > End)
+        {
+            throw Fail($"a position ({position}) outside the file");
+        }
+
+        Position = position;
+    }
+
+    public void Skip(long count, string what)
+    {
+        Require(count, what);
+        Position += count;
+    }
+
+    public byte ReadByte(string what)
+    {
+        Span<byte> one = stackalloc byte[1];
+        Read(one, what);
+        return one[0];
+    }
+
+    public ushort ReadUInt16(string what)
+    {
+        Span<byte> bytes = stackalloc byte[2];
+        Read(bytes, what);
+        return BinaryPrimitives.ReadUInt16LittleEndian(bytes);
+    }
+
+    public uint ReadUInt32(string what)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        Read(bytes, what);
+        return BinaryPrimitives.ReadUInt32LittleEndian(bytes);
+    }
+
+    public ulong ReadUInt64(string what)
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        Read(bytes, what);
+        return BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+    }
+
+    /// <summary>A protobuf base-128 varint (at most 10 bytes).</summary>
+    public ulong ReadVarint(string what)
+    {
+        ulong value = 0;
+        for (var shift = 0; shift < 70; shift += 7)
+        {
+            var b = ReadByte(what);
+            if (shift == 63 && b > 1)
+            {
+                throw Fail($"{what} (a varint longer than 64 bits)");
+            }
+
+            value |= (ulong)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0)
+            {
+                return value;
+            }
+        }
+
+        throw Fail($"{what} (a varint longer than 10 bytes)");
+    }
+
+    public byte[] ReadBytes(long count, string what)
+    {
+        Require(count, what);
+        var bytes = GC.AllocateUninitializedArray<byte>(checked((int)count));
+        Read(bytes, what);
+        return bytes;
+    }
+
+    /// <summary>UTF-8 text of <paramref name="count"/> bytes; invalid UTF-8 is an error, not replaced.</summary>
+    public string ReadUtf8(long count, string what)
+    {
+        var bytes = ReadBytes(count, what);
+        try
+        {
+            return StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw Fail($"{what} (not valid UTF-8)");
+        }
+    }
+
+    public void Read(Span<byte> destination, string what)
+    {
+        Require(destination.Length, what);
+        var done = 0;
+        while (done < destination.Length)
+        {
+            if (Position < bufferStart || Position >= bufferStart + bufferLength)
+            {
+                if (destination.Length - done >= BufferSize)
+                {
+                    file.Read(Position, destination[done..]);
+                    Position += destination.Length - done;
+                    return;
+                }
+
+                bufferStart = Position;
+                bufferLength = (int)Math.Min(BufferSize, file.Length - Position);
+                file.Read(bufferStart, buffer.AsSpan(0, bufferLength));
+            }
+
+            var inBuffer = (int)(Position - bufferStart);
+            var take = Math.Min(destination.Length - done, bufferLength - inBuffer);
+            buffer.AsSpan(inBuffer, take).CopyTo(destination[done..]);
+            done += take;
+            Position += take;
+        }
+    }
+
+    private void Require(long count, string what)
+    {
+        if (count < 0 || count > Remaining)
+        {
+            throw Fail(what);
+        }
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+}
