@@ -68,7 +68,7 @@ public sealed class CheckThetaModelTracking : ThetaTask
                 var state = bound is null ? "no filter=theta diff=theta merge=theta" : $"{bound} instead of the theta drivers";
                 Warning(
                     DiagnosticIds.ModelNotTracked,
-                    $"ThetaModel '{model.ProjectPath}' is not tracked by git-theta (.gitattributes gives it {state}), so git stores it as one opaque blob; fix: run 'git theta track {Quote(path)}' in {Display(root)}, or build once with -p:GitThetaAutoTrack=true.");
+                    $"ThetaModel '{model.ProjectPath}' is not tracked by git-theta (.gitattributes gives it {state}), so git stores it as one opaque blob; to fix it, run in {Display(root)}: git theta track {Quote(path)} (or build once with -p:GitThetaAutoTrack=true).");
             }
         }
 
