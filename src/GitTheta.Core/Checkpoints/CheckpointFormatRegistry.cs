@@ -1,3 +1,5 @@
+using GitTheta.Core.Checkpoints.Gguf;
+using GitTheta.Core.Checkpoints.Onnx;
 using GitTheta.Core.Checkpoints.PyTorch;
 using GitTheta.Core.Checkpoints.Safetensors;
 using GitTheta.Core.Diagnostics;
@@ -14,7 +16,7 @@ public sealed class CheckpointFormatRegistry
         this.formats.AddRange(formats);
     }
 
-    public static CheckpointFormatRegistry Default { get; } = new(new ICheckpointFormat[] { new SafetensorsFormat(), new PyTorchFormat() });
+    public static CheckpointFormatRegistry Default { get; } = new(new ICheckpointFormat[] { new SafetensorsFormat(), new PyTorchFormat(), new OnnxFormat(), new GgufFormat() });
 
     public IReadOnlyList<ICheckpointFormat> Formats => formats;
 
