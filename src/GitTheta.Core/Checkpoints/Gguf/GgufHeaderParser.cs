@@ -269,7 +269,7 @@ public sealed class GgufHeaderParser
     {
         if (count > (ulong)(cursor.Remaining / minimumBytes))
         {
-            throw Truncated($"the header claims {count} {what}, more than its {file.Length} bytes can hold");
+            throw Invalid($"the header claims {count} {what}, more than its {file.Length} bytes can hold");
         }
     }
 
