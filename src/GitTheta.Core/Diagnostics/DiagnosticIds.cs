@@ -34,6 +34,7 @@ public static class DiagnosticIds
     public const string UnknownUpdateType = "GT2016";
     public const string MergeConflict = "GT2017";
     public const string PushFailed = "GT2018";
+    public const string InvalidUpdateData = "GT2019";
 
     // MSBuild targets and tasks of GitTheta.Sdk (GT1xxx)
     public const string ModelFileMissing = "GT1001";
