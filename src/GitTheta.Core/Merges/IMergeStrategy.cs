@@ -1,20 +1,29 @@
-using GitTheta.Core.Tensors;
-
 namespace GitTheta.Core.Merges;
 
 /// <summary>
-/// Resolves one conflicting parameter group of a three-way merge. Values arrive as float64 views of the
-/// group (null where the group does not exist on that side); the result is written back in the group's dtype.
+/// Resolves a conflicting parameter group of a three-way merge. A strategy either keeps one version's entry or
+/// computes new values in float64; the engine stores computed values as a dense object in the group's dtype.
+/// Adding a strategy is adding one class to <see cref="MergeStrategyRegistry"/>.
 /// </summary>
 public interface IMergeStrategy
 {
+    /// <summary>The name used in GIT_THETA_MERGE_STRATEGY, git config, gitattributes and the menu.</summary>
     string Name { get; }
 
+    /// <summary>What the strategy does, in one line (the formula for numeric ones).</summary>
     string Description { get; }
 
-    /// <summary>Whether the strategy can resolve a group that exists on the given sides.</summary>
-    bool AppliesTo(bool hasOurs, bool hasTheirs, bool hasBase);
+    /// <summary>The numbers it takes (α, λ, weights); empty for strategies without.</summary>
+    IReadOnlyList<MergeParameter> Parameters { get; }
 
-    /// <summary>The merged value, or null to delete the group.</summary>
-    double[]? Merge(TensorInfo info, double[]? ours, double[]? theirs, double[]? ancestor);
+    /// <summary>Whether it can resolve this group: the versions it needs exist with matching dtypes and shapes.</summary>
+    bool AppliesTo(MergeGroup group);
+
+    /// <summary>What choosing it does to this group, for the interactive menu ("keep our value", "delete the group").</summary>
+    string Describe(MergeGroup group);
+
+    /// <summary>Null when the arguments fit together, else why not (checks across parameters, such as weights summing to at most 1).</summary>
+    string? CheckArguments(MergeArguments arguments);
+
+    GroupResolution Resolve(MergeGroup group, IGroupValues values, MergeArguments arguments);
 }

@@ -1,5 +1,6 @@
 namespace GitTheta.Core.Merges;
 
+/// <summary>One of the three versions of a three-way merge.</summary>
 public enum MergeSide
 {
     Ours,

@@ -1,15 +1,13 @@
-using GitTheta.Core.Diagnostics;
-
 namespace GitTheta.Core.Merges;
 
 /// <summary>Every merge strategy the engine knows; adding one is adding one class here.</summary>
 public sealed class MergeStrategyRegistry
 {
-    private readonly Dictionary<string, IMergeStrategy> strategies;
+    private readonly List<IMergeStrategy> strategies;
 
     public MergeStrategyRegistry(IEnumerable<IMergeStrategy> strategies)
     {
-        this.strategies = strategies.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        this.strategies = strategies.ToList();
     }
 
     public static MergeStrategyRegistry Default { get; } = new(new IMergeStrategy[]
@@ -17,12 +15,20 @@ public sealed class MergeStrategyRegistry
         new TakeSideStrategy(MergeSide.Ours),
         new TakeSideStrategy(MergeSide.Theirs),
         new TakeSideStrategy(MergeSide.Base),
+        new AverageStrategy("average", MergeSide.Ours, MergeSide.Theirs),
+        new AverageAllStrategy(),
+        new AverageStrategy("average-ours-base", MergeSide.Ours, MergeSide.Base),
+        new AverageStrategy("average-theirs-base", MergeSide.Theirs, MergeSide.Base),
+        new TaskArithmeticStrategy(),
     });
 
-    public IEnumerable<string> Names => strategies.Keys.Order(StringComparer.Ordinal);
+    /// <summary>The strategies in menu order.</summary>
+    public IReadOnlyList<IMergeStrategy> Strategies => strategies;
 
-    public IMergeStrategy Get(string name) =>
-        strategies.TryGetValue(name, out var strategy)
-            ? strategy
-            : throw new ThetaException(DiagnosticIds.InvalidArguments, $"unknown merge strategy '{name}'. Known strategies: {string.Join(", ", Names)}.");
+    public IEnumerable<string> Names => strategies.Select(s => s.Name);
+
+    public IMergeStrategy? Find(string name) => strategies.FirstOrDefault(s => s.Name == name);
+
+    /// <summary>The strategies that can resolve a group, in menu order.</summary>
+    public IEnumerable<IMergeStrategy> ApplicableTo(MergeGroup group) => strategies.Where(s => s.AppliesTo(group));
 }

@@ -1,8 +1,6 @@
-using GitTheta.Core.Tensors;
-
 namespace GitTheta.Core.Merges;
 
-/// <summary>Keeps one side's value as it is: ours, theirs or the common ancestor's.</summary>
+/// <summary>Keeps one version's entry as it is (no value is read): ours, theirs or the ancestor's. Where that version lacks the group, the group is deleted.</summary>
 public sealed class TakeSideStrategy : IMergeStrategy
 {
     private readonly MergeSide side;
@@ -12,21 +10,30 @@ public sealed class TakeSideStrategy : IMergeStrategy
         this.side = side;
     }
 
-    public string Name => side switch
+    public string Name => side.Label();
+
+    public string Description => side switch
     {
-        MergeSide.Ours => "ours",
-        MergeSide.Theirs => "theirs",
-        _ => "base",
+        MergeSide.Ours => "take our version (our value, or our deletion)",
+        MergeSide.Theirs => "take their version (their value, or their deletion)",
+        _ => "take the ancestor's version (its value; the group is dropped if the ancestor did not have it)",
     };
 
-    public string Description => $"take {Name}";
+    public IReadOnlyList<MergeParameter> Parameters { get; } = Array.Empty<MergeParameter>();
 
-    public bool AppliesTo(bool hasOurs, bool hasTheirs, bool hasBase) => true;
+    public bool AppliesTo(MergeGroup group) => true;
 
-    public double[]? Merge(TensorInfo info, double[]? ours, double[]? theirs, double[]? ancestor) => side switch
+    public string Describe(MergeGroup group) => (side, group.Has(side)) switch
     {
-        MergeSide.Ours => ours,
-        MergeSide.Theirs => theirs,
-        _ => ancestor,
+        (MergeSide.Ours, true) => "keep our value",
+        (MergeSide.Ours, false) => "delete the group, as we did",
+        (MergeSide.Theirs, true) => "keep their value",
+        (MergeSide.Theirs, false) => "delete the group, as they did",
+        (_, true) => "go back to the ancestor's value",
+        _ => "drop the group (the ancestor did not have it)",
     };
+
+    public string? CheckArguments(MergeArguments arguments) => null;
+
+    public GroupResolution Resolve(MergeGroup group, IGroupValues values, MergeArguments arguments) => GroupResolution.Take(side);
 }

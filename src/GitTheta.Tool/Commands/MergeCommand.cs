@@ -1,15 +1,21 @@
 using System.CommandLine;
+using GitTheta.Core.Configuration;
 using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Git;
 using GitTheta.Core.Merges;
 using GitTheta.Core.Metadata;
 using GitTheta.Tool.Infrastructure;
+using GitTheta.Tool.Merging;
+using Spectre.Console;
 
 namespace GitTheta.Tool.Commands;
 
 /// <summary>
-/// The merge driver (git passes %O %A %B %P): merges checkpoint metadata per parameter group and
-/// writes the result to %A. Conflicting groups are resolved by GIT_THETA_MERGE_STRATEGY or
-/// theta.merge.strategy (ours, theirs, base); without one the merge fails at once, naming them.
+/// The merge driver (git passes %O %A %B %P): merges a checkpoint per parameter group and writes the merged metadata
+/// to %A. Groups changed on one side merge by themselves; conflicts are resolved by the configured strategies
+/// (rules, GIT_THETA_MERGE_STRATEGY, the theta-merge attribute, theta.merge.strategy), else interactively on a
+/// terminal, else the merge fails at once naming every conflict. GIT_THETA_MANUAL_MERGE=1 writes the three
+/// checkpoints out for a merge by hand instead.
 /// </summary>
 public static class MergeCommand
 {
@@ -24,50 +30,91 @@ public static class MergeCommand
         command.Arguments.Add(ours);
         command.Arguments.Add(theirs);
         command.Arguments.Add(path);
-        command.SetAction(parse => CommandRunner.Run(() =>
-        {
-            var name = parse.GetValue(path)!;
-            var oursFile = parse.GetValue(ours)!;
-            var baseMetadata = Read(parse.GetValue(ancestor)!, name, optional: true);
-            var oursMetadata = Read(oursFile, name, optional: false)!;
-            var theirsMetadata = Read(parse.GetValue(theirs)!, name, optional: false)!;
-            var strategyName = Environment.GetEnvironmentVariable("GIT_THETA_MERGE_STRATEGY");
-            if (string.IsNullOrEmpty(strategyName))
-            {
-                using var repository = RepositoryContext.Open();
-                strategyName = repository.GetConfig("theta.merge.strategy");
-            }
-
-            MergeSide? side = strategyName switch
-            {
-                null or "" => null,
-                "ours" => MergeSide.Ours,
-                "theirs" => MergeSide.Theirs,
-                "base" => MergeSide.Base,
-                _ => throw new ThetaException(DiagnosticIds.InvalidArguments, $"merge strategy '{strategyName}' is not available; use ours, theirs or base."),
-            };
-            var outcome = MetadataMerger.Merge(baseMetadata, oursMetadata, theirsMetadata, _ => side);
-            if (outcome.Conflicts.Count > 0)
-            {
-                throw new ThetaException(
-                    DiagnosticIds.MergeConflict,
-                    $"{name}: {outcome.Conflicts.Count} parameter group(s) changed on both sides: {string.Join(", ", outcome.Conflicts.Take(20))}{(outcome.Conflicts.Count > 20 ? ", ..." : string.Empty)}. Set GIT_THETA_MERGE_STRATEGY=ours|theirs|base and run the merge again, or resolve with 'git checkout --ours/--theirs -- {name}'.");
-            }
-
-            var layout = SameLayout(outcome.Parameters, oursMetadata) ? oursMetadata
-                : SameLayout(outcome.Parameters, theirsMetadata) ? theirsMetadata
-                : baseMetadata is not null && SameLayout(outcome.Parameters, baseMetadata) ? baseMetadata
-                : throw new ThetaException(DiagnosticIds.MergeConflict, $"{name}: the merged groups match neither side's layout (groups were added or removed on both sides); resolve with 'git checkout --ours/--theirs -- {name}'.");
-            var merged = new ThetaMetadata(layout.CheckpointType, layout.Container, outcome.Parameters);
-            File.WriteAllBytes(oursFile, MetadataSerializer.Serialize(merged));
-            return ExitCode.Success;
-        }));
+        command.SetAction(parse => CommandRunner.Run(() => Merge(parse.GetValue(ancestor)!, parse.GetValue(ours)!, parse.GetValue(theirs)!, parse.GetValue(path)!)));
         return command;
     }
 
-    private static bool SameLayout(IReadOnlyDictionary<string, ParameterEntry> merged, ThetaMetadata side) =>
-        merged.Count == side.Parameters.Count && merged.All(p => side.Parameters.TryGetValue(p.Key, out var e)
-            && e.Tensor.DType == p.Value.Tensor.DType && e.Tensor.Shape.SequenceEqual(p.Value.Tensor.Shape));
+    private static ExitCode Merge(string ancestorFile, string oursFile, string theirsFile, string path)
+    {
+        var baseMetadata = Read(ancestorFile, path, optional: true);
+        var oursMetadata = Read(oursFile, path, optional: false)!;
+        var theirsMetadata = Read(theirsFile, path, optional: false)!;
+        using var repository = RepositoryContext.Open();
+        if (ThetaSettings.ParseBool(Environment.GetEnvironmentVariable(ManualMerge.EnvironmentVariable), false))
+        {
+            return ManualMerge.Run(repository, path, baseMetadata, oursMetadata, theirsMetadata);
+        }
+
+        var registry = MergeStrategyRegistry.Default;
+        var selection = MergeStrategySelection.Load(MergeStrategySourcesReader.Read(repository, path), registry);
+        var fetcher = repository.WorkTree is { } workTree ? new LfsObjectFetcher(workTree, CommandRunner.Log) : null;
+        var merger = CheckpointMerger.Create(repository.ObjectStore, repository.Settings, fetcher);
+        var plan = merger.Plan(baseMetadata, oursMetadata, theirsMetadata, path);
+
+        var choices = new Dictionary<string, SelectedStrategy>(StringComparer.Ordinal);
+        var pending = new List<MergeGroup>();
+        var notes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var group in plan.Conflicts)
+        {
+            if (selection.For(group.Name) is not { } selected)
+            {
+                pending.Add(group);
+            }
+            else if (CheckpointMerger.WhyNotApplicable(selected.Choice.Strategy, group) is { } problem)
+            {
+                pending.Add(group);
+                notes[group.Name] = $"{problem} (chosen by {selected.Source})";
+            }
+            else
+            {
+                choices[group.Name] = selected;
+            }
+        }
+
+        // Without a terminal nothing may wait for an answer: fail now, naming every group that needs one.
+        var interactive = pending.Count > 0 && MergeTerminal.CanPrompt;
+        if (pending.Count > 0 && !interactive)
+        {
+            throw new ThetaException(DiagnosticIds.MergeConflict, ConflictReport.Unresolved(path, pending.Where(g => !notes.ContainsKey(g.Name)).ToList(), notes.Values.ToList(), registry));
+        }
+
+        var console = interactive ? CreateConsole() : null;
+        if (console is not null)
+        {
+            var answers = new InteractiveMergeSession(console, registry).Choose(plan, pending, notes);
+            if (answers is null)
+            {
+                CommandRunner.Log($"{path}: merge stopped; the file stays in conflict and holds our version. Run the merge again with 'git checkout -m -- {path}', or take a side with 'git checkout --ours -- {path}' (or --theirs), or 'git merge --abort'.");
+                return ExitCode.Conflict;
+            }
+
+            foreach (var (name, answer) in answers)
+            {
+                choices[name] = answer;
+            }
+        }
+
+        var result = merger.Complete(plan, choices);
+        File.WriteAllBytes(oursFile, MetadataSerializer.Serialize(result.Metadata));
+        if (console is not null)
+        {
+            MergeSummary.WriteTable(console, path, result);
+        }
+        else
+        {
+            MergeSummary.Log(path, result);
+        }
+
+        return ExitCode.Success;
+    }
+
+    private static IAnsiConsole CreateConsole() => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Ansi = AnsiSupport.Detect,
+        ColorSystem = ColorSystemSupport.Detect,
+        Interactive = InteractionSupport.Yes,
+        Out = new AnsiConsoleOutput(Console.Out),
+    });
 
     private static ThetaMetadata? Read(string file, string path, bool optional)
     {
