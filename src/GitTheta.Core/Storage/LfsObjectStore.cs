@@ -13,7 +13,11 @@ public sealed class LfsObjectStore
         Root = lfsRoot;
         ObjectsDirectory = Path.Combine(lfsRoot, "objects");
         TempDirectory = Path.Combine(lfsRoot, "tmp");
+        Verified = new VerificationLog(lfsRoot);
     }
+
+    /// <summary>Which objects were hashed and found intact, and unchanged since.</summary>
+    public VerificationLog Verified { get; }
 
     public string Root { get; }
 
@@ -61,6 +65,7 @@ public sealed class LfsObjectStore
         try
         {
             File.Move(pending.TempPath, destination, overwrite: false);
+            Verified.Record(reference.Oid, new FileInfo(destination));
         }
         catch (IOException) when (File.Exists(destination))
         {
@@ -86,6 +91,9 @@ public sealed class LfsObjectStore
         try
         {
             File.Move(pending.TempPath, destination, overwrite: false);
+
+            // The bytes were hashed as they were made: the new object starts out verified.
+            Verified.Record(reference.Oid, new FileInfo(destination));
         }
         catch (IOException) when (File.Exists(destination))
         {
@@ -121,7 +129,8 @@ public sealed class LfsObjectStore
         }
     }
 
-    public VerifyingReadStream OpenRead(string oid, string what)
+    /// <param name="rehash">Hash the bytes even when the object was verified before and has not changed since.</param>
+    public VerifyingReadStream OpenRead(string oid, string what, bool rehash = false)
     {
         var path = PathOf(oid);
         FileStream file;
@@ -138,7 +147,9 @@ public sealed class LfsObjectStore
             throw Missing(oid, what);
         }
 
-        return new VerifyingReadStream(file, oid, what);
+        var info = new FileInfo(path);
+        var trusted = !rehash && Verified.IsVerified(oid, info);
+        return new VerifyingReadStream(file, oid, what, trusted ? null : () => Verified.Record(oid, info));
     }
 
     public byte[] ReadAll(string oid, string what)

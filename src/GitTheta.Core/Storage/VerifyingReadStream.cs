@@ -10,13 +10,17 @@ public sealed class VerifyingReadStream : Stream
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly string oid;
     private readonly string what;
+    private readonly Action? onVerified;
     private bool verified;
 
-    internal VerifyingReadStream(FileStream inner, string oid, string what)
+    /// <param name="onVerified">Called once the hash matched; null when the object is trusted and not hashed at all.</param>
+    internal VerifyingReadStream(FileStream inner, string oid, string what, Action? onVerified)
     {
         this.inner = inner;
         this.oid = oid;
         this.what = what;
+        this.onVerified = onVerified;
+        verified = onVerified is null;
     }
 
     public override bool CanRead => true;
@@ -38,7 +42,7 @@ public sealed class VerifyingReadStream : Stream
     public override int Read(Span<byte> buffer)
     {
         var read = inner.Read(buffer);
-        if (read > 0)
+        if (read > 0 && !verified)
         {
             hash.AppendData(buffer[..read]);
         }
@@ -95,5 +99,7 @@ public sealed class VerifyingReadStream : Stream
         {
             throw new ThetaException(DiagnosticIds.CorruptObject, $"{what}: stored object {oid} is corrupt (its bytes hash to {actual}); delete {inner.Name} and run 'git theta fetch' to download it again.");
         }
+
+        onVerified?.Invoke();
     }
 }

@@ -44,7 +44,7 @@ public static class VerifyCommand
 
                 try
                 {
-                    using var stream = repository.ObjectStore.OpenRead(reference.Oid, "verify");
+                    using var stream = repository.ObjectStore.OpenRead(reference.Oid, "verify", rehash: true);
                     stream.VerifyToEnd();
                     if (stream.Length != reference.Size)
                     {
