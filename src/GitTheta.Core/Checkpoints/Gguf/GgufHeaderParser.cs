@@ -160,38 +160,29 @@ public sealed class GgufHeaderParser
 
     private (TensorInfo Info, long Length) Describe(string name, long[] ne, GgmlType type)
     {
+        if (type.IsQuantized && ne.Length == 0)
+        {
+            throw Invalid($"tensor '{name}' is a {type.Name} scalar, smaller than one block");
+        }
+
+        if (ne.Length > 0 && ne[0] % type.BlockSize != 0)
+        {
+            throw Invalid($"tensor '{name}' has {ne[0]} elements per row, not a multiple of the {type.Name} block size {type.BlockSize}");
+        }
+
         // GGUF lists dimensions innermost first; row-major order reverses them.
         var shape = Enumerable.Reverse(ne).ToArray();
         try
         {
-            // Counting the elements first refuses shapes whose element count overflows.
-            TensorInfo.CountElements(shape, name);
-            if (ne.Length > 0 && ne[0] % type.BlockSize != 0)
+            if (type.IsQuantized)
             {
-                throw Invalid($"tensor '{name}' has {ne[0]} elements per row, not a multiple of the {type.Name} block size {type.BlockSize}");
+                shape[^1] = checked(ne[0] / type.BlockSize * type.TypeSize);
             }
 
-            if (!type.IsQuantized)
-            {
-                var info = new TensorInfo(name, type.DType!.Value, shape);
-                return (info, info.ByteLength);
-            }
-
-            var rowBytes = checked(ne.Length == 0 ? type.TypeSize : ne[0] / type.BlockSize * type.TypeSize);
-            if (ne.Length == 0 && type.BlockSize != 1)
-            {
-                throw Invalid($"tensor '{name}' is a {type.Name} scalar, smaller than one block");
-            }
-
-            if (shape.Length > 0)
-            {
-                shape[^1] = rowBytes;
-            }
-
-            var blocks = new TensorInfo(name, DType.U8, shape.Length > 0 ? shape : new[] { rowBytes });
-            return (blocks, blocks.ByteLength);
+            var info = new TensorInfo(name, type.DType ?? DType.U8, shape);
+            return (info, info.ByteLength);
         }
-        catch (OverflowException)
+        catch (Exception e) when (e is OverflowException or ThetaException)
         {
             throw Invalid($"tensor '{name}' has a shape too large to address");
         }
@@ -265,9 +256,13 @@ public sealed class GgufHeaderParser
         return length <= (ulong)cursor.Remaining ? (long)length : throw Truncated($"{what} claims {length} bytes, more than the file holds");
     }
 
+    /// <summary>
+    /// A count the whole file could not hold is a corrupt header, refused before the loop starts; a
+    /// smaller one that the rest of the file cannot hold is found as truncation when the bytes run out.
+    /// </summary>
     private void CheckCount(ulong count, int minimumBytes, string what)
     {
-        if (count > (ulong)(cursor.Remaining / minimumBytes))
+        if (count > (ulong)(file.Length / minimumBytes))
         {
             throw Invalid($"the header claims {count} {what}, more than its {file.Length} bytes can hold");
         }
