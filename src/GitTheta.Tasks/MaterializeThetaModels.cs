@@ -43,10 +43,11 @@ public sealed class MaterializeThetaModels : ThetaTask
         var source = item.GetMetadata(ModelMetadata.Source);
         var revision = item.GetMetadata(ModelMetadata.Revision);
         var what = revision.Length > 0 ? $"{projectPath} as of {revision}" : $"{projectPath} from its git-theta metadata";
+        var model = revision.Length > 0 ? $"ThetaModel '{projectPath}' (Revision '{revision}')" : $"ThetaModel '{projectPath}'";
         var repository = repositories.Find(modelFile);
         if (repository is null)
         {
-            Error(DiagnosticIds.ModelNotInRepository, $"ThetaModel '{projectPath}' is no longer inside a git repository; build again.");
+            Error(DiagnosticIds.ModelNotInRepository, $"{model} is no longer inside a git repository; build again.");
             return false;
         }
 
@@ -63,8 +64,13 @@ public sealed class MaterializeThetaModels : ThetaTask
         {
             if (source == ModelSource.Revision)
             {
-                var blob = materializer.Find(item.GetMetadata(ModelMetadata.Commit), repositoryPath)
-                    ?? throw new ThetaException(DiagnosticIds.ModelFileMissing, $"'{repositoryPath}' is not in commit {item.GetMetadata(ModelMetadata.Commit)}");
+                var commit = item.GetMetadata(ModelMetadata.Commit);
+                if (materializer.Find(commit, repositoryPath) is not { } blob)
+                {
+                    Error(DiagnosticIds.ModelFileMissing, $"{model} is not in commit {commit} as '{repositoryPath}' any more; build again.");
+                    return false;
+                }
+
                 materializer.Materialize(blob, repositoryPath, destination);
             }
             else
@@ -74,12 +80,12 @@ public sealed class MaterializeThetaModels : ThetaTask
         }
         catch (ThetaException e) when (e.Code == DiagnosticIds.MissingObject)
         {
-            Error(DiagnosticIds.ModelObjectMissing, $"ThetaModel '{what}': {e.Message}");
+            Error(DiagnosticIds.ModelObjectMissing, $"{model}: {e.Message} With the remote reachable, building again fetches it.");
             return false;
         }
         catch (ThetaException e)
         {
-            Error(DiagnosticIds.ModelMaterializationFailed, $"ThetaModel '{what}': {e.Message} ({e.Code})");
+            Error(DiagnosticIds.ModelMaterializationFailed, $"{model}: {e.Message} ({e.Code})");
             return false;
         }
 

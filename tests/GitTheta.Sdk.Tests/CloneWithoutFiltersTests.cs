@@ -13,6 +13,7 @@ public sealed class CloneWithoutFiltersTests : IDisposable
     private const string Items = """
             <ThetaModel Include="models/classifier.safetensors" />
             <ThetaModel Include="models/classifier.safetensors" Revision="v1" Link="models/classifier-v1.safetensors" Name="ClassifierV1" />
+            <ThetaModel Include="models/retired.safetensors" Revision="v1" />
 
         """;
 
@@ -34,7 +35,11 @@ public sealed class CloneWithoutFiltersTests : IDisposable
     [Fact]
     public void Build_materializes_pins_and_is_incremental_publish_ships_and_verifies_clean_removes()
     {
-        var history = ModelHistory.Create(workspace, "app/models/classifier.safetensors", source => ConsumerProject.Write(Path.Combine(source, "app"), workspace.Sdk, ConsumerProject.Consumption.Sdk, Items, Program));
+        var history = ModelHistory.Create(
+            workspace,
+            "app/models/classifier.safetensors",
+            source => ConsumerProject.Write(Path.Combine(source, "app"), workspace.Sdk, ConsumerProject.Consumption.Sdk, Items, Program),
+            retiredModelPath: "app/models/retired.safetensors");
         var app = Path.Combine(history.CloneWithoutFilters(), "app");
         var output = Path.Combine(app, "bin", "Debug", ConsumerProject.TargetFramework);
 
@@ -44,6 +49,8 @@ public sealed class CloneWithoutFiltersTests : IDisposable
         Assert.Contains("GitTheta: materialized models/classifier.safetensors as of v1", build.Log);
         Assert.Equal(history.V2, File.ReadAllBytes(Path.Combine(output, "models", "classifier.safetensors")));
         Assert.Equal(history.V1, File.ReadAllBytes(Path.Combine(output, "models", "classifier-v1.safetensors")));
+        Assert.Equal(history.V1, File.ReadAllBytes(Path.Combine(output, "models", "retired.safetensors")));
+        Assert.False(File.Exists(Path.Combine(app, "models", "retired.safetensors")), "the pinned model is only in v1");
         Assert.StartsWith("{", File.ReadAllText(Path.Combine(app, "models", "classifier.safetensors")));
         Assert.Equal(string.Empty, workspace.Git(app, "config", "--get-regexp", "^filter\\.theta\\.").Output.Trim());
 
@@ -62,10 +69,12 @@ public sealed class CloneWithoutFiltersTests : IDisposable
             Assert.Equal(history.V1.Length, pinned.GetProperty("bytes").GetInt64());
         }
 
-        // A second build with nothing changed does no materialization work.
+        // A second build with nothing changed does no materialization work, and compiles nothing either (a model absent
+        // from the work tree is no missing compiler input).
         var again = workspace.Dotnet(app, "build", "-p:GitThetaConfigureRepository=false").EnsureSuccess();
         Assert.Contains("Skipping target \"GitThetaMaterializeModels\" because all output files are up-to-date", again.Log);
         Assert.DoesNotContain("GitTheta: materialized", again.Log);
+        Assert.Contains("Skipping target \"CoreCompile\" because all output files are up-to-date", again.Log);
 
         // Single-file publish keeps the models loose beside the executable, byte for byte, and verifies them.
         var publishDirectory = workspace.Path("publish");

@@ -46,7 +46,8 @@ public sealed class DiagnosticsTests : IDisposable
         Assert.NotEmpty(errors);
         Assert.All(errors, line =>
         {
-            Assert.Contains(Path.Combine(app, "app.csproj") + " : error GT1003: ThetaModel 'models/classifier.safetensors from its git-theta metadata': app/models/classifier.safetensors: ", line);
+            Assert.Contains(Path.Combine(app, "app.csproj") + " : error GT1003: ThetaModel 'models/classifier.safetensors': app/models/classifier.safetensors: ", line);
+            Assert.Contains("With the remote reachable, building again fetches it.", line);
             Assert.Matches("needs object [0-9a-f]{64}", line);
             Assert.Contains("could not be fetched", line);
         });

@@ -36,8 +36,11 @@ public sealed class ModelHistory
 
     public string V2Commit { get; }
 
-    /// <summary>Makes the history; <paramref name="addProjectFiles"/> writes the consumer project into the source repository before v2 is committed.</summary>
-    public static ModelHistory Create(Workspace workspace, string modelPath, Action<string> addProjectFiles, byte[]? v1 = null, byte[]? v2 = null)
+    /// <summary>
+    /// Makes the history; <paramref name="addProjectFiles"/> writes the consumer project into the source repository before
+    /// v2 is committed. A <paramref name="retiredModelPath"/> holds v1's checkpoint too, in v1 only: v2 deletes it.
+    /// </summary>
+    public static ModelHistory Create(Workspace workspace, string modelPath, Action<string> addProjectFiles, byte[]? v1 = null, byte[]? v2 = null, string? retiredModelPath = null)
     {
         var remote = workspace.Path("remote.git");
         Directory.CreateDirectory(remote);
@@ -48,18 +51,34 @@ public sealed class ModelHistory
         workspace.GitOk(source, "init", "-q");
         workspace.ThetaOk(source, "install");
         workspace.ThetaOk(source, "track", modelPath);
+        if (retiredModelPath is not null)
+        {
+            workspace.ThetaOk(source, "track", retiredModelPath);
+        }
 
         v1 ??= SafetensorsFile.Create(groups: 6, seed: 1);
         v2 ??= SafetensorsFile.Create(groups: 6, seed: 2, changedGroups: 2);
         var model = Path.Combine(source, modelPath);
         Directory.CreateDirectory(Path.GetDirectoryName(model)!);
         File.WriteAllBytes(model, v1);
+        var retired = retiredModelPath is null ? null : Path.Combine(source, retiredModelPath);
+        if (retired is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(retired)!);
+            File.WriteAllBytes(retired, v1);
+        }
+
         workspace.GitOk(source, "add", "-A");
         workspace.GitOk(source, "commit", "-q", "-m", "v1");
         workspace.GitOk(source, "tag", "v1");
         var v1Commit = workspace.GitOk(source, "rev-parse", "HEAD").Trim();
 
         File.WriteAllBytes(model, v2);
+        if (retired is not null)
+        {
+            File.Delete(retired);
+        }
+
         addProjectFiles(source);
         File.WriteAllText(Path.Combine(source, ".gitignore"), "bin/\nobj/\n");
         workspace.GitOk(source, "add", "-A");
