@@ -1,0 +1,35 @@
+using System.Runtime.InteropServices;
+using GitTheta.Core.Checkpoints.Safetensors;
+using GitTheta.Core.Metadata;
+using GitTheta.Core.Tensors;
+using GitTheta.Core.Updates;
+
+namespace GitTheta.Core.Tests.Merges;
+
+/// <summary>
+/// A test-only F32 update type whose object is not the value (it holds half of it): a merge that read objects as
+/// values, instead of asking the entry's update type to materialize them, would get every number wrong.
+/// </summary>
+internal sealed class HalvedTestUpdate : IUpdateType
+{
+    public const string TypeName = "halved-test";
+
+    public string Name => TypeName;
+
+    public bool IsIncremental => false;
+
+    public StoredValue Store(UpdateContext context, TensorInfo info, ReadOnlyMemory<byte> value)
+    {
+        var halves = MemoryMarshal.Cast<byte, float>(value.Span).ToArray().Select(v => v / 2).ToArray();
+        var header = SafetensorsObject.BuildHeader(new[] { (DenseUpdate.TensorName, info.DType, info.Shape) });
+        return new StoredValue(context.Transaction.Add(header, MemoryMarshal.AsBytes(halves.AsSpan()).ToArray()), new UpdateDescription(TypeName));
+    }
+
+    public void Materialize(UpdateContext context, TensorInfo info, ParameterEntry entry, Stream output)
+    {
+        var stored = new MemoryStream();
+        DenseUpdate.CopyValue(context.Store, info, entry.Object, info.Name, stored);
+        var doubled = MemoryMarshal.Cast<byte, float>(stored.ToArray()).ToArray().Select(v => v * 2).ToArray();
+        output.Write(MemoryMarshal.AsBytes(doubled.AsSpan()));
+    }
+}

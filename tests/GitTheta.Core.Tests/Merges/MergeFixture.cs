@@ -1,0 +1,65 @@
+using GitTheta.Core.Checkpoints;
+using GitTheta.Core.Configuration;
+using GitTheta.Core.Filters;
+using GitTheta.Core.Merges;
+using GitTheta.Core.Metadata;
+using GitTheta.Core.Storage;
+using GitTheta.Core.Tests.Support;
+using GitTheta.Core.Updates;
+
+namespace GitTheta.Core.Tests.Merges;
+
+/// <summary>A temp object store where checkpoints are cleaned into metadata, merged, and smudged back, as the filters and the merge driver do.</summary>
+internal sealed class MergeFixture : IDisposable
+{
+    public const string CheckpointPath = "models/model.safetensors";
+
+    private readonly TempDirectory root = new();
+
+    public MergeFixture()
+    {
+        Store = new LfsObjectStore(root.Path);
+    }
+
+    public LfsObjectStore Store { get; }
+
+    public ThetaSettings Settings { get; } = new();
+
+    public UpdateTypeRegistry Updates { get; } = new(new IUpdateType[] { new DenseUpdate(), new HalvedTestUpdate() });
+
+    public IReadOnlyList<string> Objects => root.FilesUnder("objects");
+
+    public ThetaMetadata Clean(byte[] checkpoint, ThetaMetadata? previous = null, string updateType = DenseUpdate.TypeName)
+    {
+        var cleaner = new ThetaCleaner(Store, Settings with { UpdateType = updateType }, CheckpointFormatRegistry.Default, Updates);
+        return MetadataSerializer.Parse(cleaner.Clean(new MemoryStream(checkpoint), CheckpointPath, previous, null), CheckpointPath);
+    }
+
+    public CheckpointMerger Merger() => new(Store, Settings, Updates, CheckpointFormatRegistry.Default, ContainerComposerRegistry.Default, null);
+
+    public MergeResult Merge(ThetaMetadata? ancestor, ThetaMetadata ours, ThetaMetadata theirs, string? strategy = null)
+    {
+        var merger = Merger();
+        var plan = merger.Plan(ancestor, ours, theirs, CheckpointPath);
+        var choices = strategy is null
+            ? new Dictionary<string, SelectedStrategy>()
+            : plan.Conflicts.ToDictionary(g => g.Name, _ => new SelectedStrategy(StrategyChoice.Parse(strategy, MergeStrategyRegistry.Default, "test"), "test"));
+        return merger.Complete(plan, choices);
+    }
+
+    /// <summary>The checkpoint the metadata describes, rebuilt as checkout does (after a round trip through the serializer, as git stores it).</summary>
+    public byte[] Smudge(ThetaMetadata metadata)
+    {
+        var stored = MetadataSerializer.Parse(MetadataSerializer.Serialize(metadata), CheckpointPath);
+        var smudger = new ThetaSmudger(Store, Settings, CheckpointFormatRegistry.Default, Updates, null);
+        using var result = smudger.PrepareCheckpoint(stored, CheckpointPath);
+        var output = new MemoryStream();
+        result.WriteTo(output);
+        return output.ToArray();
+    }
+
+    public static Dictionary<string, byte[]> Groups(byte[] checkpoint) =>
+        CheckpointReading.ReadAll(checkpoint).Groups.ToDictionary(g => g.Name, g => g.Data, StringComparer.Ordinal);
+
+    public void Dispose() => root.Dispose();
+}
