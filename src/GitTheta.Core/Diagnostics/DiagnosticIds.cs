@@ -46,4 +46,5 @@ public static class DiagnosticIds
     public const string ModelVerificationFailed = "GT1007";
     public const string ModelConflict = "GT1008";
     public const string RepositoryConfigurationFailed = "GT1009";
+    public const string TasksUnavailable = "GT1010";
 }
