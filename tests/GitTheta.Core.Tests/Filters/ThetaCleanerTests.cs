@@ -224,8 +224,8 @@ public sealed class ThetaCleanerTests : IDisposable
     {
         var file = new SampleCheckpoint().Build();
         Assert.Equal(harness.Clean(file), harness.Clean(file, format: "safetensors"));
-        var exception = ThetaAssert.Throws(DiagnosticIds.UnknownFormat, () => harness.Clean(file, format: "onnx"));
-        Assert.Contains("onnx", exception.Message);
+        var exception = ThetaAssert.Throws(DiagnosticIds.UnknownFormat, () => harness.Clean(file, format: "tflite"));
+        Assert.Contains("tflite", exception.Message);
     }
 
     [Fact]

@@ -226,6 +226,6 @@ public sealed class ThetaSmudgerTests : IDisposable
         var exception = ThetaAssert.Throws(DiagnosticIds.UnknownUpdateType, () => harness.Smudger.PrepareCheckpoint(metadata with { Parameters = parameters }, FilterHarness.CheckpointPath));
         Assert.Contains("telepathy", exception.Message);
 
-        ThetaAssert.Throws(DiagnosticIds.UnknownFormat, () => harness.Smudger.PrepareCheckpoint(metadata with { CheckpointType = "gguf" }, FilterHarness.CheckpointPath));
+        ThetaAssert.Throws(DiagnosticIds.UnknownFormat, () => harness.Smudger.PrepareCheckpoint(metadata with { CheckpointType = "tflite" }, FilterHarness.CheckpointPath));
     }
 }
