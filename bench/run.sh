@@ -10,6 +10,8 @@
 #   --size-mib N        checkpoint size (default 1024)       --dtype F32|BF16|F16 (default F32)
 #   --groups N          groups changed in v2 (default 2)      --delta X   added to each changed element (1e-3)
 #   --seed N            generator seed (default 1)            --repeat N  runs per tool, median reported (1)
+#   --format F          safetensors (default) or pytorch: the generated tensors saved with torch.save
+#                       by Debian's PyTorch (/usr/bin/python3, apt-get install -y python3-torch)
 #   --tools LIST        comma list of git-lfs,git-theta (default both)
 #   --step-timeout S    kill a step that takes longer (default 120 s + 0.5 s per MiB: 632 s for 1 GiB)
 #   --no-build          do not build src/GitTheta.Tool (use $GIT_THETA, PATH or the existing build output)
@@ -35,6 +37,7 @@ DTYPE=F32
 GROUPS_CHANGED=2
 DELTA=1e-3
 SEED=1
+FORMAT=safetensors
 REPEAT=1
 TOOLS=git-lfs,git-theta
 STEP_TIMEOUT=""
@@ -54,6 +57,7 @@ while [[ $# -gt 0 ]]; do
     --groups) GROUPS_CHANGED=${2:?}; shift 2 ;;
     --delta) DELTA=${2:?}; shift 2 ;;
     --seed) SEED=${2:?}; shift 2 ;;
+    --format) FORMAT=${2:?}; shift 2 ;;
     --repeat) REPEAT=${2:?}; shift 2 ;;
     --tools) TOOLS=${2:?}; shift 2 ;;
     --step-timeout) STEP_TIMEOUT=${2:?}; shift 2 ;;
@@ -67,6 +71,10 @@ while [[ $# -gt 0 ]]; do
 done
 
 [[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "--repeat must be a positive integer"
+[[ $FORMAT == safetensors || $FORMAT == pytorch ]] || die "--format must be safetensors or pytorch"
+if [[ $FORMAT == pytorch ]]; then
+  /usr/bin/python3 -c 'import torch' 2>/dev/null || die "--format pytorch needs Debian's PyTorch: apt-get install -y python3-torch"
+fi
 [[ $SIZE_MIB =~ ^[0-9]+([.][0-9]+)?$ ]] || die "--size-mib must be a number"
 # default: 120 s + 0.5 s per MiB (git-lfs needs ~5 s per GiB step here), so a hang costs minutes, not hours
 [[ -n $STEP_TIMEOUT ]] || STEP_TIMEOUT=$(awk -v m="$SIZE_MIB" 'BEGIN { printf "%d", 120 + 0.5 * m }')
@@ -126,7 +134,37 @@ log "generating v2: $GROUPS_CHANGED group(s) changed by $DELTA"
 "$GEN" perturb --in "$V1" --out "$V2" --groups "$GROUPS_CHANGED" --delta "$DELTA" --seed "$SEED" --report "$WORK/data/v2.json" >/dev/null
 "$GEN" info --in "$V1" --report "$WORK/data/v1-info.json" >/dev/null   # largest group, read back from the header
 
-FILE_BYTES=$(json_num file_bytes "$WORK/data/v1.json")
+FILE=model.safetensors
+if [[ $FORMAT == pytorch ]]; then
+  # The same tensors, in the same order, saved by torch.save (zip: data.pkl, one entry per storage).
+  # Both versions are saved as model.pt so their archives have the same folder name, as a user's would.
+  log "converting v1 and v2 to PyTorch (torch.save)"
+  for v in v1 v2; do
+    mkdir -p "$WORK/data/$v"
+    /usr/bin/python3 - "$WORK/data/$v.safetensors" "$WORK/data/$v/model.pt" <<'PY'
+import collections, json, struct, sys, torch
+src, dst = sys.argv[1], sys.argv[2]
+dtypes = {"F32": (torch.float32, 4), "F16": (torch.float16, 2), "BF16": (torch.bfloat16, 2)}
+with open(src, "rb") as f:
+    n = struct.unpack("<Q", f.read(8))[0]
+    header = json.loads(f.read(n))
+    data = bytearray(f.read())
+state = collections.OrderedDict()
+for name, t in header.items():
+    if name == "__metadata__":
+        continue
+    begin, end = t["data_offsets"]
+    dtype, size = dtypes[t["dtype"]]
+    state[name] = torch.frombuffer(data, dtype=dtype, count=(end - begin) // size, offset=begin).reshape(t["shape"]).clone()
+del data
+torch.save(state, dst)
+PY
+  done
+  V1=$WORK/data/v1/model.pt
+  V2=$WORK/data/v2/model.pt
+  FILE=model.pt
+fi
+FILE_BYTES=$(stat -c %s "$V1")
 GROUP_COUNT=$(json_num group_count "$WORK/data/v1.json")
 LARGEST_BYTES=$(json_num largest_group_bytes "$WORK/data/v1-info.json")
 LARGEST_NAME=$(json_str largest_group "$WORK/data/v1-info.json")
@@ -249,49 +287,49 @@ run_one() {
   [[ -n $orig_process || ( -n $orig_clean && -n $orig_smudge ) ]] \
     || fail "setup: ${tool/-/ } install configured neither filter.$filter.process nor filter.$filter.clean/smudge"
   if [[ $tool == git-lfs ]]; then
-    run "git lfs track" git lfs track "*.safetensors"
+    run "git lfs track" git lfs track "*.${FILE##*.}"
   else
-    run "git theta track" git theta track model.safetensors
+    run "git theta track" git theta track "$FILE"
   fi
   local attr
-  attr=$(git check-attr filter -- model.safetensors | sed 's/.*: filter: //')
-  [[ $attr == "$filter" ]] || fail "setup: model.safetensors has filter '$attr' after tracking, expected '$filter'"
+  attr=$(git check-attr filter -- "$FILE" | sed 's/.*: filter: //')
+  [[ $attr == "$filter" ]] || fail "setup: $FILE has filter '$attr' after tracking, expected '$filter'"
   put filter_command "${orig_process:-$orig_clean | $orig_smudge}"
   run "commit .gitattributes" git add .gitattributes
   run "commit .gitattributes" git commit -q -m "track checkpoints"
 
   # a. first add + commit of v1
-  cp "$V1" model.safetensors
+  cp "$V1" "$FILE"
   rss_to "$rss_clean"
-  timed add_first "first git add" git add model.safetensors
+  timed add_first "first git add" git add "$FILE"
   timed commit_first "first commit" git commit -q -m v1
   local blob
-  blob=$(git cat-file -s HEAD:model.safetensors)
+  blob=$(git cat-file -s "HEAD:$FILE")
   put staged_blob_bytes "$blob"
   (( blob * 2 < FILE_BYTES )) || fail "first git add: the clean filter was not applied (git stored a $blob-byte blob)"
   put dotgit_after_first "$(dotgit_bytes)"
 
   # b. touch, re-add: same content, but the changed mtime makes git run the clean filter again
-  sleep 0.05; touch model.safetensors
-  timed add_touched "touched re-add" git add model.safetensors
+  sleep 0.05; touch "$FILE"
+  timed add_touched "touched re-add" git add "$FILE"
   if git diff --cached --quiet; then put touched_restaged 0; else put touched_restaged 1; fi
 
   # c. v2 (N groups changed): add + commit, bytes added to .git
   local before after
   before=$(dotgit_bytes)
-  cp "$V2" model.safetensors
-  timed add_change "changed-groups git add" git add model.safetensors
+  cp "$V2" "$FILE"
+  timed add_change "changed-groups git add" git add "$FILE"
   timed commit_change "second commit" git commit -q -m v2
   after=$(dotgit_bytes)
   put bytes_second_commit $((after - before))
-  put staged_blob2_bytes "$(git cat-file -s HEAD:model.safetensors)"
+  put staged_blob2_bytes "$(git cat-file -s "HEAD:$FILE")"
 
   # d. check out the other version (v1) after deleting the file, so it is really rewritten
   rss_to "$rss_smudge"
-  rm -f model.safetensors
-  timed checkout "checkout HEAD~1" git checkout HEAD~1 -- model.safetensors
-  [[ -f model.safetensors ]] || fail "checkout HEAD~1: model.safetensors was not written"
-  cmp -s model.safetensors "$V1" || fail "checkout HEAD~1: model.safetensors is not byte-identical to v1 ($(stat -c %s model.safetensors) bytes)"
+  rm -f "$FILE"
+  timed checkout "checkout HEAD~1" git checkout HEAD~1 -- "$FILE"
+  [[ -f "$FILE" ]] || fail "checkout HEAD~1: $FILE was not written"
+  cmp -s "$FILE" "$V1" || fail "checkout HEAD~1: $FILE is not byte-identical to v1 ($(stat -c %s "$FILE") bytes)"
 
   # e. peak RSS of the filter process(es), KiB as reported by GNU time
   local m
@@ -395,7 +433,7 @@ BLOCK=$WORK/block.md
 {
   echo "Produced by \`$cmd\` on $(date -u +'%Y-%m-%d %H:%M UTC'), repository commit $repo_rev."
   echo
-  echo "Input: $(fmt_bytes "$FILE_BYTES") $DTYPE safetensors, $GROUP_COUNT parameter groups, largest \`$LARGEST_NAME\` ($(fmt_bytes "$LARGEST_BYTES")); v2 changes $CHANGED_COUNT group(s) by +$DELTA: $(echo "$CHANGED_NAMES" | sed 's/,/, /g; s/[^, ][^,]*/`&`/g') ($(fmt_bytes "$CHANGED_BYTES")). Runs per tool: $REPEAT$( ((REPEAT > 1)) && echo " (median)")."
+  echo "Input: $(fmt_bytes "$FILE_BYTES") $DTYPE $FORMAT, $GROUP_COUNT parameter groups, largest \`$LARGEST_NAME\` ($(fmt_bytes "$LARGEST_BYTES")); v2 changes $CHANGED_COUNT group(s) by +$DELTA: $(echo "$CHANGED_NAMES" | sed 's/,/, /g; s/[^, ][^,]*/`&`/g') ($(fmt_bytes "$CHANGED_BYTES")). Runs per tool: $REPEAT$( ((REPEAT > 1)) && echo " (median)")."
   echo
   echo "Machine: $(nproc) cores, $cpu_model, ${mem_gib} GiB RAM, /tmp on $tmp_fs, load average at start $LOAD_BEFORE; $(git --version), $(git lfs version | cut -d' ' -f1), .NET SDK $(dotnet --version), git-theta: $THETA_VERSION${THETA_SOURCE:+ (from $THETA_SOURCE)}."
   echo
