@@ -14,13 +14,8 @@ public static class FilterProcessCommand
         {
             PipeTuning.Enlarge(0);
             PipeTuning.Enlarge(1);
-            using var repository = RepositoryContext.Open();
-            if (repository.WorkTree is { } workTree)
-            {
-                PrePushHook.EnsureInstalled(workTree);
-            }
-
-            var handler = new ThetaFilterHandler(repository, CommandRunner.Log);
+            using var session = FilterSession.Open();
+            var handler = session.Handler;
             using var input = new BufferedStream(Console.OpenStandardInput(), 1 << 16);
             using var output = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
             new FilterProcessServer(input, output, handler, CommandRunner.Log).Run();

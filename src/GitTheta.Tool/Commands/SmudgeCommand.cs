@@ -14,13 +14,8 @@ public static class SmudgeCommand
         command.Arguments.Add(path);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
-            using var repository = RepositoryContext.Open();
-            if (repository.WorkTree is { } workTree)
-            {
-                PrePushHook.EnsureInstalled(workTree);
-            }
-
-            var handler = new ThetaFilterHandler(repository, CommandRunner.Log);
+            using var session = FilterSession.Open();
+            var handler = session.Handler;
             using var input = Console.OpenStandardInput();
             using var result = handler.Smudge(input, parse.GetValue(path)!);
             using var output = new BufferedStream(Console.OpenStandardOutput(), 1 << 20);
