@@ -6,7 +6,7 @@ namespace GitTheta.Tasks;
 
 /// <summary>
 /// The base of every GitTheta task: GT1xxx diagnostics as one line with a help link, located at the project file,
-/// and engine errors that escape a task reported as one line instead of a stack trace.
+/// and engine, file system and git errors that escape a task reported as one line (GT1006) instead of a stack trace.
 /// </summary>
 public abstract class ThetaTask : Microsoft.Build.Utilities.Task
 {
@@ -24,6 +24,11 @@ public abstract class ThetaTask : Microsoft.Build.Utilities.Task
         catch (ThetaException e)
         {
             Error(DiagnosticIds.ModelMaterializationFailed, $"{e.Message} ({e.Code})");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or TimeoutException or LibGit2Sharp.LibGit2SharpException)
+        {
+            // The file system or git said no (permissions, a full disk, a damaged repository): one line, not a task crash.
+            Error(DiagnosticIds.ModelMaterializationFailed, $"{GetType().Name}: {e.Message}");
         }
 
         return !Log.HasLoggedErrors;
