@@ -36,10 +36,11 @@ public static class MergeCommand
 
     private static ExitCode Merge(string ancestorFile, string oursFile, string theirsFile, string path)
     {
-        var baseMetadata = Read(ancestorFile, path, optional: true);
-        var oursMetadata = Read(oursFile, path, optional: false)!;
-        var theirsMetadata = Read(theirsFile, path, optional: false)!;
         using var repository = RepositoryContext.Open();
+        var versions = new MergeVersionReader(repository, path);
+        var oursMetadata = versions.ReadSide(oursFile, "our");
+        var theirsMetadata = versions.ReadSide(theirsFile, "their");
+        var baseMetadata = versions.ReadAncestor(ancestorFile);
         if (ThetaSettings.ParseBool(Environment.GetEnvironmentVariable(ManualMerge.EnvironmentVariable), false))
         {
             return ManualMerge.Run(repository, path, baseMetadata, oursMetadata, theirsMetadata);
@@ -115,16 +116,4 @@ public static class MergeCommand
         Interactive = InteractionSupport.Yes,
         Out = new AnsiConsoleOutput(Console.Out),
     });
-
-    private static ThetaMetadata? Read(string file, string path, bool optional)
-    {
-        var bytes = File.Exists(file) ? File.ReadAllBytes(file) : Array.Empty<byte>();
-        if (bytes.Length == 0 && optional)
-        {
-            return null;
-        }
-
-        return MetadataSerializer.TryParse(bytes, path)
-            ?? throw new ThetaException(DiagnosticIds.MalformedMetadata, $"{path}: one side of the merge is not git-theta metadata; resolve with 'git checkout --ours/--theirs -- {path}'.");
-    }
 }

@@ -195,6 +195,31 @@ public sealed class MergeTests : IDisposable
     }
 
     [Fact]
+    public void A_checkpoint_committed_before_it_was_tracked_is_a_usable_ancestor()
+    {
+        var repo = ThetaRepoFactory.Create(sandbox);
+        repo.Write(Model, Write(("a", W0), ("b", W1)));
+        repo.GitOk("add", Model);
+        repo.Commit("base, stored by plain git");
+        repo.GitOk("checkout", "-q", "-b", "feature");
+        repo.ThetaOk("track", Model);
+        repo.Write(Model, Write(("a", W0), ("b", Shift(W1, 0.5f))));
+        repo.GitOk("add", ".gitattributes", Model);
+        repo.Commit("theirs: tracked, b changed");
+        repo.GitOk("checkout", "-q", "main");
+        repo.ThetaOk("track", Model);
+        repo.Write(Model, Write(("a", Shift(W0, 0.5f)), ("b", W1)));
+        repo.GitOk("add", ".gitattributes", Model);
+        repo.Commit("ours: tracked, a changed");
+
+        var merge = Merge(repo);
+
+        Assert.True(merge.ExitCode == 0, merge.Error + merge.Output);
+        Assert.Equal(Write(("a", Shift(W0, 0.5f)), ("b", Shift(W1, 0.5f))), repo.Read(Model));
+        Assert.Contains("2 merged automatically", merge.Error);
+    }
+
+    [Fact]
     public void The_menu_on_a_terminal_resolves_each_conflict_with_validated_arguments()
     {
         var repo = Branches(out var ours, out var theirs, bothChangeW3: true);

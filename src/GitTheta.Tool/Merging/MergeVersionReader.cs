@@ -1,0 +1,80 @@
+using GitTheta.Core.Checkpoints;
+using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Filters;
+using GitTheta.Core.Git;
+using GitTheta.Core.Metadata;
+using GitTheta.Core.Updates;
+using GitTheta.Tool.Infrastructure;
+
+namespace GitTheta.Tool.Merging;
+
+/// <summary>
+/// Reads the three files git hands the merge driver. Normally each is git-theta metadata. A version committed before
+/// the file was tracked holds the checkpoint itself; it is cleaned here as 'git add' would clean it (its groups stored
+/// dense), so that groups a branch did not touch still compare equal to it and merge by themselves.
+/// </summary>
+internal sealed class MergeVersionReader
+{
+    private readonly GitRepository repository;
+    private readonly string path;
+
+    public MergeVersionReader(GitRepository repository, string path)
+    {
+        this.repository = repository;
+        this.path = path;
+    }
+
+    /// <summary>Ours or theirs: metadata, or a checkpoint to clean; anything else is refused.</summary>
+    public ThetaMetadata ReadSide(string file, string side) =>
+        Read(file) ?? throw new ThetaException(DiagnosticIds.MalformedMetadata, $"{path}: {side} version is neither git-theta metadata nor a checkpoint git-theta reads; resolve with 'git checkout --ours/--theirs -- {path}'.");
+
+    /// <summary>
+    /// The ancestor, or null when the branches share no version (git passes an empty file) or the ancestor is something
+    /// git-theta cannot read (a git-lfs pointer, say): then every group counts as added on both sides.
+    /// </summary>
+    public ThetaMetadata? ReadAncestor(string file)
+    {
+        if (!File.Exists(file) || new FileInfo(file).Length == 0)
+        {
+            return null;
+        }
+
+        var metadata = Read(file);
+        if (metadata is null)
+        {
+            CommandRunner.Warn($"{path}: the common ancestor's version is neither git-theta metadata nor a checkpoint git-theta reads; merging as if both branches added the file.");
+        }
+
+        return metadata;
+    }
+
+    private ThetaMetadata? Read(string file)
+    {
+        using (var head = File.OpenRead(file))
+        {
+            var prefix = new byte[4096];
+            var length = head.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
+            if (MetadataSerializer.LooksLikeMetadata(prefix.AsSpan(0, length)) && MetadataSerializer.TryParse(File.ReadAllBytes(file), path) is { } metadata)
+            {
+                return metadata;
+            }
+        }
+
+        var format = repository.WorkTree is { } workTree ? GitAttributes.Get(workTree, path, GitAttributes.FormatAttribute) : null;
+        var cleaner = new ThetaCleaner(repository.ObjectStore, repository.Settings with { UpdateType = DenseUpdate.TypeName }, CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default);
+        try
+        {
+            using var input = File.OpenRead(file);
+            return MetadataSerializer.Parse(cleaner.Clean(input, path, previous: null, format), path);
+        }
+        catch (ThetaException e) when (e.Code is DiagnosticIds.UnknownFormat or DiagnosticIds.InvalidCheckpoint or DiagnosticIds.TruncatedCheckpoint or DiagnosticIds.UnsupportedDType)
+        {
+            if (CommandRunner.Debug)
+            {
+                CommandRunner.Log($"{path}: {e.Message}");
+            }
+
+            return null;
+        }
+    }
+}
