@@ -4,9 +4,10 @@ using GitTheta.Core.Tensors;
 namespace GitTheta.Core.Checkpoints.Onnx;
 
 /// <summary>
-/// ONNX models (.onnx): each initializer of the main graph is a parameter group (its <c>raw_data</c>,
-/// or packed <c>float_data</c>/<c>double_data</c>); the rest of the protobuf (graph, nodes, attributes,
-/// metadata) is the container, kept byte for byte. Models whose weights live in external files are refused.
+/// ONNX models (.onnx): each initializer of the main graph is a parameter group (its <c>raw_data</c>, or
+/// its typed field: packed <c>float_data</c>/<c>double_data</c> as they are, packed varints decoded); the
+/// rest of the protobuf (graph, nodes, attributes, metadata) is the container, kept byte for byte.
+/// Models whose weights live in external files are refused.
 /// </summary>
 public sealed class OnnxFormat : ICheckpointFormat
 {
@@ -76,7 +77,8 @@ public sealed class OnnxFormat : ICheckpointFormat
         var file = SpooledFile.From(input);
         try
         {
-            return new SplicedReader(file, FormatName, OnnxInitializerScanner.FindGroups(file, path), ReadOnlyMemory<byte>.Empty, path);
+            var (ranges, extra) = OnnxInitializerScanner.FindGroups(file, path);
+            return new SplicedReader(file, FormatName, ranges, extra, path);
         }
         catch
         {
@@ -88,8 +90,17 @@ public sealed class OnnxFormat : ICheckpointFormat
     public IReadOnlyList<TensorInfo> DescribeContainer(ReadOnlySpan<byte> container, string path) =>
         SplicedLayout.Parse(container.ToArray(), FormatName, path).Groups.Select(g => g.Info).ToList();
 
-    public void Write(ReadOnlySpan<byte> container, ITensorDataSource tensors, Stream output, string path) =>
-        SplicedWriter.Write(SplicedLayout.Parse(container.ToArray(), FormatName, path), tensors, output);
+    public void Write(ReadOnlySpan<byte> container, ITensorDataSource tensors, Stream output, string path)
+    {
+        var layout = SplicedLayout.Parse(container.ToArray(), FormatName, path);
+        if (layout.Extra.IsEmpty)
+        {
+            SplicedWriter.Write(layout, tensors, output);
+            return;
+        }
+
+        OnnxVarintWriter.Write(layout, OnnxVarintLayout.Parse(layout.Extra, layout.Groups.Count, layout.Skeleton.Length, path), tensors, output);
+    }
 
     private static bool TryVarint(ReadOnlySpan<byte> bytes, ref int position, out ulong value)
     {

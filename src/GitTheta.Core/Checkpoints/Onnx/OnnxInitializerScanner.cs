@@ -1,37 +1,25 @@
 using GitTheta.Core.Checkpoints.Splicing;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Tensors;
+using static GitTheta.Core.Checkpoints.Onnx.OnnxFields;
 
 namespace GitTheta.Core.Checkpoints.Onnx;
 
 /// <summary>
 /// Walks an ONNX model's protobuf wire format (no generated code, no copy of the model) and finds the
 /// bytes of each initializer of the main graph: <c>raw_data</c>, or the packed <c>float_data</c> /
-/// <c>double_data</c>, which hold the same little-endian values. Everything else is skipped by its
-/// length, and every length is checked against the message that holds it.
+/// <c>double_data</c>, which hold the same little-endian values, or the packed varints of
+/// <c>int32_data</c> / <c>int64_data</c> / <c>uint64_data</c>, which are decoded (and whose enclosing
+/// length prefixes are recorded, see <see cref="OnnxVarintLayout"/>). Everything else is skipped by
+/// its length, and every length is checked against the message that holds it.
 /// </summary>
 public sealed class OnnxInitializerScanner
 {
-    // ModelProto.graph, GraphProto.initializer and the TensorProto fields, from onnx.proto.
-    private const int ModelGraph = 7;
-    private const int GraphInitializer = 5;
-    private const int TensorDims = 1;
-    private const int TensorDataType = 2;
-    private const int TensorSegment = 3;
-    private const int TensorFloatData = 4;
-    private const int TensorName = 8;
-    private const int TensorRawData = 9;
-    private const int TensorDoubleData = 10;
-    private const int TensorExternalData = 13;
-    private const int TensorDataLocation = 14;
-
-    private const int WireVarint = 0;
-    private const int WireFixed64 = 1;
-    private const int WireLength = 2;
-    private const int WireFixed32 = 5;
-
     private readonly SpooledFile file;
     private readonly string path;
+
+    /// <summary>Length prefixes (file offsets) around varint-encoded groups, with the file region each counts.</summary>
+    private readonly List<(long At, int Width, ulong Value, long Start, long End)> prefixes = new();
 
     private OnnxInitializerScanner(SpooledFile file, string path)
     {
@@ -39,14 +27,17 @@ public sealed class OnnxInitializerScanner
         this.path = path;
     }
 
-    public static IReadOnlyList<SplicedRange> FindGroups(SpooledFile file, string path)
+    /// <returns>The groups in file order, and the container's extra bytes (empty unless some group is varint-encoded).</returns>
+    public static (IReadOnlyList<SplicedRange> Ranges, byte[] Extra) FindGroups(SpooledFile file, string path)
     {
         if (file.Length == 0)
         {
             throw new ThetaException(DiagnosticIds.TruncatedCheckpoint, $"{path}: the file is empty, not an ONNX model.");
         }
 
-        return new OnnxInitializerScanner(file, path).Scan();
+        var scanner = new OnnxInitializerScanner(file, path);
+        var ranges = scanner.Scan();
+        return (ranges, scanner.VarintLayout(ranges));
     }
 
     private List<SplicedRange> Scan()
@@ -65,14 +56,18 @@ public sealed class OnnxInitializerScanner
                     throw Invalid($"it has a second main graph at byte {at}");
                 }
 
+                var graphPrefix = model.Position;
                 var graph = Sub(model, "the graph");
+                var graphStart = graph.Position;
+                var varintsBefore = prefixes.Count;
                 while (graph.Remaining > 0)
                 {
                     var (graphField, graphWire, _) = ReadTag(graph, "the graph");
                     if (graphField == GraphInitializer && graphWire == WireLength)
                     {
+                        var tensorPrefix = graph.Position;
                         var initializer = Sub(graph, "an initializer");
-                        if (ReadInitializer(initializer) is { } range)
+                        if (ReadInitializer(initializer, tensorPrefix, initializer.Position) is { } range)
                         {
                             if (!names.Add(range.Info.Name))
                             {
@@ -88,6 +83,11 @@ public sealed class OnnxInitializerScanner
                     {
                         SkipValue(graph, graphWire, "the graph");
                     }
+                }
+
+                if (prefixes.Count > varintsBefore)
+                {
+                    AddPrefix(graphPrefix, graphStart, graph.End);
                 }
 
                 model.Seek(graph.End);
@@ -108,12 +108,12 @@ public sealed class OnnxInitializerScanner
     }
 
     /// <summary>The initializer's data as a group, or null when it stays in the container (no dtype for it, or no data).</summary>
-    private SplicedRange? ReadInitializer(FileCursor tensor)
+    private SplicedRange? ReadInitializer(FileCursor tensor, long tensorPrefix, long tensorStart)
     {
         var dims = new List<long>();
         long dataType = 0;
         string? name = null;
-        (long Offset, long Length, int Field)? data = null;
+        (long Offset, long Length, int Field, long Prefix)? data = null;
         var external = false;
         while (tensor.Remaining > 0)
         {
@@ -138,14 +138,15 @@ public sealed class OnnxInitializerScanner
                 case TensorName when wire == WireLength:
                     name = tensor.ReadUtf8(Length(tensor, "the name"), "the name");
                     break;
-                case TensorRawData or TensorFloatData or TensorDoubleData when wire == WireLength:
+                case TensorRawData or TensorFloatData or TensorDoubleData or TensorInt32Data or TensorInt64Data or TensorUInt64Data when wire == WireLength:
+                    var prefix = tensor.Position;
                     var length = Length(tensor, "the data");
                     if (data is not null)
                     {
                         throw Invalid($"initializer {name ?? "at byte " + at} holds its data in more than one field");
                     }
 
-                    data = (tensor.Position, length, field);
+                    data = (tensor.Position, length, field, prefix);
                     tensor.Skip(length, "the data");
                     break;
                 case TensorSegment:
@@ -181,6 +182,11 @@ public sealed class OnnxInitializerScanner
         }
 
         var info = new TensorInfo(name, dtype, dims);
+        if (data.Value.Field is TensorInt32Data or TensorInt64Data or TensorUInt64Data)
+        {
+            return ReadVarints(info, data.Value.Field, data.Value.Offset, data.Value.Length, data.Value.Prefix, (tensorPrefix, tensorStart, tensor.End));
+        }
+
         long expected;
         try
         {
@@ -197,6 +203,82 @@ public sealed class OnnxInitializerScanner
         }
 
         return new SplicedRange(info, data.Value.Offset);
+    }
+
+    /// <summary>
+    /// A typed field of varints as a group, decoded; or null (the initializer stays in the container) when
+    /// the field may not hold the type or its bytes are not the encoding git-theta would write back.
+    /// </summary>
+    private SplicedRange? ReadVarints(TensorInfo info, int field, long offset, long length, long fieldPrefix, (long At, long Start, long End) tensor)
+    {
+        if (!PackedVarintCodec.Holds(field, info.DType))
+        {
+            return null;
+        }
+
+        long count;
+        try
+        {
+            count = info.ElementCount;
+        }
+        catch (ThetaException)
+        {
+            throw Invalid($"initializer '{info.Name}' has a shape too large to address");
+        }
+
+        if (length > SplicedReader.MaxSkeletonLength)
+        {
+            return null;
+        }
+
+        var result = PackedVarintCodec.TryDecode(file.ReadBytes(offset, (int)length), info.DType, count, out _);
+        if (result == PackedVarintCodec.DecodeResult.WrongCount)
+        {
+            throw Invalid($"initializer '{info.Name}' is {info.DType} {info.ShapeText} but its typed data does not hold {count} values");
+        }
+
+        if (result == PackedVarintCodec.DecodeResult.NotCanonical)
+        {
+            return null;
+        }
+
+        AddPrefix(fieldPrefix, offset, offset + length);
+        AddPrefix(tensor.At, tensor.Start, tensor.End);
+        return new SplicedRange(info, offset, Array.Empty<long>(), length, PackedVarintCodec.Instance);
+    }
+
+    /// <summary>Records the length prefix at <paramref name="at"/>, which counts the bytes from <paramref name="start"/> to <paramref name="end"/>.</summary>
+    private void AddPrefix(long at, long start, long end)
+    {
+        var cursor = new FileCursor(file, at, start, what => Invalid(what));
+        var value = cursor.ReadVarint("a length");
+        prefixes.Add((at, (int)(start - at), value, start, end));
+    }
+
+    /// <summary>The extra container bytes for the varint-encoded groups, in skeleton offsets; empty when there are none.</summary>
+    private byte[] VarintLayout(IReadOnlyList<SplicedRange> ranges)
+    {
+        if (prefixes.Count == 0)
+        {
+            return Array.Empty<byte>();
+        }
+
+        var sorted = prefixes.OrderBy(p => p.At).ToList();
+        var fields = sorted.Select(p =>
+        {
+            var groups = Enumerable.Range(0, ranges.Count).Where(g => ranges[g].Offset >= p.Start && ranges[g].End <= p.End).ToList();
+            var inner = Enumerable.Range(0, sorted.Count).Where(f => sorted[f].At >= p.Start && sorted[f].At < p.End).ToList();
+            return new OnnxLengthField(
+                SplicedReader.SkeletonOffset(ranges, p.At),
+                p.Width,
+                p.Value,
+                groups.Count == 0 ? 0 : groups[0],
+                groups.Count,
+                inner.Count == 0 ? 0 : inner[0],
+                inner.Count);
+        }).ToList();
+        var encoded = Enumerable.Range(0, ranges.Count).Where(g => ranges[g].Decoder is not null).ToDictionary(g => g, g => ranges[g].StoredLength);
+        return new OnnxVarintLayout(encoded, fields).Serialize();
     }
 
     private (int Field, int Wire, long At) ReadTag(FileCursor cursor, string where)

@@ -9,6 +9,7 @@ namespace GitTheta.Core.Checkpoints.Splicing;
 /// Reads the groups a format found in a <see cref="SpooledFile"/>, in file order, and hands back the
 /// rest of the file as a <see cref="SplicedLayout"/>. A group the file keeps a CRC-32 of is checked
 /// against it as it is read: a file whose stored CRC is wrong could not be rebuilt byte for byte.
+/// A group stored encoded is read whole and decoded (those are small: ONNX typed fields).
 /// </summary>
 public sealed class SplicedReader : ICheckpointReader
 {
@@ -25,6 +26,7 @@ public sealed class SplicedReader : ICheckpointReader
     private int next;
     private long position;
     private long remaining;
+    private byte[]? decoded;
 
     /// <param name="ranges">The groups in file order; they must not overlap and must lie inside the file.</param>
     public SplicedReader(SpooledFile file, string format, IReadOnlyList<SplicedRange> ranges, ReadOnlyMemory<byte> extra, string path)
@@ -46,7 +48,7 @@ public sealed class SplicedReader : ICheckpointReader
             }
 
             end = range.End;
-            groupBytes += range.Info.ByteLength;
+            groupBytes += range.StoredLength;
             groupBytesBefore[i + 1] = groupBytes;
         }
 
@@ -75,6 +77,13 @@ public sealed class SplicedReader : ICheckpointReader
         var range = ranges[next++];
         position = range.Offset;
         remaining = range.Info.ByteLength;
+        decoded = null;
+        if (range.Decoder is { } decoder)
+        {
+            decoded = decoder.Decode(file.ReadBytes(range.Offset, checked((int)range.StoredLength)), range.Info);
+            position = 0;
+        }
+
         crc.Reset();
         if (remaining == 0)
         {
@@ -94,7 +103,15 @@ public sealed class SplicedReader : ICheckpointReader
         var range = ranges[next - 1];
         var take = (int)Math.Min(destination.Length, remaining);
         var chunk = destination[..take];
-        file.Read(position, chunk);
+        if (decoded is not null)
+        {
+            decoded.AsSpan((int)position, take).CopyTo(chunk);
+        }
+        else
+        {
+            file.Read(position, chunk);
+        }
+
         if (range.Crc32At.Count > 0)
         {
             crc.Append(chunk);
@@ -146,6 +163,10 @@ public sealed class SplicedReader : ICheckpointReader
     }
 
     public void Dispose() => file.Dispose();
+
+    /// <summary>Where a file offset outside every group of <paramref name="ranges"/> (in file order) lands in the skeleton.</summary>
+    public static long SkeletonOffset(IReadOnlyList<SplicedRange> ranges, long fileOffset) =>
+        fileOffset - ranges.TakeWhile(r => r.End <= fileOffset).Sum(r => r.StoredLength);
 
     /// <summary>Where a file offset outside every group lands in the skeleton: minus the group bytes before it.</summary>
     private long ToSkeletonOffset(long fileOffset)
