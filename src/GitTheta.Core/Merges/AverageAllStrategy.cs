@@ -32,15 +32,13 @@ public sealed class AverageAllStrategy : IMergeStrategy
         var alpha = arguments[Alpha];
         var beta = arguments[Beta];
         var gamma = Math.Max(0, 1 - alpha - beta);
-        var ours = values.Get(MergeSide.Ours);
-        var theirs = values.Get(MergeSide.Theirs);
-        var ancestor = values.Get(MergeSide.Base);
-        var result = new double[ours.Length];
-        for (var i = 0; i < result.Length; i++)
+        return GroupResolution.Elementwise(MergeSide.Ours, new[] { MergeSide.Ours, MergeSide.Theirs, MergeSide.Base }, (inputs, count, output) =>
         {
-            result[i] = (alpha * ours[i]) + (beta * theirs[i]) + (gamma * ancestor[i]);
-        }
-
-        return GroupResolution.Computed(result, MergeSide.Ours);
+            var (ours, theirs, ancestor) = (inputs[0], inputs[1], inputs[2]);
+            for (var i = 0; i < count; i++)
+            {
+                output[i] = (alpha * ours[i]) + (beta * theirs[i]) + (gamma * ancestor[i]);
+            }
+        });
     }
 }

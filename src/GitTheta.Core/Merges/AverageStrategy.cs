@@ -40,14 +40,14 @@ public sealed class AverageStrategy : IMergeStrategy
     public GroupResolution Resolve(MergeGroup group, IGroupValues values, MergeArguments arguments)
     {
         var alpha = arguments[Alpha];
-        var a = values.Get(first);
-        var b = values.Get(second);
-        var result = new double[a.Length];
-        for (var i = 0; i < result.Length; i++)
+        return GroupResolution.Elementwise(first, new[] { first, second }, (inputs, count, output) =>
         {
-            result[i] = (alpha * a[i]) + ((1 - alpha) * b[i]);
-        }
-
-        return GroupResolution.Computed(result, first);
+            var a = inputs[0];
+            var b = inputs[1];
+            for (var i = 0; i < count; i++)
+            {
+                output[i] = (alpha * a[i]) + ((1 - alpha) * b[i]);
+            }
+        });
     }
 }

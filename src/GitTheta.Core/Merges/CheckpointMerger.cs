@@ -89,10 +89,25 @@ public sealed class CheckpointMerger
             throw new ThetaException(DiagnosticIds.MergeConflict, $"{plan.Path}: {problem} (chosen by {selected.Source}); choose ours, theirs or base for it, e.g. git config --add theta.merge.rule \"{group.Name}=ours\".");
         }
 
-        var resolution = strategy.Resolve(group, new GroupValueReader(group, context, updates, fetcher), selected.Choice.Arguments);
-        return resolution.Side is { } side
-            ? new GroupMergeRecord(group, selected, side, group.Entry(side))
-            : new GroupMergeRecord(group, selected, null, writer.Write(group.Info(resolution.LayoutSide), resolution.Values!));
+        var values = new GroupValueReader(group, context, updates, fetcher);
+        var resolution = strategy.Resolve(group, values, selected.Choice.Arguments);
+        if (resolution.Side is { } side)
+        {
+            return new GroupMergeRecord(group, selected, side, group.Entry(side));
+        }
+
+        var info = group.Info(resolution.LayoutSide);
+        if (resolution.Combiner is { } combine)
+        {
+            if (!group.HaveSameLayout(resolution.Operands!.Prepend(resolution.LayoutSide).ToArray()))
+            {
+                throw new InvalidOperationException($"strategy '{strategy.Name}' combines versions of '{group.Name}' with different dtypes or shapes");
+            }
+
+            return new GroupMergeRecord(group, selected, null, writer.Write(info, resolution.Operands!.Select(values.Bytes).ToList(), combine));
+        }
+
+        return new GroupMergeRecord(group, selected, null, writer.Write(info, resolution.Values!));
     }
 
     /// <summary>

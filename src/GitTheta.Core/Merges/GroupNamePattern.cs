@@ -6,12 +6,13 @@ namespace GitTheta.Core.Merges;
 /// <summary>
 /// A glob over parameter group names, as in merge rules: <c>*</c> matches any run of characters (dots included, so
 /// <c>*.bias</c> matches <c>encoder.layer.0.bias</c>), <c>?</c> one character, <c>[abc]</c>/<c>[!abc]</c> a class,
-/// <c>\x</c> a literal x. The whole name must match; case matters.
+/// <c>\x</c> a literal x; a <c>[</c> without its <c>]</c> is literal. The whole name must match; case matters.
 /// </summary>
 public sealed class GroupNamePattern
 {
     private readonly Regex regex;
 
+    /// <exception cref="ArgumentException">The glob has a character class that is not one (such as <c>[z-a]</c>).</exception>
     public GroupNamePattern(string glob)
     {
         Glob = glob;
@@ -39,7 +40,7 @@ public sealed class GroupNamePattern
                 case '\\' when i + 1 < glob.Length:
                     pattern.Append(Regex.Escape(glob[++i].ToString()));
                     break;
-                case '[' when glob.IndexOf(']', i + 2) is var end and > 0:
+                case '[' when i + 2 < glob.Length && glob.IndexOf(']', i + 2) is var end and > 0:
                     var body = glob[(i + 1)..end];
                     var negated = body.Length > 0 && body[0] is '!' or '^';
                     pattern.Append('[').Append(negated ? "^" : string.Empty)

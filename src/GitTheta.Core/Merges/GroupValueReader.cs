@@ -15,7 +15,8 @@ internal sealed class GroupValueReader : IGroupValues
     private readonly UpdateContext context;
     private readonly UpdateTypeRegistry updates;
     private readonly IObjectFetcher? fetcher;
-    private readonly Dictionary<MergeSide, double[]> cache = new();
+    private readonly Dictionary<MergeSide, byte[]> bytes = new();
+    private readonly Dictionary<MergeSide, double[]> values = new();
 
     public GroupValueReader(MergeGroup group, UpdateContext context, UpdateTypeRegistry updates, IObjectFetcher? fetcher)
     {
@@ -27,7 +28,22 @@ internal sealed class GroupValueReader : IGroupValues
 
     public double[] Get(MergeSide side)
     {
-        if (cache.TryGetValue(side, out var cached))
+        if (values.TryGetValue(side, out var cached))
+        {
+            return cached;
+        }
+
+        var entry = group.Entry(side)!;
+        var result = new double[entry.Tensor.ToInfo(group.Name).ElementCount];
+        ElementConverter.ToDouble(entry.Tensor.DType, Bytes(side), result);
+        values[side] = result;
+        return result;
+    }
+
+    /// <summary>The value on <paramref name="side"/> in its own dtype, exactly as checkout would write it; read once, then cached.</summary>
+    public byte[] Bytes(MergeSide side)
+    {
+        if (bytes.TryGetValue(side, out var cached))
         {
             return cached;
         }
@@ -35,9 +51,9 @@ internal sealed class GroupValueReader : IGroupValues
         var entry = group.Entry(side) ?? throw new InvalidOperationException($"{side.Label()} has no parameter '{group.Name}'");
         var info = entry.Tensor.ToInfo(group.Name);
         var where = $"{context.Path}: parameter '{group.Name}' ({side.Label()})";
-        if (info.ByteLength > Array.MaxLength || info.ElementCount > Array.MaxLength)
+        if (info.ByteLength > Array.MaxLength)
         {
-            throw new ThetaException(DiagnosticIds.InvalidCheckpoint, $"{where} has {info.ElementCount} elements, too many to merge numerically in memory; resolve it with ours, theirs or base.");
+            throw new ThetaException(DiagnosticIds.InvalidCheckpoint, $"{where} has {info.ElementCount} elements, too many to merge numerically; resolve it with ours, theirs or base.");
         }
 
         if (!context.Store.Contains(entry.Object) && fetcher is not null)
@@ -45,17 +61,15 @@ internal sealed class GroupValueReader : IGroupValues
             fetcher.Fetch(new[] { entry.Object });
         }
 
-        var bytes = new byte[info.ByteLength];
-        var output = new MemoryStream(bytes, 0, bytes.Length, writable: true, publiclyVisible: true);
+        var value = new byte[info.ByteLength];
+        var output = new MemoryStream(value, 0, value.Length, writable: true, publiclyVisible: true);
         updates.Get(entry.Update.Type, where).Materialize(context, info, entry, output);
-        if (output.Position != bytes.Length)
+        if (output.Position != value.Length)
         {
-            throw new ThetaException(DiagnosticIds.CorruptObject, $"{where}: the '{entry.Update.Type}' update rebuilt {output.Position} bytes, expected {bytes.Length}; run 'git theta verify'.");
+            throw new ThetaException(DiagnosticIds.CorruptObject, $"{where}: the '{entry.Update.Type}' update rebuilt {output.Position} bytes, expected {value.Length}; run 'git theta verify'.");
         }
 
-        var values = new double[info.ElementCount];
-        ElementConverter.ToDouble(info.DType, bytes, values);
-        cache[side] = values;
-        return values;
+        bytes[side] = value;
+        return value;
     }
 }

@@ -40,7 +40,17 @@ public sealed class MergeStrategySelection
             }
 
             var glob = rule[..equals].Trim();
-            rules.Add((new GroupNamePattern(glob), new SelectedStrategy(StrategyChoice.Parse(rule[(equals + 1)..], registry, source), source)));
+            GroupNamePattern pattern;
+            try
+            {
+                pattern = new GroupNamePattern(glob);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ThetaException(DiagnosticIds.InvalidConfiguration, $"{source}: '{glob}' is not a valid glob ({e.Message}); see docs/merging.md for the glob syntax.");
+            }
+
+            rules.Add((pattern, new SelectedStrategy(StrategyChoice.Parse(rule[(equals + 1)..], registry, source), source)));
         }
 
         SelectedStrategy? fallback = null;

@@ -27,15 +27,13 @@ public sealed class TaskArithmeticStrategy : IMergeStrategy
     public GroupResolution Resolve(MergeGroup group, IGroupValues values, MergeArguments arguments)
     {
         var lambda = arguments[Lambda];
-        var ours = values.Get(MergeSide.Ours);
-        var theirs = values.Get(MergeSide.Theirs);
-        var ancestor = values.Get(MergeSide.Base);
-        var result = new double[ours.Length];
-        for (var i = 0; i < result.Length; i++)
+        return GroupResolution.Elementwise(MergeSide.Ours, new[] { MergeSide.Ours, MergeSide.Theirs, MergeSide.Base }, (inputs, count, output) =>
         {
-            result[i] = ancestor[i] + (lambda * ((ours[i] - ancestor[i]) + (theirs[i] - ancestor[i])));
-        }
-
-        return GroupResolution.Computed(result, MergeSide.Ours);
+            var (ours, theirs, ancestor) = (inputs[0], inputs[1], inputs[2]);
+            for (var i = 0; i < count; i++)
+            {
+                output[i] = ancestor[i] + (lambda * ((ours[i] - ancestor[i]) + (theirs[i] - ancestor[i])));
+            }
+        });
     }
 }

@@ -116,6 +116,41 @@ public class CheckpointMergerTests
     }
 
     [Fact]
+    public void Groups_larger_than_one_chunk_are_combined_element_for_element()
+    {
+        using var fixture = new MergeFixture();
+        const int Large = (1 << 16) * 2 + 7;
+        var b = TestData.RandomFloats(40, Large);
+        var o = TestData.RandomFloats(41, Large);
+        var t = TestData.RandomFloats(42, Large);
+        var ancestor = fixture.Clean(File(("w", b)));
+        var ours = fixture.Clean(File(("w", o)), ancestor);
+        var theirs = fixture.Clean(File(("w", t)), ancestor);
+
+        var result = fixture.Merge(ancestor, ours, theirs, "task-arithmetic:lambda=0.75");
+
+        var expected = Enumerable.Range(0, Large).Select(i => (float)(b[i] + (0.75 * ((o[i] - (double)b[i]) + (t[i] - (double)b[i]))))).ToArray();
+        Assert.Equal(expected, Floats(MergeFixture.Groups(fixture.Smudge(result.Metadata))["w"]));
+    }
+
+    [Fact]
+    public void A_strategy_may_compute_whole_values_itself()
+    {
+        using var fixture = new MergeFixture();
+        var ancestor = fixture.Clean(File(("w", A)));
+        var ours = fixture.Clean(File(("w", B)), ancestor);
+        var theirs = fixture.Clean(File(("w", C)), ancestor);
+        var merger = fixture.Merger();
+        var plan = merger.Plan(ancestor, ours, theirs, MergeFixture.CheckpointPath);
+        var reverse = new SelectedStrategy(StrategyChoice.WithDefaults(new ReverseOursTestStrategy()), "test");
+
+        var result = merger.Complete(plan, new Dictionary<string, SelectedStrategy> { ["w"] = reverse });
+
+        Assert.Equal(B.Reverse().ToArray(), Floats(MergeFixture.Groups(fixture.Smudge(result.Metadata))["w"]));
+        Assert.True(result.Groups.Single().Computed);
+    }
+
+    [Fact]
     public void Take_side_strategies_keep_the_entry_itself()
     {
         using var fixture = new MergeFixture();

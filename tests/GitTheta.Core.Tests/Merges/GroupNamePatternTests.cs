@@ -20,6 +20,9 @@ public class GroupNamePatternTests
     [InlineData(@"a\*b", "a*b", true)]
     [InlineData(@"a\*b", "axb", false)]
     [InlineData("(x)+", "(x)+", true)]
+    [InlineData("a[", "a[", true)]
+    [InlineData("[", "[", true)]
+    [InlineData("a[b", "a[b", true)]
     public void Globs_match_whole_group_names(string glob, string name, bool expected)
     {
         Assert.Equal(expected, new GroupNamePattern(glob).Matches(name));

@@ -45,6 +45,7 @@ public class MergeStrategySelectionTests
     [InlineData("ours")]
     [InlineData("=ours")]
     [InlineData("*.bias=avg")]
+    [InlineData("layer.[z-a]=ours")]
     public void A_malformed_rule_is_a_configuration_error(string rule)
     {
         var error = Assert.Throws<ThetaException>(() => Load(new[] { rule }));

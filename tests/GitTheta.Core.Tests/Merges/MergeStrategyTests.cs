@@ -18,9 +18,10 @@ public class MergeStrategyTests
     private static double[] Resolve(string specification, double[] ours, double[] theirs, double[] ancestor)
     {
         var choice = StrategyChoice.Parse(specification, MergeStrategyRegistry.Default, "test");
-        var resolution = choice.Strategy.Resolve(ChangedByBoth, new FixedGroupValues(ours, theirs, ancestor), choice.Arguments);
+        var values = new FixedGroupValues(ours, theirs, ancestor);
+        var resolution = choice.Strategy.Resolve(ChangedByBoth, values, choice.Arguments);
         Assert.Null(resolution.Side);
-        return resolution.Values!;
+        return resolution.Evaluate(values)!;
     }
 
     [Fact]
