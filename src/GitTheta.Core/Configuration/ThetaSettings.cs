@@ -25,6 +25,27 @@ public sealed record ThetaSettings
 
     public string UpdateType { get; init; } = DefaultUpdateType;
 
+    /// <summary>True when <see cref="UpdateType"/> came from GIT_THETA_UPDATE_TYPE, which outranks the theta-update attribute.</summary>
+    public bool UpdateTypeFromEnvironment { get; init; }
+
+    /// <summary>Side-loaded update data (GIT_THETA_UPDATE_DATA, set by git theta add --update-data; environment only).</summary>
+    public string? UpdateDataPath { get; init; }
+
+    /// <summary>Incremental updates deeper than this are stored dense instead; 0 stores every group dense (squash).</summary>
+    public int MaxChainDepth { get; init; } = 16;
+
+    /// <summary>A sparse update keeps the elements whose change is larger than this.</summary>
+    public double SparseThreshold { get; init; } = 1e-12;
+
+    /// <summary>The rank of inferred low-rank updates; null chooses it from the singular values.</summary>
+    public int? LowRankRank { get; init; }
+
+    /// <summary>Singular values at or below this count as zero for inferred low-rank updates; null estimates the rounding noise of the group's dtype.</summary>
+    public double? LowRankThreshold { get; init; }
+
+    /// <summary>The dimensions an inferred IA3 vector is shared along (numpy's broadcast dimensions); null tries all but the first, then all but the last.</summary>
+    public IReadOnlyList<int>? Ia3BroadcastDims { get; init; }
+
     /// <summary>Bucket width of the E2LSH hash: git-theta's rule, the same as atol.</summary>
     public double LshBucketWidth => Atol;
 
@@ -38,6 +59,8 @@ public sealed record ThetaSettings
 
         var defaults = new ThetaSettings();
         var updateType = Get("GIT_THETA_UPDATE_TYPE", "theta.updateType").Value;
+        var rank = Get("GIT_THETA_RANK", "theta.rank");
+        var lowRankThreshold = Get("GIT_THETA_LOW_RANK_THRESHOLD", "theta.lowRankThreshold");
         return new ThetaSettings
         {
             Atol = ParseDouble(Get("GIT_THETA_PARAMETER_ATOL", "theta.parameterAtol"), defaults.Atol, positive: true),
@@ -47,6 +70,13 @@ public sealed record ThetaSettings
             LshPoolSize = ParseInt(Get("GIT_THETA_LSH_POOL_SIZE", "theta.lshPoolSize"), defaults.LshPoolSize, 4096, 1 << 24),
             MaxConcurrency = ParseInt(Get("GIT_THETA_MAX_CONCURRENCY", "theta.maxConcurrency"), defaults.MaxConcurrency, 1, 1024),
             UpdateType = updateType is { Length: > 0 } ? updateType : DefaultUpdateType,
+            UpdateTypeFromEnvironment = environment("GIT_THETA_UPDATE_TYPE") is { Length: > 0 },
+            UpdateDataPath = environment("GIT_THETA_UPDATE_DATA") is { Length: > 0 } data ? data : null,
+            MaxChainDepth = ParseInt(Get("GIT_THETA_MAX_CHAIN_DEPTH", "theta.maxChainDepth"), defaults.MaxChainDepth, 0, 1024),
+            SparseThreshold = ParseDouble(Get("GIT_THETA_SPARSE_THRESHOLD", "theta.sparseThreshold"), defaults.SparseThreshold, positive: false),
+            LowRankRank = string.IsNullOrWhiteSpace(rank.Value) ? null : ParseInt(rank, 0, 1, 1 << 20),
+            LowRankThreshold = string.IsNullOrWhiteSpace(lowRankThreshold.Value) ? null : ParseDouble(lowRankThreshold, 0, positive: false),
+            Ia3BroadcastDims = ParseDimensions(Get("GIT_THETA_IA3_BROADCAST_DIMS", "theta.ia3BroadcastDims")),
         };
     }
 
@@ -80,6 +110,29 @@ public sealed record ThetaSettings
         }
 
         return parsed;
+    }
+
+    /// <summary>A comma-separated list of dimensions, negative ones counting from the last (numpy's rule).</summary>
+    private static IReadOnlyList<int>? ParseDimensions((string? Value, string Source) setting)
+    {
+        var (value, name) = setting;
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        var dimensions = new List<int>();
+        foreach (var part in value.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var dimension) || dimension is < -64 or > 63)
+            {
+                throw new ThetaException(DiagnosticIds.InvalidConfiguration, $"{name}='{value}' is not a comma-separated list of dimensions such as '1' or '0,2' (negative ones count from the last); unset it or fix it.");
+            }
+
+            dimensions.Add(dimension);
+        }
+
+        return dimensions;
     }
 
     private static int ParseInt((string? Value, string Source) setting, int defaultValue, int min, int max)

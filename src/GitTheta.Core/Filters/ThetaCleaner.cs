@@ -26,13 +26,21 @@ public sealed class ThetaCleaner
     private readonly ThetaSettings settings;
     private readonly CheckpointFormatRegistry formats;
     private readonly UpdateTypeRegistry updates;
+    private readonly Action<string>? log;
+    private readonly MaterializedValueCache cache = new();
+    private readonly Lazy<UpdateData?> updateData;
 
-    public ThetaCleaner(LfsObjectStore store, ThetaSettings settings, CheckpointFormatRegistry formats, UpdateTypeRegistry updates)
+    /// <param name="log">Receives notes for the user (groups stored dense although an incremental type was asked for).</param>
+    public ThetaCleaner(LfsObjectStore store, ThetaSettings settings, CheckpointFormatRegistry formats, UpdateTypeRegistry updates, Action<string>? log = null)
     {
         this.store = store;
         this.settings = settings;
         this.formats = formats;
         this.updates = updates;
+        this.log = log;
+
+        // Read once per process: git add of several files with the same update data cleans them in one filter process.
+        updateData = new Lazy<UpdateData?>(() => settings.UpdateDataPath is { } path ? UpdateData.Load(path, formats) : null);
     }
 
     /// <summary>How many objects the last <see cref="Clean"/> added to the store (for tests and diagnostics).</summary>
@@ -41,7 +49,9 @@ public sealed class ThetaCleaner
     /// <param name="previous">The metadata to compare with (staged or HEAD), or null.</param>
     /// <param name="formatName">The gitattribute theta-format, or null to sniff.</param>
     /// <param name="dryRun">Compute the metadata without storing any object (diff of a working file).</param>
-    public byte[] Clean(Stream input, string path, ThetaMetadata? previous, string? formatName, bool dryRun = false)
+    /// <param name="committed">HEAD's version, which incremental updates build on; null stores every changed group dense.</param>
+    /// <param name="updateTypeName">The update type for changed groups (see <see cref="UpdateTypeSelection"/>); null uses the settings'.</param>
+    public byte[] Clean(Stream input, string path, ThetaMetadata? previous, string? formatName, bool dryRun = false, CommittedVersion? committed = null, string? updateTypeName = null)
     {
         LastNewObjects = 0;
         var prefix = PrefixedStream.ReadPrefix(input, SniffBytes);
@@ -67,9 +77,13 @@ public sealed class ThetaCleaner
 
         using var reader = format.OpenReader(stream, path);
         using var transaction = new ObjectTransaction(store, hashOnly: dryRun);
-        var context = new UpdateContext(store, transaction, settings, path);
-        var updateType = updates.Get(settings.UpdateType, path);
-        var entries = ProcessGroups(reader, previous, context, updateType, path);
+        var context = new UpdateContext(store, transaction, settings, path) { Updates = updates, Cache = cache };
+        var updateType = updates.Get(updateTypeName ?? settings.UpdateType, path);
+        var lsh = new EuclideanLsh(settings.LshSignatureSize, settings.LshBucketWidth, settings.LshPoolSize);
+        var writer = new UpdateWriter(context, updateType, dryRun ? null : committed, dryRun ? null : updateData.Value, lsh);
+        // Values are stored by the chosen type itself, or, for incremental types, dense where they store no update.
+        var valueType = updateType.IsIncremental ? updates.Get(DenseUpdate.TypeName, path) : updateType;
+        var entries = ProcessGroups(reader, previous, context, writer, valueType, lsh, path);
         var container = reader.Complete();
         var containerHeader = SafetensorsObject.BuildHeader(new[] { (ContainerTensorName, DType.U8, (IReadOnlyList<long>)new long[] { container.Length }) });
         var containerRef = transaction.Add(containerHeader, container);
@@ -78,14 +92,17 @@ public sealed class ThetaCleaner
         if (!dryRun)
         {
             transaction.Commit();
+            foreach (var line in writer.Fallbacks.Lines(path, updateType.Name))
+            {
+                log?.Invoke(line);
+            }
         }
 
         return MetadataSerializer.Serialize(metadata);
     }
 
-    private Dictionary<string, ParameterEntry> ProcessGroups(ICheckpointReader reader, ThetaMetadata? previous, UpdateContext context, IUpdateType updateType, string path)
+    private Dictionary<string, ParameterEntry> ProcessGroups(ICheckpointReader reader, ThetaMetadata? previous, UpdateContext context, UpdateWriter writer, IUpdateType valueType, EuclideanLsh lsh, string path)
     {
-        var lsh = new EuclideanLsh(settings.LshSignatureSize, settings.LshBucketWidth, settings.LshPoolSize);
         var largest = reader.Tensors.Count == 0 ? 0 : reader.Tensors.Max(t => t.ByteLength);
         if (largest > Array.MaxLength)
         {
@@ -148,7 +165,7 @@ public sealed class ThetaCleaner
             foreach (var (info, buffer) in work.GetConsumingEnumerable())
             {
                 var value = new ReadOnlyMemory<byte>(buffer, 0, (int)info.ByteLength);
-                entries[info.Name] = ProcessGroup(info, value, previous, context, updateType, lsh);
+                entries[info.Name] = ProcessGroup(info, value, previous, context, writer, valueType, lsh);
                 buffers.Add(buffer);
             }
         }
@@ -168,15 +185,21 @@ public sealed class ThetaCleaner
         return entries;
     }
 
-    private ParameterEntry ProcessGroup(TensorInfo info, ReadOnlyMemory<byte> value, ThetaMetadata? previous, UpdateContext context, IUpdateType updateType, EuclideanLsh lsh)
+    private ParameterEntry ProcessGroup(TensorInfo info, ReadOnlyMemory<byte> value, ThetaMetadata? previous, UpdateContext context, UpdateWriter writer, IUpdateType valueType, EuclideanLsh lsh)
     {
+        if (writer.UpdateDataFor(info) is { } sideLoaded)
+        {
+            // Side-loaded: the update data says what the group becomes, whatever the working file holds.
+            return writer.SideLoad(info, sideLoaded);
+        }
+
         ParameterEntry? old = null;
         if (previous is not null && previous.Parameters.TryGetValue(info.Name, out var candidate) && candidate.Tensor.ToInfo(info.Name).SameLayout(info))
         {
             old = candidate;
         }
 
-        if (old is null)
+        if (old is null && !writer.IsIncremental)
         {
             // Nothing to compare with: hash and store at the same time.
             LshSignature? signature = null;
@@ -184,30 +207,56 @@ public sealed class ThetaCleaner
             Parallel.Invoke(
                 new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.MaxConcurrency) },
                 () => signature = lsh.Hash(info.DType, value.Span, Math.Max(1, settings.MaxConcurrency - 1)),
-                () => stored = updateType.Store(context, info, value));
+                () => stored = valueType.Store(context, info, value));
             return new ParameterEntry(new TensorDescription(info.DType, info.Shape, signature!), stored!.Object, stored.Update);
         }
 
         var newSignature = lsh.Hash(info.DType, value.Span, settings.MaxConcurrency);
-        if (newSignature.IsDegenerate || old.Tensor.Lsh.IsDegenerate)
+        if (old is not null && IsUnchanged(info, value, old, newSignature, context, lsh))
         {
-            // NaN or infinity: the LSH distance means nothing, so only identical bytes count as unchanged.
-            if (old.Update.Type == DenseUpdate.TypeName && DenseObjectOf(info, value.Span).Oid == old.Object.Oid)
+            if (old.Update.Depth <= settings.MaxChainDepth)
             {
                 return Reuse(old, info, value, context);
             }
+
+            // A chain deeper than allowed now (theta.maxChainDepth lowered, or 0 for git theta squash): the value
+            // in hand, which is the checked-out value, becomes the new start of the chain.
         }
-        else
+        else if (writer.TryIncremental(info, value) is { } incremental)
         {
-            var distance = newSignature.DistanceTo(old.Tensor.Lsh, lsh.BucketWidth);
-            if (distance < settings.Atol || (distance < settings.LshThreshold && IsCloseToStored(info, value, old, context)))
-            {
-                return Reuse(old, info, value, context);
-            }
+            return incremental;
         }
 
-        var result = updateType.Store(context, info, value);
+        var result = valueType.Store(context, info, value);
         return new ParameterEntry(new TensorDescription(info.DType, info.Shape, newSignature), result.Object, result.Update);
+    }
+
+    private bool IsUnchanged(TensorInfo info, ReadOnlyMemory<byte> value, ParameterEntry old, LshSignature newSignature, UpdateContext context, EuclideanLsh lsh)
+    {
+        if (newSignature.IsDegenerate || old.Tensor.Lsh.IsDegenerate || !DTypes.IsFloatingPoint(info.DType))
+        {
+            // NaN or infinity: the LSH distance means nothing, so only identical bytes count as unchanged.
+            // Integers, booleans and raw quantized blocks (GGUF) are not noisy floats either: exact bytes only.
+            return old.Update.Type == DenseUpdate.TypeName
+                ? DenseObjectOf(info, value.Span).Oid == old.Object.Oid
+                : IsExactlyStored(info, value, old, context);
+        }
+
+        var distance = newSignature.DistanceTo(old.Tensor.Lsh, lsh.BucketWidth);
+        return distance < settings.Atol || (distance < settings.LshThreshold && IsCloseToStored(info, value, old, context));
+    }
+
+    /// <summary>Exact comparison with an incremental entry's value, which has no dense object to compare oids with.</summary>
+    private static bool IsExactlyStored(TensorInfo info, ReadOnlyMemory<byte> value, ParameterEntry old, UpdateContext context)
+    {
+        try
+        {
+            return UpdateChain.Materialize(context, info, old).AsSpan().SequenceEqual(value.Span);
+        }
+        catch (ThetaException e) when (e.Code is DiagnosticIds.MissingObject or DiagnosticIds.CorruptObject)
+        {
+            return false;
+        }
     }
 
     /// <summary>
@@ -238,7 +287,7 @@ public sealed class ThetaCleaner
         var comparer = new AllCloseStream(info.DType, value, settings.Atol, settings.Rtol);
         try
         {
-            updates.Get(old.Update.Type, context.Path).Materialize(context, info, old, comparer);
+            updates.Get(old.Update.Type, $"{context.Path}: parameter '{info.Name}'").Materialize(context, info, old, comparer);
         }
         catch (ThetaException e) when (e.Code is DiagnosticIds.MissingObject or DiagnosticIds.CorruptObject)
         {

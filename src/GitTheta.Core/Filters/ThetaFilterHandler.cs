@@ -1,5 +1,6 @@
 using GitTheta.Core.Checkpoints;
 using GitTheta.Core.Git;
+using GitTheta.Core.Metadata;
 using GitTheta.Core.Updates;
 
 namespace GitTheta.Core.Filters;
@@ -15,7 +16,7 @@ public sealed class ThetaFilterHandler : IFilterHandler
     public ThetaFilterHandler(GitRepository repository, Action<string> log)
     {
         this.repository = repository;
-        cleaner = new ThetaCleaner(repository.ObjectStore, repository.Settings, CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default);
+        cleaner = new ThetaCleaner(repository.ObjectStore, repository.Settings, CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default, log);
         var fetcher = repository.WorkTree is { } root ? new LfsObjectFetcher(root, log) : null;
         smudger = new ThetaSmudger(repository.ObjectStore, repository.Settings, CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default, fetcher);
     }
@@ -25,7 +26,30 @@ public sealed class ThetaFilterHandler : IFilterHandler
         var relative = path.Replace('\\', '/');
         var previous = repository.PreviousMetadata(relative);
         var format = repository.WorkTree is { } root ? GitAttributes.Get(root, relative, GitAttributes.FormatAttribute) : null;
-        return cleaner.Clean(content, relative, previous, format);
+        var settings = repository.Settings;
+        var updateAttribute = !settings.UpdateTypeFromEnvironment && repository.WorkTree is { } tree ? GitAttributes.Get(tree, relative, UpdateTypeSelection.Attribute) : null;
+        var updateType = UpdateTypeSelection.Resolve(settings, updateAttribute);
+        var committed = UpdateTypeRegistry.Default.Get(updateType, relative).IsIncremental ? Committed(relative) : null;
+        return cleaner.Clean(content, relative, previous, format, committed: committed, updateTypeName: updateType);
+    }
+
+    /// <summary>HEAD's version of the file, which incremental updates build on; null before the first commit or when HEAD's is not metadata.</summary>
+    private CommittedVersion? Committed(string relative)
+    {
+        if (repository.ResolveCommit("HEAD") is not { } head || repository.ReadBlobAt(head.Sha, relative, MetadataSerializer.MaxMetadataBytes) is not { } blob)
+        {
+            return null;
+        }
+
+        try
+        {
+            return MetadataSerializer.TryParse(blob, relative) is { } metadata ? new CommittedVersion(head.Sha, metadata) : null;
+        }
+        catch (Diagnostics.ThetaException)
+        {
+            // A damaged committed version only costs incremental storage: changed groups are stored dense.
+            return null;
+        }
     }
 
     public ISmudgeResult Smudge(Stream content, string path) =>

@@ -24,6 +24,9 @@ public sealed class ThetaSmudger
     private readonly UpdateTypeRegistry updates;
     private readonly IObjectFetcher? fetcher;
 
+    /// <summary>Values rebuilt from update chains, shared by every checkpoint this smudger (one filter process) writes.</summary>
+    private readonly MaterializedValueCache cache = new();
+
     public ThetaSmudger(LfsObjectStore store, ThetaSettings settings, CheckpointFormatRegistry formats, UpdateTypeRegistry updates, IObjectFetcher? fetcher)
     {
         this.store = store;
@@ -89,7 +92,10 @@ public sealed class ThetaSmudger
                 throw new ThetaException(DiagnosticIds.MalformedMetadata, $"{path}: parameter '{info.Name}' is {entry.Tensor.DType} [{string.Join(", ", entry.Tensor.Shape)}] in the metadata but {info.DType} {info.ShapeText} in the checkpoint layout; restore the file from a good commit.");
             }
 
-            updates.Get(entry.Update.Type, $"{path}: parameter '{info.Name}'");
+            if (updates.Get(entry.Update.Type, $"{path}: parameter '{info.Name}'").IsIncremental || entry.Update.Depth > 0)
+            {
+                UpdateChain.Validate(updates, entry, $"{path}: parameter '{info.Name}'", path);
+            }
         }
 
         var extra = metadata.Parameters.Keys.FirstOrDefault(k => !described.Contains(k));
@@ -98,7 +104,7 @@ public sealed class ThetaSmudger
             throw new ThetaException(DiagnosticIds.MalformedMetadata, $"{path}: the metadata has parameter '{extra}' that the checkpoint layout does not place; restore the file from a good commit.");
         }
 
-        var context = new UpdateContext(store, new ObjectTransaction(store), settings, path);
+        var context = new UpdateContext(store, new ObjectTransaction(store), settings, path) { Updates = updates, Cache = cache, Fetcher = fetcher };
         return new Checkpoint(format, container, layout, new Source(metadata, updates, context), path);
     }
 
@@ -117,6 +123,13 @@ public sealed class ThetaSmudger
         }
 
         var first = missing[0];
+        if (first.Oid != metadata.Container.Oid && !metadata.Parameters.Values.Any(p => p.Object.Oid == first.Oid))
+        {
+            // Not a group's own object: a value further down some group's update chain.
+            var (name, entry) = metadata.Parameters.First(p => p.Value.Objects.Any(o => o.Oid == first.Oid));
+            throw new ThetaException(DiagnosticIds.MissingObject, UpdateChain.MissingMessage(path, $"{path}: parameter '{name}'", entry, first, missing.Count));
+        }
+
         var group = first.Oid == metadata.Container.Oid
             ? "the checkpoint container"
             : $"parameter '{metadata.Parameters.First(p => p.Value.Object.Oid == first.Oid).Key}'";

@@ -18,6 +18,11 @@ public static class MetadataSerializer
     /// <summary>Metadata larger than this is not metadata (a checkpoint that happens to start with '{').</summary>
     public const int MaxMetadataBytes = 256 * 1024 * 1024;
 
+    /// <summary>The longest update chain metadata may hold; git-theta keeps chains far shorter (theta.maxChainDepth).</summary>
+    public const int MaxChainLength = 4096;
+
+    private const string ChainField = "chain";
+
     private static readonly byte[] Marker = Encoding.ASCII.GetBytes("\"git-theta/");
 
     public static byte[] Serialize(ThetaMetadata metadata)
@@ -145,11 +150,18 @@ public static class MetadataSerializer
     {
         var type = Property(update, "type", JsonValueKind.String, path, where).GetString()!;
         string? baseCommit = null;
+        List<UpdateLink>? chain = null;
         var fields = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var field in update.EnumerateObject())
         {
             if (field.Name == "type")
             {
+                continue;
+            }
+
+            if (field.Name == ChainField)
+            {
+                chain = ParseChain(field.Value, path, where);
                 continue;
             }
 
@@ -168,9 +180,33 @@ public static class MetadataSerializer
             }
         }
 
-        return type == "dense" && baseCommit is null && fields.Count == 0
+        return type == "dense" && baseCommit is null && fields.Count == 0 && chain is null
             ? UpdateDescription.Dense
-            : new UpdateDescription(type, baseCommit, fields.Count == 0 ? null : fields);
+            : new UpdateDescription(type, baseCommit, fields.Count == 0 ? null : fields, chain);
+    }
+
+    /// <summary>An update chain: an array of "&lt;type&gt; &lt;oid&gt; &lt;size&gt;" strings, nearest value first.</summary>
+    private static List<UpdateLink> ParseChain(JsonElement chain, string path, string where)
+    {
+        if (chain.ValueKind != JsonValueKind.Array || chain.GetArrayLength() == 0 || chain.GetArrayLength() > MaxChainLength)
+        {
+            throw Malformed(path, $"{where}: update chain is not an array of 1 to {MaxChainLength} links");
+        }
+
+        var links = new List<UpdateLink>(chain.GetArrayLength());
+        foreach (var link in chain.EnumerateArray())
+        {
+            var parts = link.ValueKind == JsonValueKind.String ? link.GetString()!.Split(' ') : Array.Empty<string>();
+            if (parts.Length != 3 || parts[0].Length == 0 || !ObjectId.IsValid(parts[1])
+                || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var size))
+            {
+                throw Malformed(path, $"{where}: update chain link {links.Count} is not \"<type> <oid> <size>\"");
+            }
+
+            links.Add(new UpdateLink(parts[0], new ObjectRef(parts[1], size)));
+        }
+
+        return links;
     }
 
     private static ObjectRef ParseObjectRef(JsonElement element, string path, string where)
@@ -206,7 +242,8 @@ public static class MetadataSerializer
 
     private static void AppendUpdate(StringBuilder sb, UpdateDescription update)
     {
-        var fields = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["type"] = update.Type };
+        // Every field is a string except the chain, which is written as an array, one link per line.
+        var fields = new SortedDictionary<string, string?>(StringComparer.Ordinal) { ["type"] = update.Type };
         if (update.Base is not null)
         {
             fields["base"] = update.Base;
@@ -214,7 +251,15 @@ public static class MetadataSerializer
 
         foreach (var (key, value) in update.Fields ?? new Dictionary<string, string>())
         {
-            fields[key] = value;
+            if (key is not ("type" or "base" or ChainField))
+            {
+                fields[key] = value;
+            }
+        }
+
+        if (update.Chain is { Count: > 0 })
+        {
+            fields[ChainField] = null;
         }
 
         sb.Append("{\n");
@@ -223,7 +268,22 @@ public static class MetadataSerializer
         {
             sb.Append(first ? string.Empty : ",\n");
             first = false;
-            sb.Append("        ").Append(Quote(key)).Append(": ").Append(Quote(value));
+            sb.Append("        ").Append(Quote(key)).Append(": ");
+            if (value is not null)
+            {
+                sb.Append(Quote(value));
+                continue;
+            }
+
+            sb.Append("[\n");
+            for (var i = 0; i < update.Chain!.Count; i++)
+            {
+                var link = update.Chain[i];
+                sb.Append("          ").Append(Quote(FormattableString.Invariant($"{link.Type} {link.Object.Oid} {link.Object.Size}")));
+                sb.Append(i + 1 < update.Chain.Count ? ",\n" : "\n");
+            }
+
+            sb.Append("        ]");
         }
 
         sb.Append("\n      }");

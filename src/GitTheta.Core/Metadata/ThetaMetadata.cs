@@ -7,9 +7,9 @@ public sealed record ThetaMetadata(string CheckpointType, ObjectRef Container, I
 {
     public const string CurrentFormat = "git-theta/1";
 
-    /// <summary>Every object the checkpoint needs: the container and each group's object.</summary>
+    /// <summary>Every object the checkpoint needs: the container, each group's object and the objects of its update chain.</summary>
     public IEnumerable<ObjectRef> Objects =>
-        new[] { Container }.Concat(Parameters.Values.Select(p => p.Object));
+        new[] { Container }.Concat(Parameters.Values.SelectMany(p => p.Objects));
 
     public long ParameterCount => Parameters.Values.Sum(p => p.Tensor.ToInfo(string.Empty).ElementCount);
 }

@@ -22,4 +22,13 @@ public sealed class UpdateContext
 
     /// <summary>The checkpoint's repository-relative path, for messages.</summary>
     public string Path { get; }
+
+    /// <summary>The update types a chain's links are looked up in.</summary>
+    public UpdateTypeRegistry Updates { get; init; } = UpdateTypeRegistry.Default;
+
+    /// <summary>Values rebuilt from update chains, kept for the life of one filter process; null keeps none.</summary>
+    public MaterializedValueCache? Cache { get; init; }
+
+    /// <summary>Downloads chain objects missing from the local store; null when there is no remote to ask.</summary>
+    public IObjectFetcher? Fetcher { get; init; }
 }

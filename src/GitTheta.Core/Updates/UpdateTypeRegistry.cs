@@ -12,7 +12,7 @@ public sealed class UpdateTypeRegistry
         this.types = types.ToDictionary(t => t.Name, StringComparer.Ordinal);
     }
 
-    public static UpdateTypeRegistry Default { get; } = new(new IUpdateType[] { new DenseUpdate() });
+    public static UpdateTypeRegistry Default { get; } = new(new IUpdateType[] { new DenseUpdate(), new SparseUpdate(), new LowRankUpdate(), new Ia3Update() });
 
     public IEnumerable<string> Names => types.Keys.Order(StringComparer.Ordinal);
 

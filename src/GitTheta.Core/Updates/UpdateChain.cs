@@ -1,0 +1,156 @@
+using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Metadata;
+using GitTheta.Core.Storage;
+using GitTheta.Core.Tensors;
+
+namespace GitTheta.Core.Updates;
+
+/// <summary>
+/// Rebuilds the value of an incremental entry: the dense value at the bottom of its chain, then every update above it
+/// applied in turn, in place, in one buffer of the group's size. The entry names every object it needs, so this
+/// never looks at history: an amend or a rebase that drops the commit a chain was built on changes nothing here.
+/// </summary>
+public static class UpdateChain
+{
+    /// <summary>The entry's object and every value below it, nearest first; the last is the dense value.</summary>
+    public static IReadOnlyList<UpdateLink> Links(ParameterEntry entry) =>
+        new[] { new UpdateLink(entry.Update.Type, entry.Object) }.Concat(entry.Update.Chain ?? Array.Empty<UpdateLink>()).ToList();
+
+    /// <summary>The chain an update built on <paramref name="baseEntry"/> records: the base itself, then its own chain.</summary>
+    public static IReadOnlyList<UpdateLink> On(ParameterEntry baseEntry) => Links(baseEntry);
+
+    /// <summary>Writes the entry's full value (info.ByteLength bytes) to <paramref name="output"/>.</summary>
+    public static void Materialize(UpdateContext context, TensorInfo info, ParameterEntry entry, Stream output)
+    {
+        if (info.ByteLength > Array.MaxLength)
+        {
+            throw new ThetaException(DiagnosticIds.InvalidCheckpoint, $"{context.Path}: parameter '{info.Name}' is {info.ByteLength} bytes; incremental updates of groups over {Array.MaxLength} bytes are not supported.");
+        }
+
+        var length = (int)info.ByteLength;
+        if (output is MemoryStream target && target.TryGetBuffer(out var segment) && target.Position + length <= segment.Count)
+        {
+            // Straight into the caller's buffer (the smudge prefetcher's), as the dense path does.
+            Rebuild(context, info, entry, new ArraySegment<byte>(segment.Array!, segment.Offset + (int)target.Position, length));
+            target.Position += length;
+            return;
+        }
+
+        var value = GC.AllocateUninitializedArray<byte>(length);
+        Rebuild(context, info, entry, value);
+        output.Write(value);
+    }
+
+    /// <summary>The entry's full value in a new array.</summary>
+    public static byte[] Materialize(UpdateContext context, TensorInfo info, ParameterEntry entry)
+    {
+        var value = new byte[info.ByteLength];
+        using var output = new MemoryStream(value, 0, value.Length, writable: true, publiclyVisible: true);
+        context.Updates.Get(entry.Update.Type, $"{context.Path}: parameter '{info.Name}'").Materialize(context, info, entry, output);
+        if (output.Position != value.Length)
+        {
+            throw new ThetaException(DiagnosticIds.CorruptObject, $"{context.Path}: parameter '{info.Name}' rebuilt to {output.Position} bytes instead of {value.Length}; run 'git theta verify'.");
+        }
+
+        return value;
+    }
+
+    private static void Rebuild(UpdateContext context, TensorInfo info, ParameterEntry entry, ArraySegment<byte> value)
+    {
+        var where = $"{context.Path}: parameter '{info.Name}'";
+        var links = Links(entry);
+        var types = Validate(context.Updates, entry, where, context.Path);
+        var start = links.Count - 1;
+        var keys = new string[links.Count];
+        for (var i = 0; i < links.Count; i++)
+        {
+            keys[i] = Key(links, i);
+        }
+
+        var cached = false;
+        for (var i = 0; i < links.Count - 1 && context.Cache is not null; i++)
+        {
+            if (context.Cache.TryGet(keys[i], out var hit) && hit.Length == value.Count)
+            {
+                hit.CopyTo(value.AsSpan());
+                start = i;
+                cached = true;
+                break;
+            }
+        }
+
+        // Only the objects above a cached value are needed.
+        EnsurePresent(context, entry, cached ? links.Take(start).ToList() : links, where);
+        if (!cached)
+        {
+            var bottom = links[^1];
+            using var target = new MemoryStream(value.Array!, value.Offset, value.Count, writable: true, publiclyVisible: true);
+            var description = bottom.Type == DenseUpdate.TypeName ? UpdateDescription.Dense : new UpdateDescription(bottom.Type);
+            types[^1].Materialize(context, info, new ParameterEntry(entry.Tensor, bottom.Object, description), target);
+            if (target.Position != value.Count)
+            {
+                throw new ThetaException(DiagnosticIds.CorruptObject, $"{where}: the dense value at the bottom of its chain rebuilt {target.Position} bytes instead of {value.Count}; run 'git theta verify'.");
+            }
+        }
+
+        for (var i = start - 1; i >= 0; i--)
+        {
+            var update = UpdateTensors.Read(context.Store, links[i].Object, $"{where} ({links[i].Type} update {i + 1} of {links.Count - 1})");
+            ((IIncrementalUpdateType)types[i]).Apply(info, update, value, where);
+        }
+
+        if (start > 0)
+        {
+            context.Cache?.Put(keys[0], value);
+        }
+    }
+
+    /// <summary>
+    /// The update type of every link, nearest first, checked: one value with nothing below it at the bottom, only
+    /// incremental updates above it. Smudge checks this before writing anything.
+    /// </summary>
+    public static IReadOnlyList<IUpdateType> Validate(UpdateTypeRegistry updates, ParameterEntry entry, string where, string path)
+    {
+        var links = Links(entry);
+        var types = new IUpdateType[links.Count];
+        for (var i = 0; i < links.Count; i++)
+        {
+            types[i] = updates.Get(links[i].Type, where);
+            var bottom = i == links.Count - 1;
+            if (types[i].IsIncremental == bottom || (!bottom && types[i] is not IIncrementalUpdateType))
+            {
+                throw new ThetaException(
+                    DiagnosticIds.MalformedMetadata,
+                    $"{where}: its update chain must end in one dense value with only incremental updates above it, but link {i} is '{links[i].Type}'. Restore the file from a good commit (git checkout <rev> -- {path}).");
+            }
+        }
+
+        return types;
+    }
+
+    private static void EnsurePresent(UpdateContext context, ParameterEntry entry, IReadOnlyList<UpdateLink> links, string where)
+    {
+        var missing = links.Select(l => l.Object).Where(o => !context.Store.Contains(o)).DistinctBy(o => o.Oid).ToList();
+        if (missing.Count > 0 && context.Fetcher is not null)
+        {
+            context.Fetcher.Fetch(missing);
+            missing = missing.Where(o => !context.Store.Contains(o)).ToList();
+        }
+
+        if (missing.Count > 0)
+        {
+            throw new ThetaException(DiagnosticIds.MissingObject, MissingMessage(context.Path, where, entry, missing[0], missing.Count));
+        }
+    }
+
+    /// <summary>The message for an object of an update chain that is neither in the local store nor on the remote.</summary>
+    public static string MissingMessage(string path, string where, ParameterEntry entry, ObjectRef first, int count)
+    {
+        var more = count > 1 ? $" (and {count - 1} more object{(count > 2 ? "s" : string.Empty)})" : string.Empty;
+        var on = entry.Update.Base is { Length: > 0 } commit ? $" on the value of commit {commit}" : string.Empty;
+        return $"{where} is a {entry.Update.Type} update{on} (chain depth {entry.Update.Depth}); rebuilding it needs object {first.Oid}{more}, which is not in the local store and could not be fetched. Make the remote reachable and run 'git theta fetch', then 'git checkout -- {path}'.";
+    }
+
+    private static string Key(IReadOnlyList<UpdateLink> links, int from) =>
+        string.Join('|', links.Skip(from).Select(l => l.Type + ":" + l.Object.Oid));
+}

@@ -1,0 +1,133 @@
+using GitTheta.Core.Configuration;
+using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Tensors;
+using GitTheta.Core.Tests.Support;
+using GitTheta.Core.Updates;
+
+namespace GitTheta.Core.Tests.Updates;
+
+public sealed class SparseUpdateTests : IDisposable
+{
+    private readonly UpdateFixture fixture = new();
+    private readonly SparseUpdate sparse = new();
+
+    public void Dispose() => fixture.Dispose();
+
+    [Theory]
+    [InlineData(DType.F32)]
+    [InlineData(DType.F64)]
+    [InlineData(DType.F16)]
+    [InlineData(DType.BF16)]
+    [InlineData(DType.I32)]
+    public void Changed_elements_come_back_exactly_in_every_dtype(DType dtype)
+    {
+        var info = new TensorInfo("w", dtype, new long[] { 64, 32 });
+        var old = UpdateFixture.Weights(dtype, 1, 64 * 32, dtype == DType.I32 ? 1000 : 0.5);
+        var values = UpdateFixture.Decode(dtype, old);
+        foreach (var i in new[] { 0, 7, 100, 2047 })
+        {
+            values[i] = values[i] * 3 + (dtype == DType.I32 ? 5 : 0.25);
+        }
+
+        var changed = UpdateFixture.Encode(dtype, values);
+        var inference = sparse.Infer(fixture.Context, info, old, changed);
+
+        Assert.Null(inference.Declined);
+        Assert.Equal(changed, inference.Value);
+        var indices = inference.Update!.Get(SparseUpdate.IndicesTensor, "test");
+        Assert.Equal(DType.I32, indices.Info.DType);
+        Assert.Equal(new long[] { 4 }, indices.Info.Shape);
+        Assert.Equal(new long[] { 64, 32 }, UpdateFixture.Decode(DType.I64, inference.Update.Get(SparseUpdate.ShapeTensor, "test").Data.Span).Select(v => (long)v));
+
+        var rebuilt = old.ToArray();
+        sparse.Apply(info, inference.Update, rebuilt, "test");
+        Assert.Equal(changed, rebuilt);
+    }
+
+    [Fact]
+    public void Differences_below_the_threshold_are_left_out_and_stay_within_it()
+    {
+        var info = new TensorInfo("w", DType.F64, new long[] { 1000 });
+        var old = UpdateFixture.Weights(DType.F64, 2, 1000, 1.0);
+        var values = UpdateFixture.Decode(DType.F64, old);
+        values[3] += 1e-13;
+        values[4] += 1e-3;
+        var context = fixture.With(new ThetaSettings { SparseThreshold = 1e-12 });
+
+        var inference = sparse.Infer(context, info, old, UpdateFixture.Encode(DType.F64, values));
+
+        Assert.Equal(new long[] { 1 }, inference.Update!.Get(SparseUpdate.IndicesTensor, "test").Info.Shape);
+        var rebuilt = UpdateFixture.Decode(DType.F64, inference.Value);
+        Assert.All(Enumerable.Range(0, 1000), i => Assert.True(Math.Abs(rebuilt[i] - values[i]) <= 1e-12));
+        Assert.Equal(values[4], rebuilt[4]);
+    }
+
+    [Fact]
+    public void A_one_percent_change_of_a_1024_by_256_group_stores_at_most_a_tenth_of_its_bytes()
+    {
+        var info = new TensorInfo("w", DType.F32, new long[] { 1024, 256 });
+        var old = UpdateFixture.Weights(DType.F32, 3, 1024 * 256);
+        var values = UpdateFixture.Decode(DType.F32, old);
+        var random = new Random(4);
+        var picked = Enumerable.Range(0, values.Length).OrderBy(_ => random.Next()).Take(values.Length / 100).ToList();
+        foreach (var i in picked)
+        {
+            values[i] += 1e-3;
+        }
+
+        var inference = sparse.Infer(fixture.Context, info, old, UpdateFixture.Encode(DType.F32, values));
+
+        Assert.Null(inference.Declined);
+        Assert.Equal(picked.Count, inference.Update!.Get(SparseUpdate.IndicesTensor, "test").Info.ElementCount);
+        Assert.True(inference.Update.ObjectLength <= info.ByteLength / 10, $"{inference.Update.ObjectLength} bytes for a {info.ByteLength}-byte group");
+    }
+
+    [Fact]
+    public void A_dense_change_is_declined_as_not_smaller()
+    {
+        var info = new TensorInfo("w", DType.F32, new long[] { 100 });
+        var old = UpdateFixture.Weights(DType.F32, 5, 100);
+        var changed = UpdateFixture.Weights(DType.F32, 6, 100);
+
+        var inference = sparse.Infer(fixture.Context, info, old, changed);
+
+        Assert.Null(inference.Update);
+        Assert.Contains("would not be smaller", inference.Declined);
+    }
+
+    [Fact]
+    public void A_number_becoming_NaN_is_stored_but_NaN_or_infinity_becoming_a_number_cannot_be_rebuilt_and_is_declined()
+    {
+        var info = new TensorInfo("w", DType.F32, new long[] { 64 });
+        var values = new double[64];
+        var old = UpdateFixture.Encode(DType.F32, values);
+        values[0] = double.NaN;
+        var withNaN = UpdateFixture.Encode(DType.F32, values);
+        var inference = sparse.Infer(fixture.Context, info, old, withNaN);
+        Assert.Null(inference.Declined);
+        Assert.True(float.IsNaN(BitConverter.ToSingle(inference.Value, 0)));
+
+        Assert.Contains("cannot be rebuilt exactly", sparse.Infer(fixture.Context, info, withNaN, old).Declined);
+        values[0] = double.PositiveInfinity;
+        Assert.Contains("cannot be rebuilt exactly", sparse.Infer(fixture.Context, info, UpdateFixture.Encode(DType.F32, values), old).Declined);
+    }
+
+    [Fact]
+    public void A_stored_update_with_indices_out_of_range_is_corrupt()
+    {
+        var info = new TensorInfo("w", DType.F32, new long[] { 4 });
+        var update = new UpdateTensors(new[]
+        {
+            UpdateTensor.Of(SparseUpdate.IndicesTensor, DType.I32, new long[] { 1 }, BitConverter.GetBytes(9)),
+            UpdateTensor.Of(SparseUpdate.ValuesTensor, DType.F32, new long[] { 1 }, BitConverter.GetBytes(1f)),
+        });
+        ThetaAssert.Throws(DiagnosticIds.CorruptObject, () => sparse.Apply(info, update, new byte[16], "test"));
+    }
+
+    [Fact]
+    public void Sparse_takes_no_update_data()
+    {
+        Assert.Empty(sparse.UpdateDataKeys);
+        ThetaAssert.Throws(DiagnosticIds.InvalidUpdateData, () => sparse.FromUpdateData(new TensorInfo("w", DType.F32, new long[] { 4 }), new Dictionary<string, UpdateTensor>(), "test"));
+    }
+}
