@@ -59,6 +59,9 @@ public static class SplicedWriter
     /// <summary>Passes writes through while computing their CRC-32.</summary>
     private sealed class Crc32Stream : WriteOnlyStream
     {
+        /// <summary>From this size on, the CRC of a write is computed on another core while the bytes go out.</summary>
+        private const int ParallelThreshold = 1 << 20;
+
         private readonly Stream inner;
         private readonly Crc32 crc = new();
 
@@ -68,6 +71,26 @@ public static class SplicedWriter
         }
 
         public uint Crc => crc.GetCurrentHashAsUInt32();
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            if (count < ParallelThreshold)
+            {
+                Write(buffer.AsSpan(offset, count));
+                return;
+            }
+
+            // The caller keeps the buffer until Write returns, so both may read it at once.
+            var hashing = Task.Run(() => crc.Append(buffer.AsSpan(offset, count)));
+            try
+            {
+                inner.Write(buffer, offset, count);
+            }
+            finally
+            {
+                hashing.Wait();
+            }
+        }
 
         public override void Write(ReadOnlySpan<byte> buffer)
         {

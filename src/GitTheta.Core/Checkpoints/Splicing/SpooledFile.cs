@@ -43,7 +43,8 @@ public sealed class SpooledFile : IDisposable
             var buffer = new byte[CopyChunk];
             long length = 0;
             int read;
-            while ((read = input.Read(buffer)) > 0)
+            // Whole chunks: git's pipe hands over 64 KiB pkt-lines, the file gets 1 MiB writes.
+            while ((read = input.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false)) > 0)
             {
                 spool.Write(buffer, 0, read);
                 length += read;

@@ -28,6 +28,33 @@ public class TorchArchiveTests
     }
 
     [Fact]
+    public void A_large_changed_storage_written_in_one_piece_gets_its_crc_computed_alongside()
+    {
+        // 3 MiB: the writer hashes a write this large on another core while it goes out, as smudge does.
+        const int count = 3 << 18;
+        var pickle = new PickleBuilder().EmptyDict().Mark().String("w").Tensor("FloatStorage", "0", count, 0, new[] { count }, new[] { 1 }).SetItems().Stop().ToArray();
+        var file = TorchZipBuilder.OneTensor(pickle: pickle, data: TestData.RandomBytes(1, count * 4));
+        var container = FormatFixtures.ReadAll(Format, file).Container;
+        var newValue = TestData.RandomBytes(2, count * 4);
+        var output = new MemoryStream();
+        Format.Write(container, new WholeArraySource(newValue), output, "model");
+        Assert.Equal(TorchZipBuilder.OneTensor(pickle: pickle, data: newValue), output.ToArray());
+    }
+
+    /// <summary>Writes each value with one Write(byte[], int, int), like the smudge's prefetching source.</summary>
+    private sealed class WholeArraySource : GitTheta.Core.Checkpoints.ITensorDataSource
+    {
+        private readonly byte[] value;
+
+        public WholeArraySource(byte[] value)
+        {
+            this.value = value;
+        }
+
+        public void CopyTo(TensorInfo expected, Stream output) => output.Write(value, 0, value.Length);
+    }
+
+    [Fact]
     public void Archives_without_alignment_padding_round_trip()
     {
         var file = new TorchZipBuilder { Align = false }.Add("m/data.pkl", TorchZipBuilder.OneTensorPickle()).Add("m/data/0", new byte[24]).Build();
