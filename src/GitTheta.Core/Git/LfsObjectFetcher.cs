@@ -35,6 +35,24 @@ public sealed class LfsObjectFetcher : IObjectFetcher
         }
     }
 
+    private static bool HasTerminal()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return Environment.UserInteractive;
+        }
+
+        try
+        {
+            using var tty = new FileStream("/dev/tty", FileMode.Open, FileAccess.Read);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Runs one git-lfs process over the queue; false when git-lfs cannot be started at all.</summary>
     private bool FetchUntilFailure(Queue<ObjectRef> remaining)
     {
@@ -51,6 +69,12 @@ public sealed class LfsObjectFetcher : IObjectFetcher
 
         // A user who skips LFS smudging still needs the objects a theta checkout asks for.
         start.Environment.Remove("GIT_LFS_SKIP_SMUDGE");
+
+        // Without a terminal (a build server, CI) nobody can answer a credential prompt: fail instead of hanging.
+        if (!HasTerminal())
+        {
+            start.Environment["GIT_TERMINAL_PROMPT"] = "0";
+        }
         Process? process;
         try
         {
