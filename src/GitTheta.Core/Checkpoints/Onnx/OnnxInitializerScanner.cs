@@ -250,8 +250,13 @@ public sealed class OnnxInitializerScanner
     /// <summary>Records the length prefix at <paramref name="at"/>, which counts the bytes from <paramref name="start"/> to <paramref name="end"/>.</summary>
     private void AddPrefix(long at, long start, long end)
     {
-        var cursor = new FileCursor(file, at, start, what => Invalid(what));
-        var value = cursor.ReadVarint("a length");
+        var bytes = file.ReadBytes(at, (int)(start - at));
+        ulong value = 0;
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            value |= (ulong)(bytes[i] & 0x7F) << (7 * i);
+        }
+
         prefixes.Add((at, (int)(start - at), value, start, end));
     }
 
@@ -335,7 +340,7 @@ public sealed class OnnxInitializerScanner
     {
         var length = Length(parent, what);
         var start = parent.Position;
-        return new FileCursor(file, start, start + length, inside => Invalid($"{what} at byte {start} ends inside {inside}"));
+        return parent.Slice(start, start + length, inside => Invalid($"{what} at byte {start} ends inside {inside}"));
     }
 
     private long Dimension(ulong value) =>

@@ -28,6 +28,9 @@ public sealed class ZipDirectory
     private readonly SpooledFile file;
     private readonly string path;
 
+    /// <summary>Reads local headers and data descriptors; its slices share one buffer (entries come in file order).</summary>
+    private FileCursor? entryReader;
+
     private ZipDirectory(SpooledFile file, string path)
     {
         this.file = file;
@@ -48,6 +51,7 @@ public sealed class ZipDirectory
     {
         var (entryCount, directoryOffset, directoryEnd) = FindEnd();
         var cursor = new FileCursor(file, directoryOffset, directoryEnd, what => Invalid($"the central directory ends inside {what}"));
+        entryReader = new FileCursor(file, 0, directoryOffset, what => Invalid($"an entry runs into the central directory inside {what}"));
         if (entryCount > (ulong)((directoryEnd - directoryOffset) / CentralHeaderLength))
         {
             throw Invalid($"the archive claims {entryCount} entries but its central directory has room for at most {(directoryEnd - directoryOffset) / CentralHeaderLength}");
@@ -247,7 +251,7 @@ public sealed class ZipDirectory
 
     private ZipEntry ReadLocalHeader(string name, byte[] nameBytes, long offset, ushort flags, ulong size, uint crc, long centralCrcAt, long directoryOffset)
     {
-        var cursor = new FileCursor(file, offset, directoryOffset, what => Invalid($"entry '{name}' runs into the central directory inside {what}"));
+        var cursor = entryReader!.Slice(offset, directoryOffset, what => Invalid($"entry '{name}' runs into the central directory inside {what}"));
         if (cursor.ReadUInt32("its local header") != LocalHeaderSignature)
         {
             throw Invalid($"entry '{name}' has no local header at byte {offset}");
@@ -301,7 +305,7 @@ public sealed class ZipDirectory
         }
 
         var descriptorAt = dataOffset + (long)size;
-        var descriptor = new FileCursor(file, descriptorAt, directoryOffset, what => Invalid($"entry '{name}' runs into the central directory inside {what}"));
+        var descriptor = entryReader!.Slice(descriptorAt, directoryOffset, what => Invalid($"entry '{name}' runs into the central directory inside {what}"));
         var first = descriptor.ReadUInt32("its data descriptor");
         var descriptorCrcAt = descriptorAt;
         if (first == DescriptorSignature)

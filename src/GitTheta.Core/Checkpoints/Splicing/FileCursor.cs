@@ -14,14 +14,18 @@ public sealed class FileCursor
     private const int BufferSize = 64 << 10;
 
     private readonly SpooledFile file;
-    private readonly byte[] buffer = new byte[BufferSize];
-    private long bufferStart;
-    private int bufferLength;
+    private readonly ReadBuffer cache;
 
     /// <param name="fail">Builds the error for a read that would pass <paramref name="end"/>; gets what was being read.</param>
     public FileCursor(SpooledFile file, long position, long end, Func<string, ThetaException> fail)
+        : this(file, new ReadBuffer(), position, end, fail)
+    {
+    }
+
+    private FileCursor(SpooledFile file, ReadBuffer cache, long position, long end, Func<string, ThetaException> fail)
     {
         this.file = file;
+        this.cache = cache;
         Position = position;
         End = end;
         Fail = fail;
@@ -34,6 +38,9 @@ public sealed class FileCursor
     public long Remaining => End - Position;
 
     public Func<string, ThetaException> Fail { get; }
+
+    /// <summary>Another cursor over <paramref name="position"/>..<paramref name="end"/> of the same file, sharing this one's buffer.</summary>
+    public FileCursor Slice(long position, long end, Func<string, ThetaException> fail) => new(file, cache, position, end, fail);
 
     public void Seek(long position)
     {
@@ -129,7 +136,7 @@ public sealed class FileCursor
         var done = 0;
         while (done < destination.Length)
         {
-            if (Position < bufferStart || Position >= bufferStart + bufferLength)
+            if (Position < cache.Start || Position >= cache.Start + cache.Length)
             {
                 if (destination.Length - done >= BufferSize)
                 {
@@ -138,14 +145,14 @@ public sealed class FileCursor
                     return;
                 }
 
-                bufferStart = Position;
-                bufferLength = (int)Math.Min(BufferSize, file.Length - Position);
-                file.Read(bufferStart, buffer.AsSpan(0, bufferLength));
+                cache.Start = Position;
+                cache.Length = (int)Math.Min(BufferSize, file.Length - Position);
+                file.Read(cache.Start, cache.Bytes.AsSpan(0, cache.Length));
             }
 
-            var inBuffer = (int)(Position - bufferStart);
-            var take = Math.Min(destination.Length - done, bufferLength - inBuffer);
-            buffer.AsSpan(inBuffer, take).CopyTo(destination[done..]);
+            var inBuffer = (int)(Position - cache.Start);
+            var take = Math.Min(destination.Length - done, cache.Length - inBuffer);
+            cache.Bytes.AsSpan(inBuffer, take).CopyTo(destination[done..]);
             done += take;
             Position += take;
         }
@@ -160,4 +167,14 @@ public sealed class FileCursor
     }
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>The bytes last read from the file, shared by a cursor and its slices.</summary>
+    private sealed class ReadBuffer
+    {
+        public byte[] Bytes { get; } = new byte[BufferSize];
+
+        public long Start { get; set; }
+
+        public int Length { get; set; }
+    }
 }

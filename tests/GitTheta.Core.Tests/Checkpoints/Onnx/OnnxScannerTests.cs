@@ -117,6 +117,16 @@ public class OnnxScannerTests
     }
 
     [Fact]
+    public void Thousands_of_initializers_are_read_without_a_buffer_per_initializer()
+    {
+        var model = ProtoWriter.Model(Enumerable.Range(0, 4000).Select(i => ProtoWriter.Tensor($"w{i}", 1, new long[] { 1 }, BitConverter.GetBytes((float)i))).ToArray());
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var read = FormatFixtures.ReadAll(Format, model);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < (64 << 20), "reading 4000 initializers allocated more than 64 MiB");
+        Assert.Equal(4000, read.Groups.Count);
+    }
+
+    [Fact]
     public void Sniffing_needs_ir_version_then_model_fields()
     {
         var model = ProtoWriter.Model(ProtoWriter.Tensor("w", 1, new long[] { 1 }, new byte[4]));

@@ -41,6 +41,30 @@ public class TorchArchiveTests
         Assert.Equal(TorchZipBuilder.OneTensor(pickle: pickle, data: newValue), output.ToArray());
     }
 
+    [Fact]
+    public void Thousands_of_small_entries_are_read_without_a_buffer_per_entry()
+    {
+        const int count = 4000;
+        var pickle = new PickleBuilder().EmptyDict().Mark();
+        for (var i = 0; i < count; i++)
+        {
+            pickle.String($"t{i}").Tensor("FloatStorage", $"{i}", 1, 0, new[] { 1 }, new[] { 1 });
+        }
+
+        var zip = new TorchZipBuilder().Add("archive/data.pkl", pickle.SetItems().Stop().ToArray());
+        for (var i = 0; i < count; i++)
+        {
+            zip.Add($"archive/data/{i}", BitConverter.GetBytes((float)i));
+        }
+
+        var file = zip.Build();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var read = FormatFixtures.ReadAll(Format, file);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < (64 << 20), "reading 4000 entries allocated more than 64 MiB");
+        Assert.Equal(count, read.Groups.Count);
+        Assert.Equal(file, FormatFixtures.RoundTrip(Format, file));
+    }
+
     /// <summary>Writes each value with one Write(byte[], int, int), like the smudge's prefetching source.</summary>
     private sealed class WholeArraySource : GitTheta.Core.Checkpoints.ITensorDataSource
     {
