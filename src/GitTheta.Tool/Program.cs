@@ -19,6 +19,8 @@ foreach (var command in new[]
     FilterProcessCommand.Create(),
     PrePushCommand.Create(),
     MergeCommand.Create(),
+    SquashCommand.Create(),
+    LogCommand.Create(),
 })
 {
     root.Subcommands.Add(command);

@@ -96,7 +96,10 @@ public sealed class GitRepository : IDisposable
     /// <summary>The blob staged for <paramref name="relativePath"/>, or null.</summary>
     public byte[]? ReadIndexBlob(string relativePath, long maxBytes)
     {
-        var entry = repository.Index[relativePath];
+        // The index as it is on disk now: git rewrites it between the requests one filter process serves (a rebase
+        // picks commit after commit), and libgit2 does not re-read an index it has loaded.
+        using var fresh = new Repository(GitDirectory);
+        var entry = fresh.Index[relativePath];
         if (entry is null)
         {
             return null;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GitTheta.Core.Checkpoints;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Git;
 using GitTheta.Core.Updates;
@@ -6,19 +7,26 @@ using GitTheta.Tool.Infrastructure;
 
 namespace GitTheta.Tool.Commands;
 
-/// <summary>git add with a chosen update type; arguments git-theta does not know are passed to git add.</summary>
+/// <summary>git add with a chosen update type and side-loaded update data; arguments git-theta does not know are passed to git add.</summary>
 public static class AddCommand
 {
+    /// <summary>At most this many unmatched update data names are listed in an error.</summary>
+    private const int NamesShown = 10;
+
     public static Command Create()
     {
         var arguments = new Argument<string[]>("files") { Description = "The tracked checkpoints to stage, and any git add options.", Arity = ArgumentArity.OneOrMore };
         var updateType = new Option<string?>("--update-type") { Description = "How to store the changed groups: " + string.Join(", ", UpdateTypeRegistry.Default.Names) + "." };
+        var updateData = new Option<string?>("--update-data") { Description = "Side-loaded update data: a checkpoint whose tensors <group>/R and <group>/C (low-rank) or <group>/ia3 (ia3) are the update of those groups." };
+        var rank = new Option<int?>("--rank") { Description = "The rank of inferred low-rank updates (default: from the singular values)." };
         var command = new Command("add", "Stage checkpoints with git-theta, choosing the update type; other options go to git add.")
         {
             TreatUnmatchedTokensAsErrors = false,
         };
         command.Arguments.Add(arguments);
         command.Options.Add(updateType);
+        command.Options.Add(updateData);
+        command.Options.Add(rank);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             using var repository = RepositoryContext.Open();
@@ -39,6 +47,14 @@ public static class AddCommand
                 UpdateTypeRegistry.Default.Get(type, "--update-type");
             }
 
+            var dataPath = parse.GetValue(updateData) is { } given ? Path.GetFullPath(given) : null;
+            var wantedRank = parse.GetValue(rank);
+            if (wantedRank is < 1)
+            {
+                throw new ThetaException(DiagnosticIds.InvalidArguments, $"--rank must be a positive whole number, not {wantedRank}.");
+            }
+
+            var relatives = new List<string>();
             foreach (var path in files)
             {
                 var relative = repository.RelativePath(path);
@@ -52,7 +68,28 @@ public static class AddCommand
                     throw new ThetaException(DiagnosticIds.PathNotTracked, $"'{relative}' is not tracked by git-theta; run 'git theta track {relative}' first.");
                 }
 
-                if (type is not null)
+                var effective = type ?? UpdateTypeSelection.Resolve(repository.Settings, GitAttributes.Get(root, relative, UpdateTypeSelection.Attribute));
+                if (wantedRank is not null && effective != LowRankUpdate.TypeName)
+                {
+                    throw new ThetaException(DiagnosticIds.InvalidArguments, $"--rank applies to low-rank updates, but '{relative}' would be stored as {effective}; add --update-type low-rank.");
+                }
+
+                if (dataPath is not null && UpdateTypeRegistry.Default.Get(effective, relative) is not IIncrementalUpdateType { UpdateDataKeys.Count: > 0 })
+                {
+                    throw new ThetaException(DiagnosticIds.InvalidUpdateData, $"--update-data needs an update type that reads it (low-rank or ia3), but '{relative}' would be stored as {effective}; add --update-type low-rank or --update-type ia3.");
+                }
+
+                relatives.Add(relative);
+            }
+
+            if (dataPath is not null)
+            {
+                CheckUpdateData(dataPath, files, relatives, type, repository.Settings, root);
+            }
+
+            if (type is not null || dataPath is not null || wantedRank is not null)
+            {
+                foreach (var path in files)
                 {
                     // git only re-runs the clean filter when the file looks modified; a new mtime makes it do so without rewriting the file.
                     File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
@@ -65,6 +102,16 @@ public static class AddCommand
                 environment["GIT_THETA_UPDATE_TYPE"] = type;
             }
 
+            if (dataPath is not null)
+            {
+                environment["GIT_THETA_UPDATE_DATA"] = dataPath;
+            }
+
+            if (wantedRank is not null)
+            {
+                environment["GIT_THETA_RANK"] = wantedRank.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             var gitArguments = new List<string> { "add" };
             gitArguments.AddRange(gitOptions);
             gitArguments.Add("--");
@@ -72,8 +119,57 @@ public static class AddCommand
             var result = GitCli.Run(Environment.CurrentDirectory, gitArguments, environment: environment);
             Console.Error.Write(result.Error);
             Console.Out.Write(result.Text);
+            if (result.Succeeded && dataPath is not null)
+            {
+                foreach (var relative in relatives)
+                {
+                    CommandRunner.Log($"{relative}: staged with the update data applied. The file itself was not rewritten and keeps its old values; after committing, 'rm {relative} && git checkout -- {relative}' rebuilds it with the update.");
+                }
+            }
+
             return result.Succeeded ? ExitCode.Success : ExitCode.GitFailed;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Reads the update data and checks every tensor in it names a group of one of the files and a key of its update
+    /// type: a misspelt name would otherwise silently change nothing.
+    /// </summary>
+    private static void CheckUpdateData(string dataPath, IReadOnlyList<string> files, IReadOnlyList<string> relatives, string? type, Core.Configuration.ThetaSettings settings, string root)
+    {
+        var data = UpdateData.Load(dataPath, CheckpointFormatRegistry.Default);
+        var groups = new HashSet<string>(StringComparer.Ordinal);
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < files.Count; i++)
+        {
+            var effective = type ?? UpdateTypeSelection.Resolve(settings, GitAttributes.Get(root, relatives[i], UpdateTypeSelection.Attribute));
+            keys.UnionWith(((IIncrementalUpdateType)UpdateTypeRegistry.Default.Get(effective, relatives[i])).UpdateDataKeys);
+            groups.UnionWith(GroupNames(files[i], relatives[i], root));
+        }
+
+        var unmatched = data.Unmatched(groups, keys.ToList());
+        if (unmatched.Count > 0)
+        {
+            var shown = string.Join(", ", unmatched.Take(NamesShown).Select(n => $"'{n}'"));
+            var more = unmatched.Count > NamesShown ? $" and {unmatched.Count - NamesShown} more" : string.Empty;
+            throw new ThetaException(
+                DiagnosticIds.InvalidUpdateData,
+                $"the update data '{dataPath}' has tensors that name no parameter group and key ({string.Join(", ", keys.Order(StringComparer.Ordinal))}) of {string.Join(", ", relatives)}: {shown}{more}. Name them '<group>/<key>'.");
+        }
+    }
+
+    private static IEnumerable<string> GroupNames(string file, string relative, string root)
+    {
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        var formats = CheckpointFormatRegistry.Default;
+        var prefix = new byte[Math.Max(formats.SniffLength, 4096)];
+        var sniffed = stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
+        stream.Position = 0;
+        var format = GitAttributes.Get(root, relative, GitAttributes.FormatAttribute) is { Length: > 0 } name
+            ? formats.Get(name, relative)
+            : formats.Detect(prefix.AsSpan(0, sniffed), relative) ?? throw new ThetaException(DiagnosticIds.UnknownFormat, $"{relative}: not a checkpoint format git-theta recognises. Supported formats: {formats.SupportedNames}.");
+        using var reader = format.OpenReader(stream, relative);
+        return reader.Tensors.Select(t => t.Name).ToList();
     }
 }
