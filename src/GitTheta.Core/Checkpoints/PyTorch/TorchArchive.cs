@@ -26,19 +26,18 @@ public static class TorchArchive
 
     public static IReadOnlyList<SplicedRange> FindGroups(SpooledFile file, string path)
     {
-        Span<byte> start = stackalloc byte[Math.Min(LegacyMagic.Length, (int)Math.Min(file.Length, LegacyMagic.Length))];
-        file.Read(0, start);
+        var start = file.ReadBytes(0, (int)Math.Min(file.Length, LegacyMagic.Length));
         if (start.Length == 0)
         {
             throw new ThetaException(DiagnosticIds.TruncatedCheckpoint, $"{path}: the file is empty, not a PyTorch checkpoint.");
         }
 
-        if (LegacyMagic.StartsWith(start) && start.Length == LegacyMagic.Length)
+        if (start.AsSpan().SequenceEqual(LegacyMagic))
         {
             throw new ThetaException(DiagnosticIds.InvalidCheckpoint, $"{path}: is in PyTorch's legacy serialization format (before 1.6, or saved with _use_new_zipfile_serialization=False), which git-theta does not read; {ResaveAdvice}.");
         }
 
-        if (!start.StartsWith(ZipMagic))
+        if (!start.AsSpan().StartsWith(ZipMagic))
         {
             throw new ThetaException(DiagnosticIds.InvalidCheckpoint, $"{path}: is not a PyTorch zip checkpoint (torch.save since PyTorch 1.6); if it was saved by an older PyTorch, {ResaveAdvice}.");
         }

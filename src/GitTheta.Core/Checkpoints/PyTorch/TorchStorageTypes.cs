@@ -22,6 +22,9 @@ public static class TorchStorageTypes
         ["UInt16Storage"] = DType.U16,
         ["UInt32Storage"] = DType.U32,
         ["UInt64Storage"] = DType.U64,
+
+        // A bare torch.UntypedStorage is saved with its size in bytes.
+        ["UntypedStorage"] = DType.U8,
     };
 
     /// <summary>Storage classes PyTorch has whose elements git-theta has no dtype for (complex, quantized).</summary>
@@ -29,7 +32,6 @@ public static class TorchStorageTypes
     {
         "ComplexFloatStorage", "ComplexDoubleStorage", "ComplexHalfStorage", "QInt8Storage", "QUInt8Storage",
         "QInt32Storage", "QUInt4x2Storage", "QUInt2x4Storage", "Float8_e4m3fnuzStorage", "Float8_e5m2fnuzStorage",
-        "UntypedStorage",
     };
 
     public static bool TryGet(string name, out DType dtype) => Supported.TryGetValue(name, out dtype);

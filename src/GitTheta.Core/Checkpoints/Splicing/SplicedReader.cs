@@ -9,7 +9,7 @@ namespace GitTheta.Core.Checkpoints.Splicing;
 /// Reads the groups a format found in a <see cref="SpooledFile"/>, in file order, and hands back the
 /// rest of the file as a <see cref="SplicedLayout"/>. A group the file keeps a CRC-32 of is checked
 /// against it as it is read: a file whose stored CRC is wrong could not be rebuilt byte for byte.
-/// A group stored encoded is read whole and decoded (those are small: ONNX typed fields).
+/// A group stored encoded (ONNX typed fields) is read whole and decoded before it is handed out.
 /// </summary>
 public sealed class SplicedReader : ICheckpointReader
 {

@@ -167,6 +167,14 @@ public class TorchPickleTests
     }
 
     [Fact]
+    public void A_bare_untyped_storage_is_a_byte_group_over_all_of_it()
+    {
+        var pickle = new PickleBuilder().EmptyDict().Mark().String("raw").Storage("UntypedStorage", "0", 12).SetItems().Stop().ToArray();
+        var (name, view) = Assert.Single(Tensors(pickle));
+        Assert.Equal(("raw", DType.U8, 12L), (name, view.Storage.DType, view.Storage.ByteLength));
+    }
+
+    [Fact]
     public void One_storage_key_with_two_types_is_refused()
     {
         var pickle = new PickleBuilder().Mark()
