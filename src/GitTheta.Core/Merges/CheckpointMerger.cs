@@ -47,7 +47,7 @@ public sealed class CheckpointMerger
     public MergeResult Complete(MergePlan plan, IReadOnlyDictionary<string, SelectedStrategy> choices)
     {
         using var transaction = new ObjectTransaction(store);
-        var context = new UpdateContext(store, transaction, settings, plan.Path);
+        var context = new UpdateContext(store, transaction, settings, plan.Path) { Updates = updates, Fetcher = fetcher };
         var writer = new MergedValueWriter(context, updates);
         var records = new List<GroupMergeRecord>();
         var merged = new Dictionary<string, ParameterEntry>(StringComparer.Ordinal);

@@ -56,9 +56,11 @@ internal sealed class GroupValueReader : IGroupValues
             throw new ThetaException(DiagnosticIds.InvalidCheckpoint, $"{where} has {info.ElementCount} elements, too many to merge numerically; resolve it with ours, theirs or base.");
         }
 
-        if (!context.Store.Contains(entry.Object) && fetcher is not null)
+        // The entry's object and those of its update chain, in one git-lfs session.
+        var missing = entry.Objects.Where(o => !context.Store.Contains(o)).ToList();
+        if (missing.Count > 0 && fetcher is not null)
         {
-            fetcher.Fetch(new[] { entry.Object });
+            fetcher.Fetch(missing);
         }
 
         var value = new byte[info.ByteLength];

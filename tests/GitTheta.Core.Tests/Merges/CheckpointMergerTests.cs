@@ -208,6 +208,33 @@ public class CheckpointMergerTests
     }
 
     [Fact]
+    public void Sparse_and_low_rank_entries_are_averaged_from_the_values_checkout_rebuilds()
+    {
+        using var fixture = new MergeFixture();
+        const int Columns = 20;
+        byte[] Matrix(float[] values) => new SafetensorsFileBuilder().Add("w", "F32", new long[] { values.Length / Columns, Columns }, TestData.Bytes(values)).Build();
+        var start = TestData.RandomFloats(60, Columns * Columns);
+        var sparse = (float[])start.Clone();
+        sparse[7] += 1;
+        sparse[311] -= 2;
+        var u = TestData.RandomFloats(61, Columns);
+        var v = TestData.RandomFloats(62, Columns);
+        var rankOne = start.Select((x, k) => x + (u[k / Columns] * v[k % Columns])).ToArray();
+        var ancestor = fixture.Clean(Matrix(start));
+        var ours = fixture.Clean(Matrix(sparse), ancestor, "sparse");
+        var theirs = fixture.Clean(Matrix(rankOne), ancestor, "low-rank");
+        Assert.Equal("sparse", ours.Parameters["w"].Update.Type);
+        Assert.Equal("low-rank", theirs.Parameters["w"].Update.Type);
+
+        var result = fixture.Merge(ancestor, ours, theirs, "average");
+
+        var oursValues = Floats(MergeFixture.Groups(fixture.Smudge(ours))["w"]);
+        var theirsValues = Floats(MergeFixture.Groups(fixture.Smudge(theirs))["w"]);
+        Assert.Equal(oursValues.Zip(theirsValues, (o, t) => (float)(((double)o + t) / 2)).ToArray(), Floats(MergeFixture.Groups(fixture.Smudge(result.Metadata))["w"]));
+        Assert.Equal(UpdateDescription.Dense, result.Metadata.Parameters["w"].Update);
+    }
+
+    [Fact]
     public void A_conflict_without_a_strategy_fails_and_stores_nothing()
     {
         using var fixture = new MergeFixture();

@@ -25,14 +25,17 @@ internal sealed class MergeFixture : IDisposable
 
     public ThetaSettings Settings { get; } = new();
 
-    public UpdateTypeRegistry Updates { get; } = new(new IUpdateType[] { new DenseUpdate(), new HalvedTestUpdate() });
+    /// <summary>The engine's update types (dense, sparse, low-rank, IA3) and the test-only <see cref="HalvedTestUpdate"/>.</summary>
+    public UpdateTypeRegistry Updates { get; } = new(UpdateTypeRegistry.Default.Names.Select(n => UpdateTypeRegistry.Default.Get(n, "test")).Append(new HalvedTestUpdate()));
 
     public IReadOnlyList<string> Objects => root.FilesUnder("objects");
 
+    /// <summary>Cleans a checkpoint; with an incremental <paramref name="updateType"/> its changes are stored as updates on <paramref name="previous"/> (as if committed).</summary>
     public ThetaMetadata Clean(byte[] checkpoint, ThetaMetadata? previous = null, string updateType = DenseUpdate.TypeName)
     {
-        var cleaner = new ThetaCleaner(Store, Settings with { UpdateType = updateType }, CheckpointFormatRegistry.Default, Updates);
-        return MetadataSerializer.Parse(cleaner.Clean(new MemoryStream(checkpoint), CheckpointPath, previous, null), CheckpointPath);
+        var cleaner = new ThetaCleaner(Store, Settings, CheckpointFormatRegistry.Default, Updates);
+        var committed = previous is not null && updateType != DenseUpdate.TypeName ? new CommittedVersion(new string('c', 40), previous) : null;
+        return MetadataSerializer.Parse(cleaner.Clean(new MemoryStream(checkpoint), CheckpointPath, previous, null, committed: committed, updateTypeName: updateType), CheckpointPath);
     }
 
     public CheckpointMerger Merger() => new(Store, Settings, Updates, CheckpointFormatRegistry.Default, ContainerComposerRegistry.Default, null);

@@ -18,13 +18,17 @@ internal static class F32Checkpoint
 
     public static float[] Shift(float[] values, float delta) => values.Select(v => v + delta).ToArray();
 
-    public static byte[] Write(params (string Name, float[] Values)[] groups)
+    public static byte[] Write(params (string Name, float[] Values)[] groups) => Write(columns: null, groups);
+
+    /// <summary>Groups as matrices with <paramref name="columns"/> columns (rows = length / columns), or 1-D when null.</summary>
+    public static byte[] Write(int? columns, params (string Name, float[] Values)[] groups)
     {
         var json = new StringBuilder("{\"__metadata__\":{\"format\":\"pt\"}");
         long offset = 0;
         foreach (var (name, values) in groups)
         {
-            json.Append($",\"{name}\":{{\"dtype\":\"F32\",\"shape\":[{values.Length}],\"data_offsets\":[{offset},{offset + (values.Length * 4L)}]}}");
+            var shape = columns is { } c ? $"{values.Length / c},{c}" : $"{values.Length}";
+            json.Append($",\"{name}\":{{\"dtype\":\"F32\",\"shape\":[{shape}],\"data_offsets\":[{offset},{offset + (values.Length * 4L)}]}}");
             offset += values.Length * 4L;
         }
 

@@ -220,6 +220,54 @@ public sealed class MergeTests : IDisposable
     }
 
     [Fact]
+    public void Groups_stored_as_sparse_and_low_rank_updates_merge_from_the_values_each_branch_checks_out()
+    {
+        const int Columns = 16;
+        var a = Random(50, Columns * Columns, 1);
+        var b = Random(51, Columns * Columns, 1);
+        var u = Random(52, Columns, 1);
+        var v = Random(53, Columns, 1);
+        var repo = ThetaRepoFactory.Create(sandbox, Model);
+        repo.Write(Model, Write(Columns, ("a", a), ("b", b)));
+        repo.GitOk("add", ".gitattributes", Model);
+        repo.Commit("base");
+
+        // Theirs: two elements of b change, stored as a sparse update.
+        repo.GitOk("checkout", "-q", "-b", "feature");
+        var sparseB = (float[])b.Clone();
+        sparseB[3] += 0.5f;
+        sparseB[100] -= 0.25f;
+        repo.Write(Model, Write(Columns, ("a", a), ("b", sparseB)));
+        repo.ThetaOk("add", Model, "--update-type", "sparse");
+        repo.Commit("theirs: sparse change of b");
+
+        // Ours: rank-1 changes of a and b, stored as low-rank updates.
+        repo.GitOk("checkout", "-q", "main");
+        float[] RankOne(float[] m, float scale) => m.Select((x, k) => x + (scale * u[k / Columns] * v[k % Columns])).ToArray();
+        repo.Write(Model, Write(Columns, ("a", RankOne(a, 0.1f)), ("b", RankOne(b, 1))));
+        repo.ThetaOk("add", Model, "--update-type", "low-rank");
+        repo.Commit("ours: low-rank changes of a and b");
+
+        Assert.Contains("\"type\": \"sparse\"", repo.Show("feature:" + Model));
+        Assert.Contains("\"type\": \"low-rank\"", repo.Show("main:" + Model));
+
+        // What each branch checks out (an update type may store a value within the tolerances, not bit for bit).
+        repo.GitOk("checkout", "-q", "feature");
+        var theirsValues = Read(repo.Read(Model));
+        repo.GitOk("checkout", "-q", "main");
+        var oursValues = Read(repo.Read(Model));
+
+        var merge = Merge(repo, new Dictionary<string, string?> { ["GIT_THETA_MERGE_STRATEGY"] = "average" });
+
+        Assert.True(merge.ExitCode == 0, merge.Error + merge.Output);
+        var merged = Read(repo.Read(Model));
+        Assert.Equal(oursValues["a"], merged["a"]);
+        Assert.Equal(Mean(oursValues["b"], theirsValues["b"]), merged["b"]);
+        Assert.Contains("\"type\": \"low-rank\"", repo.Show("HEAD:" + Model)); // a: our entry, kept as it is
+        Assert.Equal(string.Empty, repo.GitOk("status", "--porcelain"));
+    }
+
+    [Fact]
     public void The_menu_on_a_terminal_resolves_each_conflict_with_validated_arguments()
     {
         var repo = Branches(out var ours, out var theirs, bothChangeW3: true);
