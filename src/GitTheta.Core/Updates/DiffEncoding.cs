@@ -15,26 +15,57 @@ internal static class DiffEncoding
     /// <param name="targets">The new elements' bytes, in the group's dtype, in the same order.</param>
     public static UpdateTensor Encode(string name, DType dtype, IReadOnlyList<long> shape, ReadOnlySpan<double> bases, ReadOnlySpan<double> diffs, ReadOnlySpan<byte> targets)
     {
-        if (dtype is not (DType.F64 or DType.I64 or DType.U64))
+        var exact = ExactInFloat32(dtype, bases, diffs, targets);
+        if (exact.All(e => e))
         {
-            var narrow = new float[diffs.Length];
-            var sums = new double[diffs.Length];
-            for (var i = 0; i < diffs.Length; i++)
-            {
-                narrow[i] = (float)diffs[i];
-                sums[i] = bases[i] + narrow[i];
-            }
-
-            var rebuilt = new byte[targets.Length];
-            ElementNarrower.FromDouble(dtype, sums, rebuilt);
-            if (rebuilt.AsSpan().SequenceEqual(targets))
-            {
-                return UpdateTensor.Of(name, DType.F32, shape, System.Runtime.InteropServices.MemoryMarshal.AsBytes(narrow.AsSpan()).ToArray());
-            }
+            return Float32(name, shape, diffs);
         }
 
-        return UpdateTensor.Of(name, DType.F64, shape, System.Runtime.InteropServices.MemoryMarshal.AsBytes(Exact(dtype, bases, diffs, targets)).ToArray());
+        return Float64(name, dtype, shape, bases, diffs, targets);
     }
+
+    /// <summary>
+    /// For each element, whether its difference rounded to float32, added back to the old element in float64 and
+    /// written in the group's dtype, gives the new element exactly. Never for float64-wide groups.
+    /// </summary>
+    public static bool[] ExactInFloat32(DType dtype, ReadOnlySpan<double> bases, ReadOnlySpan<double> diffs, ReadOnlySpan<byte> targets)
+    {
+        var exact = new bool[diffs.Length];
+        if (dtype is DType.F64 or DType.I64 or DType.U64)
+        {
+            return exact;
+        }
+
+        var sums = new double[diffs.Length];
+        for (var i = 0; i < diffs.Length; i++)
+        {
+            sums[i] = bases[i] + (float)diffs[i];
+        }
+
+        var size = DTypes.SizeOf(dtype);
+        var rebuilt = new byte[targets.Length];
+        ElementNarrower.FromDouble(dtype, sums, rebuilt);
+        for (var i = 0; i < diffs.Length; i++)
+        {
+            exact[i] = rebuilt.AsSpan(i * size, size).SequenceEqual(targets.Slice(i * size, size));
+        }
+
+        return exact;
+    }
+
+    public static UpdateTensor Float32(string name, IReadOnlyList<long> shape, ReadOnlySpan<double> diffs)
+    {
+        var narrow = new float[diffs.Length];
+        for (var i = 0; i < diffs.Length; i++)
+        {
+            narrow[i] = (float)diffs[i];
+        }
+
+        return UpdateTensor.Of(name, DType.F32, shape, System.Runtime.InteropServices.MemoryMarshal.AsBytes(narrow.AsSpan()).ToArray());
+    }
+
+    public static UpdateTensor Float64(string name, DType dtype, IReadOnlyList<long> shape, ReadOnlySpan<double> bases, ReadOnlySpan<double> diffs, ReadOnlySpan<byte> targets) =>
+        UpdateTensor.Of(name, DType.F64, shape, System.Runtime.InteropServices.MemoryMarshal.AsBytes(Exact(dtype, bases, diffs, targets).AsSpan()).ToArray());
 
     /// <summary>
     /// The float64 differences, each nudged by a few units in the last place where old + difference would round off

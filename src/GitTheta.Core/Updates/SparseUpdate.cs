@@ -6,8 +6,9 @@ namespace GitTheta.Core.Updates;
 
 /// <summary>
 /// The elements that changed by more than the sparse threshold (theta.sparseThreshold, default 1e-12), as flat
-/// row-major <c>indices</c> (I32, or I64 for groups past 2^31 elements) and their differences <c>values</c> (F32 when
-/// that rebuilds them exactly, else F64), with the group's <c>shape</c> (I64). Checkout adds each difference to the
+/// row-major <c>indices</c> (I32, or I64 for groups past 2^31 elements) and their differences <c>values</c> in F32,
+/// plus <c>wide_indices</c> and <c>wide_values</c> in F64 for the few differences F32 would not rebuild exactly (all
+/// of them in <c>values</c>, F64, when none is exact in F32), with the group's <c>shape</c> (I64). Checkout adds each difference to the
 /// previous element in float64 and writes it back in the group's dtype: the changed elements come back exactly, the
 /// others are the previous ones, within the threshold of the new value. Works for every dtype; a change too dense
 /// to be smaller than the value is stored dense.
@@ -18,6 +19,8 @@ public sealed class SparseUpdate : IncrementalUpdateType
     public const string IndicesTensor = "indices";
     public const string ValuesTensor = "values";
     public const string ShapeTensor = "shape";
+    public const string WideIndicesTensor = "wide_indices";
+    public const string WideValuesTensor = "wide_values";
 
     private const int Chunk = 4096;
 
@@ -69,12 +72,38 @@ public sealed class SparseUpdate : IncrementalUpdateType
             }
         }
 
-        var update = new UpdateTensors(new[]
+        // Most differences are exact in float32; the few that are not (an element close to zero that moved by more
+        // than it is) go to a second, float64 block, so one of them does not double the size of the rest.
+        var exact = DiffEncoding.ExactInFloat32(dtype, CollectionsMarshal.AsSpan(bases), CollectionsMarshal.AsSpan(diffs), targets.ToArray());
+        var narrow = Enumerable.Range(0, indices.Count).Where(k => exact[k]).ToList();
+        var wide = Enumerable.Range(0, indices.Count).Where(k => !exact[k]).ToList();
+        var tensors = new List<UpdateTensor>();
+        if (narrow.Count == 0)
         {
-            IndexTensor(indices, count),
-            DiffEncoding.Encode(ValuesTensor, dtype, new long[] { indices.Count }, CollectionsMarshal.AsSpan(bases), CollectionsMarshal.AsSpan(diffs), targets.ToArray()),
-            UpdateTensor.Of(ShapeTensor, DType.I64, new long[] { info.Shape.Count }, MemoryMarshal.AsBytes(info.Shape.ToArray().AsSpan()).ToArray()),
-        });
+            // Nothing is exact in float32 (float64-wide groups, or a change of mostly tiny elements): one float64 block.
+            tensors.Add(IndexTensor(IndicesTensor, indices, count));
+            tensors.Add(DiffEncoding.Float64(ValuesTensor, dtype, new long[] { indices.Count }, CollectionsMarshal.AsSpan(bases), CollectionsMarshal.AsSpan(diffs), targets.ToArray()));
+        }
+        else
+        {
+            tensors.Add(IndexTensor(IndicesTensor, narrow.Select(k => indices[k]).ToList(), count));
+            tensors.Add(DiffEncoding.Float32(ValuesTensor, new long[] { narrow.Count }, narrow.Select(k => diffs[k]).ToArray()));
+            if (wide.Count > 0)
+            {
+                var all = targets.ToArray();
+                var wideTargets = new byte[wide.Count * size];
+                for (var w = 0; w < wide.Count; w++)
+                {
+                    all.AsSpan(wide[w] * size, size).CopyTo(wideTargets.AsSpan(w * size));
+                }
+
+                tensors.Add(IndexTensor(WideIndicesTensor, wide.Select(k => indices[k]).ToList(), count));
+                tensors.Add(DiffEncoding.Float64(WideValuesTensor, dtype, new long[] { wide.Count }, wide.Select(k => bases[k]).ToArray(), wide.Select(k => diffs[k]).ToArray(), wideTargets));
+            }
+        }
+
+        tensors.Add(UpdateTensor.Of(ShapeTensor, DType.I64, new long[] { info.Shape.Count }, MemoryMarshal.AsBytes(info.Shape.ToArray().AsSpan()).ToArray()));
+        var update = new UpdateTensors(tensors);
         if (update.ObjectLength >= info.ByteLength)
         {
             var share = count == 0 ? 0 : (double)indices.Count / count;
@@ -99,18 +128,27 @@ public sealed class SparseUpdate : IncrementalUpdateType
 
     public override void Apply(TensorInfo info, UpdateTensors update, Span<byte> value, string where)
     {
-        var indices = update.Get(IndicesTensor, where);
-        var values = update.Get(ValuesTensor, where);
+        if (update.Find(ShapeTensor) is { } shape && !MemoryMarshal.Cast<byte, long>(shape.Data.Span).SequenceEqual(info.Shape.ToArray()))
+        {
+            throw Corrupt(where, $"was made for a group of another shape than {info.ShapeText}");
+        }
+
+        var touched = new HashSet<long>();
+        ApplyBlock(info, update.Get(IndicesTensor, where), update.Get(ValuesTensor, where), value, where, touched);
+        if (update.Find(WideIndicesTensor) is { } wideIndices)
+        {
+            ApplyBlock(info, wideIndices, update.Get(WideValuesTensor, where), value, where, touched);
+        }
+    }
+
+    /// <summary>Adds one block of differences; an element named twice (in either block) is corrupt.</summary>
+    private static void ApplyBlock(TensorInfo info, UpdateTensor indices, UpdateTensor values, Span<byte> value, string where, HashSet<long> touched)
+    {
         var nonZero = indices.Info.Shape.Count == 1 ? indices.Info.Shape[0] : -1;
         if (indices.Info.DType is not (DType.I32 or DType.I64) || nonZero < 0
             || values.Info.DType is not (DType.F32 or DType.F64) || !values.Info.Shape.SequenceEqual(new[] { nonZero }))
         {
             throw Corrupt(where, $"is not a sparse update (indices {indices.Info.DType} {indices.Info.ShapeText}, values {values.Info.DType} {values.Info.ShapeText})");
-        }
-
-        if (update.Find(ShapeTensor) is { } shape && !MemoryMarshal.Cast<byte, long>(shape.Data.Span).SequenceEqual(info.Shape.ToArray()))
-        {
-            throw Corrupt(where, $"was made for a group of another shape than {info.ShapeText}");
         }
 
         var count = info.ElementCount;
@@ -120,9 +158,9 @@ public sealed class SparseUpdate : IncrementalUpdateType
         for (var k = 0; k < deltas.Length; k++)
         {
             var index = indices.Info.DType == DType.I32 ? MemoryMarshal.Read<int>(span[(k * 4)..]) : MemoryMarshal.Read<long>(span[(k * 8)..]);
-            if (index <= previous || index >= count)
+            if (index <= previous || index >= count || !touched.Add(index))
             {
-                throw Corrupt(where, $"names element {index}, out of order or outside the group's {count} elements");
+                throw Corrupt(where, $"names element {index} out of order, twice, or outside the group's {count} elements");
             }
 
             previous = index;
@@ -130,15 +168,15 @@ public sealed class SparseUpdate : IncrementalUpdateType
         }
     }
 
-    private static UpdateTensor IndexTensor(List<long> indices, long count)
+    private static UpdateTensor IndexTensor(string name, List<long> indices, long count)
     {
         var shape = new long[] { indices.Count };
         if (count <= int.MaxValue)
         {
             var narrow = indices.Select(i => (int)i).ToArray();
-            return UpdateTensor.Of(IndicesTensor, DType.I32, shape, MemoryMarshal.AsBytes(narrow.AsSpan()).ToArray());
+            return UpdateTensor.Of(name, DType.I32, shape, MemoryMarshal.AsBytes(narrow.AsSpan()).ToArray());
         }
 
-        return UpdateTensor.Of(IndicesTensor, DType.I64, shape, MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(indices)).ToArray());
+        return UpdateTensor.Of(name, DType.I64, shape, MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(indices)).ToArray());
     }
 }

@@ -78,8 +78,46 @@ public sealed class SparseUpdateTests : IDisposable
         var inference = sparse.Infer(fixture.Context, info, old, UpdateFixture.Encode(DType.F32, values));
 
         Assert.Null(inference.Declined);
-        Assert.Equal(picked.Count, inference.Update!.Get(SparseUpdate.IndicesTensor, "test").Info.ElementCount);
+        var stored = inference.Update!.Get(SparseUpdate.IndicesTensor, "test").Info.ElementCount + (inference.Update.Find(SparseUpdate.WideIndicesTensor)?.Info.ElementCount ?? 0);
+        Assert.Equal(picked.Count, stored);
         Assert.True(inference.Update.ObjectLength <= info.ByteLength / 10, $"{inference.Update.ObjectLength} bytes for a {info.ByteLength}-byte group");
+    }
+
+    [Fact]
+    public void Differences_float32_cannot_hold_exactly_go_to_a_float64_block_and_the_rest_stay_float32()
+    {
+        var info = new TensorInfo("w", DType.F32, new long[] { 100 });
+        var values = Enumerable.Range(0, 100).Select(i => 0.5 + (i / 1000.0)).ToArray();
+        var old = UpdateFixture.Encode(DType.F32, values);
+        values[10] = 1e-7;
+        values[20] += 0.001;
+        values[30] += 0.001;
+        var changed = UpdateFixture.Encode(DType.F32, values);
+
+        var inference = sparse.Infer(fixture.Context, info, old, changed);
+
+        var update = inference.Update!;
+        Assert.Equal((DType.F32, 2L), (update.Get(SparseUpdate.ValuesTensor, "t").Info.DType, update.Get(SparseUpdate.ValuesTensor, "t").Info.ElementCount));
+        Assert.Equal((DType.F64, 1L), (update.Get(SparseUpdate.WideValuesTensor, "t").Info.DType, update.Get(SparseUpdate.WideValuesTensor, "t").Info.ElementCount));
+        Assert.Equal(10, BitConverter.ToInt32(update.Get(SparseUpdate.WideIndicesTensor, "t").Data.Span));
+        Assert.Equal(changed, inference.Value);
+        var rebuilt = old.ToArray();
+        sparse.Apply(info, update, rebuilt, "t");
+        Assert.Equal(changed, rebuilt);
+    }
+
+    [Fact]
+    public void An_element_named_in_both_blocks_is_corrupt()
+    {
+        var info = new TensorInfo("w", DType.F32, new long[] { 4 });
+        var update = new UpdateTensors(new[]
+        {
+            UpdateTensor.Of(SparseUpdate.IndicesTensor, DType.I32, new long[] { 1 }, BitConverter.GetBytes(2)),
+            UpdateTensor.Of(SparseUpdate.ValuesTensor, DType.F32, new long[] { 1 }, BitConverter.GetBytes(1f)),
+            UpdateTensor.Of(SparseUpdate.WideIndicesTensor, DType.I32, new long[] { 1 }, BitConverter.GetBytes(2)),
+            UpdateTensor.Of(SparseUpdate.WideValuesTensor, DType.F64, new long[] { 1 }, BitConverter.GetBytes(1.0)),
+        });
+        ThetaAssert.Throws(DiagnosticIds.CorruptObject, () => sparse.Apply(info, update, new byte[16], "test"));
     }
 
     [Fact]
