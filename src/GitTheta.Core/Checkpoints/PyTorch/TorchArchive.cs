@@ -24,23 +24,33 @@ public static class TorchArchive
 
     public static string ResaveAdvice => "load it with a recent PyTorch and save it again: torch.save(torch.load(path), path, _use_new_zipfile_serialization=True)";
 
-    public static IReadOnlyList<SplicedRange> FindGroups(SpooledFile file, string path)
+    /// <summary>Refuses what is not a torch.save zip from its first bytes: empty, the legacy format, not a zip.</summary>
+    public static void CheckStart(ReadOnlySpan<byte> start, string path)
     {
-        var start = file.ReadBytes(0, (int)Math.Min(file.Length, LegacyMagic.Length));
         if (start.Length == 0)
         {
             throw new ThetaException(DiagnosticIds.TruncatedCheckpoint, $"{path}: the file is empty, not a PyTorch checkpoint.");
         }
 
-        if (start.AsSpan().SequenceEqual(LegacyMagic))
+        if (start.StartsWith(LegacyMagic))
         {
             throw new ThetaException(DiagnosticIds.InvalidCheckpoint, $"{path}: is in PyTorch's legacy serialization format (before 1.6, or saved with _use_new_zipfile_serialization=False), which git-theta does not read; {ResaveAdvice}.");
         }
 
-        if (!start.AsSpan().StartsWith(ZipMagic))
+        if (!start.StartsWith(ZipMagic))
         {
-            throw new ThetaException(DiagnosticIds.InvalidCheckpoint, $"{path}: is not a PyTorch zip checkpoint (torch.save since PyTorch 1.6); if it was saved by an older PyTorch, {ResaveAdvice}.");
+            // "PK" and nothing more is a zip cut short; anything else is not a zip at all.
+            var cutShort = start.Length < ZipMagic.Length && ZipMagic.StartsWith(start);
+            throw new ThetaException(
+                cutShort ? DiagnosticIds.TruncatedCheckpoint : DiagnosticIds.InvalidCheckpoint,
+                $"{path}: is not a PyTorch zip checkpoint (torch.save since PyTorch 1.6); if it was saved by an older PyTorch, {ResaveAdvice}.");
         }
+    }
+
+    /// <summary>The groups of a whole torch.save file (or of its skeleton, to check what was read from a stream), in file order.</summary>
+    public static IReadOnlyList<SplicedRange> FindGroups(IByteSource file, string path)
+    {
+        CheckStart(file.ReadBytes(0, (int)Math.Min(file.Length, LegacyMagic.Length)), path);
 
         var zip = ZipDirectory.Read(file, path);
         if (zip.Entries.Count == 0)
@@ -63,23 +73,8 @@ public static class TorchArchive
             throw new ThetaException(DiagnosticIds.InvalidCheckpoint, $"{path}: {PickleName} is {pickleEntry.Size} bytes, more than git-theta reads ({SplicedReader.MaxSkeletonLength}).");
         }
 
-        var where = $"{path}: {PickleName}";
-        var rules = new TorchPickleRules(where);
-        var root = PickleMachine.Run(file.ReadBytes(pickleEntry.DataOffset, (int)pickleEntry.Size), rules, where);
-        var views = TorchStateDict.Tensors(root, where);
-        return Group(views, rules.Storages, entries, folder, path);
-    }
-
-    private static List<SplicedRange> Group(
-        IReadOnlyList<(string Name, TorchTensorView View)> views,
-        IReadOnlyDictionary<string, TorchStorageRef> storages,
-        IReadOnlyDictionary<string, ZipEntry> entries,
-        string folder,
-        string path)
-    {
-        var byStorage = views.GroupBy(v => v.View.Storage.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var (storages, groups) = ReadPickle(file.ReadBytes(pickleEntry.DataOffset, (int)pickleEntry.Size), path);
         var ranges = new List<SplicedRange>();
-        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (key, storage) in storages)
         {
             var entryName = $"{folder}data/{key}";
@@ -93,24 +88,42 @@ public static class TorchArchive
                 throw new ThetaException(DiagnosticIds.InvalidCheckpoint, $"{path}: storage '{key}' is {storage.StorageType}[{storage.ElementCount}] ({storage.ByteLength} bytes) but its entry {entryName} holds {entry.Size} bytes; the file is corrupt.");
             }
 
-            if (!byStorage.TryGetValue(key, out var users))
+            // A storage referenced only where no tensor is named (an object's state) has no group: its bytes stay in the container.
+            if (groups.TryGetValue(key, out var info))
             {
-                // Referenced only from somewhere no tensor is named (an object's state): its bytes stay in the container.
-                continue;
+                ranges.Add(new SplicedRange(info, entry.DataOffset, entry.Crc32At));
             }
-
-            var name = users[0].Name;
-            if (!names.Add(name))
-            {
-                throw new ThetaException(DiagnosticIds.InvalidCheckpoint, $"{path}: two tensors would both be named '{name}' (keys joined with '{TorchStateDict.Separator}' collide); rename one of the keys.");
-            }
-
-            var plain = users.All(u => u.View.CoversStorageContiguously && u.View.Size.SequenceEqual(users[0].View.Size));
-            var shape = plain ? users[0].View.Size : new[] { storage.ElementCount };
-            ranges.Add(new SplicedRange(new TensorInfo(name, storage.DType, shape.ToArray()), entry.DataOffset, entry.Crc32At));
         }
 
         ranges.Sort((a, b) => a.Offset.CompareTo(b.Offset));
         return ranges;
+    }
+
+    /// <summary>
+    /// Runs the restricted unpickler on data.pkl: every storage it refers to, by key, and the group of each
+    /// storage a tensor uses (named after its first tensor; the tensor's shape when every use is the plain
+    /// view of all of it, else the storage's element count).
+    /// </summary>
+    public static (IReadOnlyDictionary<string, TorchStorageRef> Storages, IReadOnlyDictionary<string, TensorInfo> Groups) ReadPickle(byte[] pickle, string path)
+    {
+        var where = $"{path}: {PickleName}";
+        var rules = new TorchPickleRules(where);
+        var views = TorchStateDict.Tensors(PickleMachine.Run(pickle, rules, where), where);
+        var groups = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var users in views.GroupBy(v => v.View.Storage.Key, StringComparer.Ordinal))
+        {
+            var first = users.First();
+            if (!names.Add(first.Name))
+            {
+                throw new ThetaException(DiagnosticIds.InvalidCheckpoint, $"{path}: two tensors would both be named '{first.Name}' (keys joined with '{TorchStateDict.Separator}' collide); rename one of the keys.");
+            }
+
+            var storage = first.View.Storage;
+            var plain = users.All(u => u.View.CoversStorageContiguously && u.View.Size.SequenceEqual(first.View.Size));
+            groups[users.Key] = new TensorInfo(first.Name, storage.DType, plain ? first.View.Size.ToArray() : new[] { storage.ElementCount });
+        }
+
+        return (rules.Storages, groups);
     }
 }

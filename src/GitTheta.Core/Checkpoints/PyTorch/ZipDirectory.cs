@@ -25,13 +25,13 @@ public sealed class ZipDirectory
     private const ushort DataDescriptorFlag = 0x0008;
     private const ushort EncryptedFlag = 0x0001;
 
-    private readonly SpooledFile file;
+    private readonly IByteSource file;
     private readonly string path;
 
     /// <summary>Reads local headers and data descriptors; its slices share one buffer (entries come in file order).</summary>
     private FileCursor? entryReader;
 
-    private ZipDirectory(SpooledFile file, string path)
+    private ZipDirectory(IByteSource file, string path)
     {
         this.file = file;
         this.path = path;
@@ -40,7 +40,7 @@ public sealed class ZipDirectory
     /// <summary>In central-directory order.</summary>
     public IReadOnlyList<ZipEntry> Entries { get; private set; } = Array.Empty<ZipEntry>();
 
-    public static ZipDirectory Read(SpooledFile file, string path)
+    public static ZipDirectory Read(IByteSource file, string path)
     {
         var directory = new ZipDirectory(file, path);
         directory.Parse();

@@ -5,7 +5,7 @@ using GitTheta.Core.Diagnostics;
 namespace GitTheta.Core.Checkpoints.Splicing;
 
 /// <summary>
-/// A forward reader over part of a <see cref="SpooledFile"/> for parsing headers. Every read is
+/// A forward reader over part of an <see cref="IByteSource"/> for parsing headers. Every read is
 /// checked against the end of the part first, so a length field can never make it allocate or
 /// read more than the part holds. <see cref="Fail"/> words the error for the format.
 /// </summary>
@@ -13,16 +13,16 @@ public sealed class FileCursor
 {
     private const int BufferSize = 64 << 10;
 
-    private readonly SpooledFile file;
+    private readonly IByteSource file;
     private readonly ReadBuffer cache;
 
     /// <param name="fail">Builds the error for a read that would pass <paramref name="end"/>; gets what was being read.</param>
-    public FileCursor(SpooledFile file, long position, long end, Func<string, ThetaException> fail)
+    public FileCursor(IByteSource file, long position, long end, Func<string, ThetaException> fail)
         : this(file, new ReadBuffer(), position, end, fail)
     {
     }
 
-    private FileCursor(SpooledFile file, ReadBuffer cache, long position, long end, Func<string, ThetaException> fail)
+    private FileCursor(IByteSource file, ReadBuffer cache, long position, long end, Func<string, ThetaException> fail)
     {
         this.file = file;
         this.cache = cache;

@@ -39,6 +39,53 @@ public sealed class SplicedLayout
     /// <summary>Bytes the format needs beyond the skeleton (empty for most).</summary>
     public ReadOnlyMemory<byte> Extra { get; }
 
+    /// <summary>
+    /// The layout of a file whose groups lie at <paramref name="ranges"/> (file order) and whose other bytes,
+    /// in file order, are <paramref name="skeleton"/>. CRC fields are cleared: they are recomputed from the
+    /// data on write (and were checked on read), so a file whose tensor values change keeps its container.
+    /// </summary>
+    public static SplicedLayout FromFile(string format, IReadOnlyList<SplicedRange> ranges, byte[] skeleton, ReadOnlyMemory<byte> extra)
+    {
+        // removedBefore[i]: group bytes of ranges[0..i), which a file offset after them loses in the skeleton.
+        var removedBefore = new long[ranges.Count + 1];
+        for (var i = 0; i < ranges.Count; i++)
+        {
+            removedBefore[i + 1] = removedBefore[i] + ranges[i].StoredLength;
+        }
+
+        long ToSkeleton(long fileOffset)
+        {
+            int low = 0, high = ranges.Count;
+            while (low < high)
+            {
+                var middle = (low + high) / 2;
+                if (ranges[middle].End <= fileOffset)
+                {
+                    low = middle + 1;
+                }
+                else
+                {
+                    high = middle;
+                }
+            }
+
+            return fileOffset - removedBefore[low];
+        }
+
+        var groups = new List<SplicedGroup>(ranges.Count);
+        for (var i = 0; i < ranges.Count; i++)
+        {
+            groups.Add(new SplicedGroup(ranges[i].Info, ranges[i].Offset - removedBefore[i], ranges[i].Crc32At.Select(ToSkeleton).ToList()));
+        }
+
+        foreach (var at in groups.SelectMany(g => g.Crc32At))
+        {
+            skeleton.AsSpan((int)at, 4).Clear();
+        }
+
+        return new SplicedLayout(format, groups, skeleton, extra);
+    }
+
     public byte[] Serialize()
     {
         var output = new MemoryStream();

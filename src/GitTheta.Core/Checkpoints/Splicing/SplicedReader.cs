@@ -135,7 +135,6 @@ public sealed class SplicedReader : ICheckpointReader
         }
 
         var skeleton = GC.AllocateUninitializedArray<byte>((int)(file.Length - groupBytesBefore[^1]));
-        var groups = new List<SplicedGroup>(ranges.Count);
         long fileAt = 0;
         var skeletonAt = 0;
         foreach (var range in ranges)
@@ -143,23 +142,11 @@ public sealed class SplicedReader : ICheckpointReader
             var gap = (int)(range.Offset - fileAt);
             file.Read(fileAt, skeleton.AsSpan(skeletonAt, gap));
             skeletonAt += gap;
-            groups.Add(new SplicedGroup(range.Info, skeletonAt, range.Crc32At.Select(ToSkeletonOffset).ToList()));
             fileAt = range.End;
         }
 
         file.Read(fileAt, skeleton.AsSpan(skeletonAt));
-
-        // CRCs are recomputed from the data on write (and were just checked), so the container keeps
-        // zeros there: a checkpoint whose tensor values change keeps the same container object.
-        foreach (var group in groups)
-        {
-            foreach (var at in group.Crc32At)
-            {
-                skeleton.AsSpan((int)at, 4).Clear();
-            }
-        }
-
-        return new SplicedLayout(format, groups, skeleton, extra).Serialize();
+        return SplicedLayout.FromFile(format, ranges, skeleton, extra).Serialize();
     }
 
     public void Dispose() => file.Dispose();
@@ -167,26 +154,6 @@ public sealed class SplicedReader : ICheckpointReader
     /// <summary>Where a file offset outside every group of <paramref name="ranges"/> (in file order) lands in the skeleton.</summary>
     public static long SkeletonOffset(IReadOnlyList<SplicedRange> ranges, long fileOffset) =>
         fileOffset - ranges.TakeWhile(r => r.End <= fileOffset).Sum(r => r.StoredLength);
-
-    /// <summary>Where a file offset outside every group lands in the skeleton: minus the group bytes before it.</summary>
-    private long ToSkeletonOffset(long fileOffset)
-    {
-        int low = 0, high = ranges.Count;
-        while (low < high)
-        {
-            var middle = (low + high) / 2;
-            if (ranges[middle].End <= fileOffset)
-            {
-                low = middle + 1;
-            }
-            else
-            {
-                high = middle;
-            }
-        }
-
-        return fileOffset - groupBytesBefore[low];
-    }
 
     private void VerifyCrc(SplicedRange range)
     {
