@@ -47,7 +47,15 @@ public sealed class PyTorchFormat : ICheckpointFormat
         return name.SequenceEqual("data.pkl"u8) || name.EndsWith("/data.pkl"u8);
     }
 
-    public ICheckpointReader OpenReader(Stream input, string path)
+    /// <summary>
+    /// A file on disk is read in place with random access; anything else (git's pipe) is read in one forward
+    /// pass, without a temp copy, when the archive is laid out as torch.save lays it out.
+    /// </summary>
+    public ICheckpointReader OpenReader(Stream input, string path) =>
+        input is FileStream { CanSeek: true } ? OpenSpooled(input, path) : TorchStreamingReader.Open(input, path);
+
+    /// <summary>Reads the archive through a random-access copy (or the file itself): the central directory first.</summary>
+    public static ICheckpointReader OpenSpooled(Stream input, string path)
     {
         var file = SpooledFile.From(input);
         try

@@ -1,29 +1,33 @@
-using GitTheta.Core.Diagnostics;
-
 namespace GitTheta.Core.Checkpoints.Splicing;
 
 /// <summary>
 /// A file seen through its skeleton: every byte except group data, addressed by file offset. A format
 /// that read its groups from a stream checks its structure through this view afterwards, with the same
-/// code that reads a spooled file; a read that lands in group data means the structure is inconsistent.
+/// code that reads a spooled file, and compares the groups it finds with the ones it read.
 /// </summary>
 public sealed class SkeletonView : IByteSource
 {
     private readonly byte[] skeleton;
     private readonly IReadOnlyList<(long Offset, long Length)> holes;
-    private readonly string path;
+    private readonly long[] removedBefore;
 
     /// <param name="holes">Where group data was, in file order.</param>
-    public SkeletonView(byte[] skeleton, IReadOnlyList<(long Offset, long Length)> holes, string path)
+    public SkeletonView(byte[] skeleton, IReadOnlyList<(long Offset, long Length)> holes)
     {
         this.skeleton = skeleton;
         this.holes = holes;
-        this.path = path;
-        Length = skeleton.Length + holes.Sum(h => h.Length);
+        removedBefore = new long[holes.Count + 1];
+        for (var i = 0; i < holes.Count; i++)
+        {
+            removedBefore[i + 1] = removedBefore[i] + holes[i].Length;
+        }
+
+        Length = skeleton.Length + removedBefore[^1];
     }
 
     public long Length { get; }
 
+    /// <summary>Reads file bytes; bytes of group data read as zeros (they are only ever read ahead, or by a forged directory that the checks after it then refuse).</summary>
     public void Read(long offset, Span<byte> destination)
     {
         if (offset < 0 || offset > Length - destination.Length)
@@ -31,23 +35,41 @@ public sealed class SkeletonView : IByteSource
             throw new ArgumentOutOfRangeException(nameof(offset), $"Read of {destination.Length} bytes at {offset} outside a {Length}-byte file.");
         }
 
-        long removed = 0;
-        foreach (var (start, length) in holes)
+        var done = 0;
+        while (done < destination.Length)
         {
-            if (offset + destination.Length <= start)
+            var at = offset + done;
+
+            // The first hole that ends after the position: holes before it are wholly cut out of the skeleton.
+            int low = 0, high = holes.Count;
+            while (low < high)
             {
-                break;
+                var middle = (low + high) / 2;
+                if (holes[middle].Offset + holes[middle].Length <= at)
+                {
+                    low = middle + 1;
+                }
+                else
+                {
+                    high = middle;
+                }
             }
 
-            if (offset < start + length)
+            int take;
+            if (low < holes.Count && holes[low].Offset <= at)
             {
-                throw new ThetaException(DiagnosticIds.InvalidCheckpoint, $"{path}: the file's directory points into tensor data at byte {offset}; the file is corrupt or forged.");
+                take = (int)Math.Min(destination.Length - done, holes[low].Offset + holes[low].Length - at);
+                destination.Slice(done, take).Clear();
+            }
+            else
+            {
+                var until = low < holes.Count ? holes[low].Offset : Length;
+                take = (int)Math.Min(destination.Length - done, until - at);
+                skeleton.AsSpan((int)(at - removedBefore[low]), take).CopyTo(destination[done..]);
             }
 
-            removed += length;
+            done += take;
         }
-
-        skeleton.AsSpan((int)(offset - removed), destination.Length).CopyTo(destination);
     }
 
     public byte[] ReadBytes(long offset, int count)
