@@ -18,7 +18,7 @@
 #   --update-readme     write the results block into bench/README.md (between <!-- updates:start/end -->)
 #
 # Everything happens under /tmp with an isolated global git config (GIT_CONFIG_GLOBAL). Results:
-# bench/results/updates.md (git-ignored), logs in bench/results/logs/updates-*.
+# bench/results/updates.md (git-ignored), logs in bench/results/updates-logs/<time>/.
 
 set -euo pipefail
 
@@ -79,7 +79,8 @@ UPD=$BENCH/GitTheta.Bench.Updates/bin/Release/net10.0/gittheta-bench-updates
 WORK=$(mktemp -d /tmp/gittheta-updates.XXXXXX)
 cleanup() { [[ $KEEP -eq 1 ]] && echo "kept $WORK" >&2 || rm -rf "$WORK"; }
 trap cleanup EXIT
-LOGS=$RESULTS/logs/updates-$(date -u +%Y%m%dT%H%M%SZ)
+# Not under results/logs: bench/run.sh empties that folder when it starts.
+LOGS=$RESULTS/updates-logs/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$LOGS"
 
 export PATH=$THETA_DIR:$PATH
@@ -93,7 +94,7 @@ now() { date +%s.%N; }
 seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 # Bytes of the regular files under a directory: what is stored, without the directory entries du would add (every
 # new object of the LFS store may create two 4 KiB folders, which would swamp a small update).
-size_of() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }'; }
+size_of() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
 mib() { awk -v b="$1" 'BEGIN { if (b >= 1048576) printf "%.1f MiB", b / 1048576; else printf "%.1f KiB", b / 1024 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", a / b }'; }
 json_number() { grep -o "\"$2\": *[0-9.e+-]*" "$1" | head -1 | sed 's/.*: *//'; }
