@@ -14,9 +14,16 @@ public interface IUpdateType
     /// <summary>True when the stored object is applied on top of a base value rather than being the value.</summary>
     bool IsIncremental { get; }
 
-    /// <summary>Stores <paramref name="value"/>; objects go into the context's transaction, not the store.</summary>
+    /// <summary>
+    /// Stores <paramref name="value"/> with nothing to build on; objects go into the context's transaction, not the
+    /// store. Incremental types store such a value dense: their updates are made by <see cref="UpdateWriter"/>.
+    /// </summary>
     StoredValue Store(UpdateContext context, TensorInfo info, ReadOnlyMemory<byte> value);
 
-    /// <summary>Writes the group's full value (exactly info.ByteLength bytes) to <paramref name="output"/>.</summary>
+    /// <summary>
+    /// Writes the group's full value (exactly info.ByteLength bytes) to <paramref name="output"/>; for an incremental
+    /// entry that means walking its update chain (<see cref="UpdateChain"/>), fetching its objects through the
+    /// context's fetcher when it has one.
+    /// </summary>
     void Materialize(UpdateContext context, TensorInfo info, ParameterEntry entry, Stream output);
 }

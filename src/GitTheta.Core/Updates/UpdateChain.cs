@@ -95,7 +95,7 @@ public static class UpdateChain
 
         for (var i = start - 1; i >= 0; i--)
         {
-            var update = UpdateTensors.Read(context.Store, links[i].Object, $"{where} ({links[i].Type} update {i + 1} of {links.Count - 1})");
+            var update = UpdateTensors.Read(context.Store, links[i].Object, $"{where} ({links[i].Type} update at chain depth {links.Count - 1 - i})");
             ((IIncrementalUpdateType)types[i]).Apply(info, update, value, where);
         }
 
