@@ -112,7 +112,7 @@ public sealed class ThetaCleaner
 
         var entries = new Dictionary<string, ParameterEntry>(StringComparer.Ordinal);
         var buffers = new BlockingCollection<byte[]>();
-        buffers.Add(GC.AllocateUninitializedArray<byte>((int)largest));
+        buffers.Add(Array.Empty<byte>());
         var allocated = 1;
         using var work = new BlockingCollection<(TensorInfo Info, byte[] Buffer)>(boundedCapacity: 1);
         using var cancel = new CancellationTokenSource();
@@ -127,7 +127,7 @@ public sealed class ThetaCleaner
                     {
                         if (allocated < 2)
                         {
-                            buffer = GC.AllocateUninitializedArray<byte>((int)largest);
+                            buffer = Array.Empty<byte>();
                             allocated++;
                         }
                         else
@@ -140,7 +140,14 @@ public sealed class ThetaCleaner
                     var read = 0;
                     while (read < length)
                     {
-                        var n = reader.ReadData(buffer.AsSpan(read, length - read));
+                        if (read == buffer.Length)
+                        {
+                            // Buffers grow with the bytes that actually arrive, so a header that merely claims a huge
+                            // group costs no memory before the data runs out.
+                            buffer = Grow(buffer, read, length);
+                        }
+
+                        var n = reader.ReadData(buffer.AsSpan(read, Math.Min(length, buffer.Length) - read));
                         read += n;
                     }
 
@@ -183,6 +190,16 @@ public sealed class ThetaCleaner
         }
 
         return entries;
+    }
+
+    private const int FirstBufferBytes = 16 << 20;
+
+    private static byte[] Grow(byte[] buffer, int filled, int needed)
+    {
+        var size = (int)Math.Min(needed, Math.Max(FirstBufferBytes, 4L * buffer.Length));
+        var grown = GC.AllocateUninitializedArray<byte>(size);
+        buffer.AsSpan(0, filled).CopyTo(grown);
+        return grown;
     }
 
     private ParameterEntry ProcessGroup(TensorInfo info, ReadOnlyMemory<byte> value, ThetaMetadata? previous, UpdateContext context, UpdateWriter writer, IUpdateType valueType, EuclideanLsh lsh)

@@ -25,9 +25,14 @@ public sealed class ThetaFilterHandler : IFilterHandler
     {
         var relative = path.Replace('\\', '/');
         var previous = repository.PreviousMetadata(relative);
-        var format = repository.WorkTree is { } root ? GitAttributes.Get(root, relative, GitAttributes.FormatAttribute) : null;
         var settings = repository.Settings;
-        var updateAttribute = !settings.UpdateTypeFromEnvironment && repository.WorkTree is { } tree ? GitAttributes.Get(tree, relative, UpdateTypeSelection.Attribute) : null;
+
+        // One git process answers both attributes: a clean of many files pays one spawn each, not two.
+        var attributes = repository.WorkTree is { } root
+            ? GitAttributes.GetMany(root, relative, GitAttributes.FormatAttribute, UpdateTypeSelection.Attribute)
+            : new Dictionary<string, string>();
+        var format = attributes.GetValueOrDefault(GitAttributes.FormatAttribute);
+        var updateAttribute = settings.UpdateTypeFromEnvironment ? null : attributes.GetValueOrDefault(UpdateTypeSelection.Attribute);
         var updateType = UpdateTypeSelection.Resolve(settings, updateAttribute);
         var committed = UpdateTypeRegistry.Default.Get(updateType, relative).IsIncremental ? Committed(relative) : null;
         return cleaner.Clean(content, relative, previous, format, committed: committed, updateTypeName: updateType);

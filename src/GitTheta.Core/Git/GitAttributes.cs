@@ -20,6 +20,28 @@ public static class GitAttributes
         return values.TryGetValue(relativePath, out var value) ? value : null;
     }
 
+    /// <summary>Several attributes of one path in one git process; unspecified and unset ones are left out.</summary>
+    public static Dictionary<string, string> GetMany(string workTree, string relativePath, params string[] attributes)
+    {
+        var arguments = new List<string> { "check-attr", "-z" };
+        arguments.AddRange(attributes);
+        arguments.Add("--");
+        arguments.Add(relativePath);
+        var run = GitCli.Run(workTree, arguments);
+        run.ThrowIfFailed(arguments);
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var parts = run.Text.Split('\0');
+        for (var i = 0; i + 2 < parts.Length; i += 3)
+        {
+            if (parts[i + 2] is not ("unspecified" or "unset"))
+            {
+                result[parts[i + 1]] = parts[i + 2];
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Values of one attribute for many paths (one git process); unspecified and unset are left out.</summary>
     public static Dictionary<string, string> GetAll(string workTree, IReadOnlyCollection<string> relativePaths, string attribute)
     {

@@ -52,6 +52,22 @@ public sealed class ThetaCleanerEdgeCaseTests : IDisposable
         Assert.Equal(TestData.Bytes(values), CheckpointReading.ReadAll(harness.Store.ReadAll(oid, "test")).Groups.Single().Data);
     }
 
+    [Fact]
+    public void A_header_claiming_a_huge_group_costs_no_memory_before_the_data_runs_out()
+    {
+        // 1.9 GB promised, 1 KiB delivered: the clean must fail as truncated without reserving the promise.
+        var claimed = 475_000_000L;
+        var json = $"{{\"w\":{{\"dtype\":\"F32\",\"shape\":[{claimed}],\"data_offsets\":[0,{claimed * 4}]}}}}";
+        var file = SafetensorsFileBuilder.Assemble(System.Text.Encoding.UTF8.GetBytes(json), new byte[1024]);
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+
+        var error = Assert.Throws<GitTheta.Core.Diagnostics.ThetaException>(() => harness.Clean(file));
+
+        Assert.Equal(GitTheta.Core.Diagnostics.DiagnosticIds.TruncatedCheckpoint, error.Code);
+        Assert.True(GC.GetTotalAllocatedBytes(precise: true) - before < 64L << 20, "the clean allocated for data that never came");
+        Assert.Empty(harness.Objects);
+    }
+
     private static byte[] Build(float[] values) =>
         new SafetensorsFileBuilder().Add("w", "F32", new long[] { values.Length }, TestData.Bytes(values)).Build();
 }
