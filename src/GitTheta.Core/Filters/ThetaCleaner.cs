@@ -221,11 +221,23 @@ public sealed class ThetaCleaner
             // Nothing to compare with: hash and store at the same time.
             LshSignature? signature = null;
             StoredValue? stored = null;
+            string? fingerprint = null;
             Parallel.Invoke(
                 new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.MaxConcurrency) },
-                () => signature = lsh.Hash(info.DType, value.Span, Math.Max(1, settings.MaxConcurrency - 1)),
+                () =>
+                {
+                    fingerprint = ContentHash.Of(value.Span);
+                    signature = lsh.Hash(info.DType, value.Span, Math.Max(1, settings.MaxConcurrency - 1));
+                },
                 () => stored = valueType.Store(context, info, value));
-            return new ParameterEntry(new TensorDescription(info.DType, info.Shape, signature!), stored!.Object, stored.Update);
+            return new ParameterEntry(new TensorDescription(info.DType, info.Shape, signature!, fingerprint), stored!.Object, stored.Update);
+        }
+
+        // The same bytes as the stored value: unchanged, decided at memory speed without the LSH.
+        var contentHash = ContentHash.Of(value.Span);
+        if (old is not null && old.Tensor.ContentHash == contentHash && old.Update.Depth <= settings.MaxChainDepth)
+        {
+            return Reuse(old, info, value, context);
         }
 
         var newSignature = lsh.Hash(info.DType, value.Span, settings.MaxConcurrency);
@@ -245,7 +257,7 @@ public sealed class ThetaCleaner
         }
 
         var result = valueType.Store(context, info, value);
-        return new ParameterEntry(new TensorDescription(info.DType, info.Shape, newSignature), result.Object, result.Update);
+        return new ParameterEntry(new TensorDescription(info.DType, info.Shape, newSignature, contentHash), result.Object, result.Update);
     }
 
     private bool IsUnchanged(TensorInfo info, ReadOnlyMemory<byte> value, ParameterEntry old, LshSignature newSignature, UpdateContext context, EuclideanLsh lsh)

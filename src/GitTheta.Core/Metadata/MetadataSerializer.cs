@@ -49,7 +49,13 @@ public static class MetadataSerializer
             sb.Append("      \"tensor\": {\n");
             sb.Append("        \"dtype\": ").Append(Quote(DTypes.Name(entry.Tensor.DType))).Append(",\n");
             sb.Append("        \"lsh\": [").Append(string.Join(", ", entry.Tensor.Lsh.Values.Select(v => v.ToString(CultureInfo.InvariantCulture)))).Append("],\n");
-            sb.Append("        \"shape\": [").Append(string.Join(", ", entry.Tensor.Shape.Select(v => v.ToString(CultureInfo.InvariantCulture)))).Append("]\n");
+            sb.Append("        \"shape\": [").Append(string.Join(", ", entry.Tensor.Shape.Select(v => v.ToString(CultureInfo.InvariantCulture)))).Append(']');
+            if (entry.Tensor.ContentHash is { } contentHash)
+            {
+                sb.Append(",\n        \"xxh3\": ").Append(Quote(contentHash));
+            }
+
+            sb.Append('\n');
             sb.Append("      },\n");
             sb.Append("      \"update\": ");
             AppendUpdate(sb, entry.Update);
@@ -137,7 +143,15 @@ public static class MetadataSerializer
                 .ToArray();
             var reference = ParseObjectRef(Property(group.Value, "object", JsonValueKind.Object, path, where), path, where);
             var update = ParseUpdate(Property(group.Value, "update", JsonValueKind.Object, path, where), path, where);
-            if (!parameters.TryAdd(group.Name, new ParameterEntry(new TensorDescription(dtype, shape, new LshSignature(lsh)), reference, update)))
+            string? contentHash = null;
+            if (tensor.TryGetProperty("xxh3", out var xxh3))
+            {
+                contentHash = xxh3.ValueKind == JsonValueKind.String && ContentHash.IsValid(xxh3.GetString())
+                    ? xxh3.GetString()
+                    : throw Malformed(path, $"{where} has an invalid xxh3 fingerprint");
+            }
+
+            if (!parameters.TryAdd(group.Name, new ParameterEntry(new TensorDescription(dtype, shape, new LshSignature(lsh), contentHash), reference, update)))
             {
                 throw Malformed(path, $"{where} appears twice");
             }

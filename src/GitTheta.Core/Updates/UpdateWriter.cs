@@ -132,6 +132,10 @@ public sealed class UpdateWriter
         return Incremental(info, inference.Update!, baseEntry, Hash(info, inference.Value!));
     }
 
+    /// <remarks>
+    /// No content fingerprint: it may only describe bytes a checkout is certain to rebuild, which only a dense
+    /// object guarantees; a later clean of this group uses the LSH rule.
+    /// </remarks>
     private ParameterEntry Incremental(TensorInfo info, UpdateTensors update, ParameterEntry baseEntry, LshSignature signature)
     {
         var reference = update.Stage(context.Transaction);
@@ -142,7 +146,7 @@ public sealed class UpdateWriter
     private ParameterEntry Dense(TensorInfo info, byte[] value, LshSignature signature)
     {
         var stored = context.Updates.Get(DenseUpdate.TypeName, context.Path).Store(context, info, value);
-        return new ParameterEntry(new TensorDescription(info.DType, info.Shape, signature), stored.Object, stored.Update);
+        return new ParameterEntry(new TensorDescription(info.DType, info.Shape, signature, ContentHash.Of(value)), stored.Object, stored.Update);
     }
 
     private ParameterEntry? CommittedEntry(TensorInfo info) =>

@@ -68,6 +68,44 @@ public sealed class ThetaCleanerEdgeCaseTests : IDisposable
         Assert.Empty(harness.Objects);
     }
 
+    [Fact]
+    public void Unchanged_bytes_are_recognised_by_their_fingerprint_without_the_lsh()
+    {
+        var values = Enumerable.Range(0, 4096).Select(i => MathF.Sin(i) * 1e-2f).ToArray();
+        var first = FilterHarness.Parse(harness.Clean(Build(values)));
+        var fingerprint = first.Parameters["w"].Tensor.ContentHash;
+        Assert.Equal(GitTheta.Core.Hashing.ContentHash.Of(TestData.Bytes(values)), fingerprint);
+
+        // A cleaner whose LSH cannot compare with the stored signature (another signature size) still sees
+        // the bytes are the same, through the fingerprint.
+        var otherLsh = new GitTheta.Core.Filters.ThetaCleaner(
+            harness.Store,
+            new GitTheta.Core.Configuration.ThetaSettings { LshSignatureSize = 17 },
+            GitTheta.Core.Checkpoints.CheckpointFormatRegistry.Default,
+            GitTheta.Core.Updates.UpdateTypeRegistry.Default);
+        var again = FilterHarness.Parse(otherLsh.Clean(new MemoryStream(Build(values)), FilterHarness.CheckpointPath, first, null));
+        Assert.Equal(first.Parameters["w"].Object, again.Parameters["w"].Object);
+        Assert.Equal(16, again.Parameters["w"].Tensor.Lsh.Values.Count);
+
+        values[5] = MathF.BitIncrement(values[5]);
+        var changed = FilterHarness.Parse(otherLsh.Clean(new MemoryStream(Build(values)), FilterHarness.CheckpointPath, first, null));
+        Assert.Equal(17, changed.Parameters["w"].Tensor.Lsh.Values.Count);
+        Assert.NotEqual(fingerprint, changed.Parameters["w"].Tensor.ContentHash);
+    }
+
+    [Fact]
+    public void The_fingerprint_round_trips_through_metadata_and_a_bad_one_is_refused()
+    {
+        var metadata = harness.Clean(Build(new[] { 1f, 2f, 3f }));
+        var text = System.Text.Encoding.UTF8.GetString(metadata);
+        Assert.Matches("\"xxh3\": \"[0-9a-f]{16}\"", text);
+        Assert.Equal(metadata, GitTheta.Core.Metadata.MetadataSerializer.Serialize(FilterHarness.Parse(metadata)));
+
+        var broken = System.Text.RegularExpressions.Regex.Replace(text, "\"xxh3\": \"[0-9a-f]{16}\"", "\"xxh3\": \"nothex\"");
+        var error = Assert.Throws<GitTheta.Core.Diagnostics.ThetaException>(() => FilterHarness.Parse(System.Text.Encoding.UTF8.GetBytes(broken)));
+        Assert.Equal(GitTheta.Core.Diagnostics.DiagnosticIds.MalformedMetadata, error.Code);
+    }
+
     private static byte[] Build(float[] values) =>
         new SafetensorsFileBuilder().Add("w", "F32", new long[] { values.Length }, TestData.Bytes(values)).Build();
 }

@@ -1,0 +1,16 @@
+using System.IO.Hashing;
+
+namespace GitTheta.Core.Hashing;
+
+/// <summary>
+/// A fast fingerprint (XXH3-64) of a group's exact bytes, kept in the metadata next to the LSH signature:
+/// re-adding a file whose group bytes did not change is decided at memory speed, without hashing
+/// 16 projections of every element. Any difference falls through to the LSH rule.
+/// </summary>
+public static class ContentHash
+{
+    public static string Of(ReadOnlySpan<byte> value) => XxHash3.HashToUInt64(value).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+
+    public static bool IsValid(string? text) =>
+        text is { Length: 16 } && text.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
+}
