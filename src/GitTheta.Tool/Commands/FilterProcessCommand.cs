@@ -16,8 +16,10 @@ public static class FilterProcessCommand
             PipeTuning.Enlarge(1);
             using var session = FilterSession.Open();
             var handler = session.Handler;
-            using var input = new BufferedStream(Console.OpenStandardInput(), 1 << 16);
-            using var output = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
+            // Unbuffered on purpose: pkt-line framing already reads and writes whole packets, and a buffer in between
+            // would copy every byte of every model once more.
+            using var input = Console.OpenStandardInput();
+            using var output = Console.OpenStandardOutput();
             new FilterProcessServer(input, output, handler, CommandRunner.Log).Run();
             return ExitCode.Success;
         }));
