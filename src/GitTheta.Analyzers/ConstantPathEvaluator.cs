@@ -10,13 +10,6 @@ namespace GitTheta.Analyzers;
 /// </summary>
 internal sealed class ConstantPathEvaluator
 {
-    private readonly INamedTypeSymbol? pathType;
-
-    public ConstantPathEvaluator(Compilation compilation)
-    {
-        pathType = compilation.GetTypeByMetadataName("System.IO.Path");
-    }
-
     public string? Evaluate(IOperation operation)
     {
         switch (operation)
@@ -103,7 +96,7 @@ internal sealed class ConstantPathEvaluator
         return StringConstantOf(operation);
     }
 
-    private string? Combine(IInvocationOperation invocation, bool restartAtRootedPart)
+    private static string? Combine(IInvocationOperation invocation, bool restartAtRootedPart)
     {
         var parts = new List<string>();
         foreach (var argument in invocation.Arguments.OrderBy(argument => argument.Parameter?.Ordinal ?? 0))
@@ -163,12 +156,18 @@ internal sealed class ConstantPathEvaluator
         return combined.Length > 0 ? combined : null;
     }
 
-    private bool IsPathCombine(IInvocationOperation invocation) => IsPathMethod(invocation, "Combine");
+    private static bool IsPathCombine(IInvocationOperation invocation) => IsPathMethod(invocation, "Combine");
 
-    private bool IsPathJoin(IInvocationOperation invocation) => IsPathMethod(invocation, "Join");
+    private static bool IsPathJoin(IInvocationOperation invocation) => IsPathMethod(invocation, "Join");
 
-    private bool IsPathMethod(IInvocationOperation invocation, string name) =>
-        pathType is not null
-        && invocation.TargetMethod.Name == name
-        && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, pathType);
+    /// <summary>
+    /// A method of System.IO.Path, recognised by its names. (Not with Compilation.GetTypeByMetadataName, which searches
+    /// every referenced assembly and cost more than all the rest of the analysis of a build.)
+    /// </summary>
+    private static bool IsPathMethod(IInvocationOperation invocation, string name) =>
+        invocation.TargetMethod.Name == name
+        && invocation.TargetMethod.ContainingType is { Name: "Path", Arity: 0, ContainingType: null } type
+        && type.ContainingNamespace is { Name: "IO" } io
+        && io.ContainingNamespace is { Name: "System" } system
+        && system.ContainingNamespace is { IsGlobalNamespace: true };
 }

@@ -7,6 +7,7 @@ namespace GitTheta.Analyzers;
 /// <summary>
 /// GT0001, GT0003 and GT0004: strings in code that name a model file. Each constant path is judged once, at the
 /// outermost expression that still has a constant value, so <c>Dir + "a.pt"</c> gives one diagnostic, not three.
+/// <see cref="ModelPathSyntaxFilter"/> picks, on the syntax alone, the few strings worth asking the compiler about.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ModelPathInCodeAnalyzer : DiagnosticAnalyzer
@@ -28,13 +29,10 @@ public sealed class ModelPathInCodeAnalyzer : DiagnosticAnalyzer
     {
         var settings = ProjectSettings.Read(context.Options.AnalyzerConfigOptionsProvider.GlobalOptions);
         var catalog = ModelCatalog.Read(context.Options, settings);
-        var judge = new ModelPathJudge(settings, catalog, new ConstantPathEvaluator(context.Compilation));
+        var judge = new ModelPathJudge(settings, catalog, new ConstantPathEvaluator());
 
-        context.RegisterOperationAction(
-            judge.Analyze,
-            OperationKind.Literal,
-            OperationKind.BinaryOperator,
-            OperationKind.InterpolatedString,
-            OperationKind.Invocation);
+        // Syntax first, operations only where the syntax may name a model file: an operation action on every literal,
+        // '+', interpolation and invocation made the compiler build the operation tree of every member in the project.
+        context.RegisterSyntaxNodeAction(judge.Analyze, ModelPathSyntaxFilter.Kinds);
     }
 }

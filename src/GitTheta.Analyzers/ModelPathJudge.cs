@@ -7,22 +7,40 @@ namespace GitTheta.Analyzers;
 /// <summary>Decides which of GT0001, GT0003 and GT0004, if any, a string in code deserves.</summary>
 internal sealed class ModelPathJudge
 {
-    private static readonly char[] CharactersThatNoPathHas = { '\r', '\n', '\t', '\0', '*', '?', '<', '>', '"', '|' };
-
     private readonly ProjectSettings settings;
     private readonly ModelCatalog catalog;
     private readonly ConstantPathEvaluator evaluator;
+    private readonly ModelPathSyntaxFilter filter;
 
     public ModelPathJudge(ProjectSettings settings, ModelCatalog catalog, ConstantPathEvaluator evaluator)
     {
         this.settings = settings;
         this.catalog = catalog;
         this.evaluator = evaluator;
+        filter = new ModelPathSyntaxFilter(settings.Extensions);
     }
 
-    public void Analyze(OperationAnalysisContext context)
+    /// <summary>
+    /// A node of one of <see cref="ModelPathSyntaxFilter.Kinds"/>. Most are turned away on their syntax; the rest are
+    /// judged on their operation, which the compiler binds only for them.
+    /// </summary>
+    public void Analyze(SyntaxNodeAnalysisContext context)
     {
-        var operation = context.Operation;
+        if (!filter.MayNameModelFile(context.Node))
+        {
+            return;
+        }
+
+        var operation = context.SemanticModel.GetOperation(context.Node, context.CancellationToken);
+        if (operation is not null)
+        {
+            Judge(operation, context.ReportDiagnostic);
+        }
+    }
+
+    /// <summary>Reports what a literal, '+', interpolated string or invocation deserves, if anything.</summary>
+    private void Judge(IOperation operation, Action<Diagnostic> report)
+    {
         var value = evaluator.Evaluate(operation);
         if (value is null || !NamesModelFile(value) || evaluator.IsPartOfLargerConstant(operation))
         {
@@ -34,7 +52,7 @@ internal sealed class ModelPathJudge
 
         if (!isTrailingFragment && ModelPath.IsAbsolute(value))
         {
-            context.ReportDiagnostic(Diagnostic.Create(ModelPathRules.AbsoluteModelPath, location, value));
+            report(Diagnostic.Create(ModelPathRules.AbsoluteModelPath, location, value));
             return;
         }
 
@@ -49,7 +67,7 @@ internal sealed class ModelPathJudge
             {
                 var properties = ImmutableDictionary<string, string?>.Empty
                     .Add(DiagnosticPropertyNames.ModelName, declared.MemberName);
-                context.ReportDiagnostic(Diagnostic.Create(
+                report(Diagnostic.Create(
                     ModelPathRules.UseGeneratedModelPath, location, properties, value, declared.MemberName));
             }
 
@@ -62,7 +80,7 @@ internal sealed class ModelPathJudge
             return;
         }
 
-        context.ReportDiagnostic(Diagnostic.Create(ModelPathRules.UndeclaredModelPath, location, value));
+        report(Diagnostic.Create(ModelPathRules.UndeclaredModelPath, location, value));
     }
 
     /// <summary>
@@ -70,7 +88,31 @@ internal sealed class ModelPathJudge
     /// ("https://host/model.pt", which git-theta could not track anyway) are not paths to a file in the project.
     /// </summary>
     private bool NamesModelFile(string value) =>
-        value.IndexOfAny(CharactersThatNoPathHas) < 0
+        !HasCharacterThatNoPathHas(value)
         && value.IndexOf("://", StringComparison.Ordinal) < 0
         && settings.Extensions.Match(ModelPath.FileNameOf(value)) is not null;
+
+    // A loop rather than IndexOfAny: its vectorised search is compiled at run time, in every build, for a few strings.
+    private static bool HasCharacterThatNoPathHas(string value)
+    {
+        foreach (var character in value)
+        {
+            switch (character)
+            {
+                case '\r':
+                case '\n':
+                case '\t':
+                case '\0':
+                case '*':
+                case '?':
+                case '<':
+                case '>':
+                case '"':
+                case '|':
+                    return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -47,6 +47,45 @@ public sealed class ModelExtensionsTests
         Assert.Equal(expected, ModelExtensions.Parse(null).Match(fileName));
     }
 
+    [Theory]
+    [InlineData("models/a.safetensors", true)]
+    [InlineData("A.SAFETENSORS", true)]
+    [InlineData(".pt", true)]
+    [InlineData("a.pt.bak", false)]
+    [InlineData("a.pt ", false)]
+    [InlineData("", false)]
+    [InlineData("report.txt", false)]
+    public void EndsWithExtension_accepts_the_extension_alone(string text, bool expected)
+    {
+        Assert.Equal(expected, ModelExtensions.Parse(null).EndsWithExtension(text));
+    }
+
+    [Theory]
+    [InlineData("tensors", true)]
+    [InlineData("TENSORS", true)]
+    [InlineData("safetensors", true)]
+    [InlineData("nx", true)]
+    [InlineData("t", true)]
+    [InlineData(".safetensors", false)]
+    [InlineData("", false)]
+    [InlineData("tensor", false)]
+    [InlineData("xt", false)]
+    public void IsPartialExtension_accepts_only_proper_tails_of_an_extension(string text, bool expected)
+    {
+        Assert.Equal(expected, ModelExtensions.Parse(null).IsPartialExtension(text));
+    }
+
+    [Fact]
+    public void Extensions_beyond_ASCII_are_compared_without_the_ASCII_shortcut()
+    {
+        var extensions = ModelExtensions.Parse(".pt .modé");
+
+        Assert.True(extensions.EndsWithExtension("a.MODÉ"));
+        Assert.True(extensions.EndsWithExtension("a.PT"));
+        Assert.False(extensions.EndsWithExtension("a.mode"));
+        Assert.Equal(".modé", extensions.Match("a.MODÉ"));
+    }
+
     [Fact]
     public void Longer_extension_wins_over_its_suffix()
     {

@@ -216,6 +216,50 @@ public sealed class UndeclaredModelPathTests
     }
 
     [Fact]
+    public async Task Interpolated_string_with_a_run_time_hole_is_not_judged_when_it_builds_a_handler()
+    {
+        const string source = """
+            class C
+            {
+                void M(System.Text.StringBuilder log, string folder) => log.Append($"{folder}/encoder.onnx");
+            }
+            """;
+
+        // StringBuilder.Append takes an interpolated string handler: the compiler splits the string into calls, but its
+        // text "/encoder.onnx" is still the tail of a run-time path, not an absolute path of its own.
+        await Verify.CodeAsync(source, ProjectWithClassifier());
+    }
+
+    [Fact]
+    public async Task Default_parameter_value_is_reported_at_the_parameter_not_at_calls_that_use_it()
+    {
+        const string source = """
+            class C
+            {
+                void Load(string path = {|#0:"models/encoder.onnx"|}) { }
+
+                void Use(string path = "models/classifier.safetensors") { }
+
+                void M()
+                {
+                    var load = (string path = {|#1:"models/decoder.onnx"|}) => { };
+                    Load();
+                    Use();
+                    load();
+                }
+            }
+            """;
+
+        // Like a constant, a default value is judged once, where it is written. (The calls' implicit arguments carry it
+        // too, but there is nothing at a call to fix, and GT0004's fix would replace the call.)
+        await Verify.CodeAsync(
+            source,
+            ProjectWithClassifier(),
+            new DiagnosticResult(ModelPathRules.UndeclaredModelPath).WithLocation(0).WithArguments("models/encoder.onnx"),
+            new DiagnosticResult(ModelPathRules.UndeclaredModelPath).WithLocation(1).WithArguments("models/decoder.onnx"));
+    }
+
+    [Fact]
     public async Task Trailing_piece_of_a_run_time_concatenation_is_judged_as_relative()
     {
         const string source = """

@@ -30,6 +30,26 @@ internal static class Verify
     public static Task CodeAsync(string source, ModelProject project, params DiagnosticResult[] expected) =>
         AnalyzerAsync<ModelPathInCodeAnalyzer>(source, project, expected);
 
+    /// <summary>
+    /// Like <see cref="CodeAsync"/>, with <paramref name="librarySource"/> compiled as a separate project that the code
+    /// references: its constants reach the code as symbols of another assembly, not as syntax of this compilation.
+    /// </summary>
+    public static Task CodeWithLibraryAsync(string source, string librarySource, ModelProject project, params DiagnosticResult[] expected)
+    {
+        var test = new CSharpAnalyzerTest<ModelPathInCodeAnalyzer, DefaultVerifier>
+        {
+            TestCode = source,
+            ReferenceAssemblies = ReferenceAssemblies.Net.Net80,
+        };
+        project.ApplyTo(test.TestState);
+        var library = new ProjectState("Lib", Microsoft.CodeAnalysis.LanguageNames.CSharp, "/Lib/", "cs");
+        test.TestState.AdditionalProjects.Add("Lib", library);
+        library.Sources.Add(("/Lib/Paths.cs", librarySource));
+        test.TestState.AdditionalProjectReferences.Add("Lib");
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync();
+    }
+
     public static Task CodeFixAsync(string source, string fixedSource, string generatedManifest, ModelProject project)
     {
         var test = new CSharpCodeFixTest<ModelPathInCodeAnalyzer, UseGeneratedModelPathCodeFixProvider, DefaultVerifier>
