@@ -10,6 +10,7 @@ foreach (var command in new[]
     UntrackCommand.Create(),
     AddCommand.Create(),
     LsFilesCommand.Create(),
+    StatusCommand.Create(),
     DiffCommand.Create(),
     FetchCommand.Create(),
     VerifyCommand.Create(),
@@ -21,6 +22,7 @@ foreach (var command in new[]
     MergeCommand.Create(),
     SquashCommand.Create(),
     LogCommand.Create(),
+    ShowCommand.Create(),
 })
 {
     root.Subcommands.Add(command);

@@ -35,6 +35,8 @@ public static class DiagnosticIds
     public const string MergeConflict = "GT2017";
     public const string PushFailed = "GT2018";
     public const string InvalidUpdateData = "GT2019";
+    public const string NotFoundAtRevision = "GT2020";
+    public const string NotThetaMetadata = "GT2021";
 
     // MSBuild targets and tasks of GitTheta.Sdk (GT1xxx)
     public const string ModelFileMissing = "GT1001";

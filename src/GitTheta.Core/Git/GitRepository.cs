@@ -108,6 +108,13 @@ public sealed class GitRepository : IDisposable
         return ReadBlob(entry.Id, maxBytes);
     }
 
+    /// <summary>The blobs staged for a path, by stage: 0 when it is merged; 1 (base), 2 (ours), 3 (theirs) while it is unmerged.</summary>
+    public IReadOnlyDictionary<int, string> IndexStages(string relativePath)
+    {
+        using var fresh = new Repository(GitDirectory);
+        return fresh.Index.Where(e => e.Path.Replace('\\', '/') == relativePath).ToDictionary(e => (int)e.StageLevel, e => e.Id.Sha);
+    }
+
     /// <summary>The blob at <paramref name="relativePath"/> in <paramref name="revision"/>, or null when either does not exist.</summary>
     public byte[]? ReadBlobAt(string revision, string relativePath, long maxBytes)
     {

@@ -24,12 +24,6 @@ public static class LsFilesCommand
         return command;
     }
 
-    public static IReadOnlyList<string> TrackedFiles(string root)
-    {
-        var files = GitCli.Run(root, "ls-files", "-z");
-        files.ThrowIfFailed(new[] { "ls-files" });
-        var paths = files.Text.Split('\0', StringSplitOptions.RemoveEmptyEntries);
-        var filters = GitAttributes.GetAll(root, paths, "filter");
-        return paths.Where(p => filters.TryGetValue(p, out var f) && f == "theta").ToList();
-    }
+    public static IReadOnlyList<string> TrackedFiles(string root) =>
+        TrackedCheckpoints.InIndex(root, Array.Empty<string>()).Select(e => e.Path).ToList();
 }

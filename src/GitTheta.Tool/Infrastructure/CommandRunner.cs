@@ -44,7 +44,7 @@ public static class CommandRunner
     private static ExitCode ToExitCode(string code) => code switch
     {
         DiagnosticIds.NotAGitRepository => ExitCode.NotARepository,
-        DiagnosticIds.InvalidArguments or DiagnosticIds.InvalidConfiguration => ExitCode.Usage,
+        DiagnosticIds.InvalidArguments or DiagnosticIds.InvalidConfiguration or DiagnosticIds.NotFoundAtRevision => ExitCode.Usage,
         DiagnosticIds.MissingObject => ExitCode.MissingObject,
         DiagnosticIds.MergeConflict or DiagnosticIds.AttributeConflict => ExitCode.Conflict,
         DiagnosticIds.GitFailed or DiagnosticIds.GitLfsMissing or DiagnosticIds.PushFailed => ExitCode.GitFailed,

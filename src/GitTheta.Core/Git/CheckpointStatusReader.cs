@@ -1,0 +1,121 @@
+using GitTheta.Core.Checkpoints;
+using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Filters;
+using GitTheta.Core.Metadata;
+using GitTheta.Core.Updates;
+
+namespace GitTheta.Core.Git;
+
+/// <summary>
+/// What <c>git theta status</c> reports for each tracked checkpoint. Which files changed comes from git itself
+/// (<see cref="GitStatusEntry"/>), so it costs what <c>git status</c> costs; staged changes are counted per group from
+/// HEAD's and the index's metadata blobs, and missing objects with one file lookup each. Nothing is smudged and no
+/// object is read. Only when asked are modified working files hashed (a dry-run clean, as <c>git diff</c> does) to
+/// count their changed groups.
+/// </summary>
+public sealed class CheckpointStatusReader
+{
+    private const int SniffBytes = 4096;
+
+    private readonly GitRepository repository;
+    private readonly string workTree;
+    private readonly Lazy<ThetaCleaner> cleaner;
+
+    public CheckpointStatusReader(GitRepository repository)
+    {
+        this.repository = repository;
+        workTree = repository.WorkTree ?? throw new ThetaException(DiagnosticIds.NotAGitRepository, "status needs a work tree, but the repository is bare.");
+        cleaner = new Lazy<ThetaCleaner>(() => new ThetaCleaner(repository.ObjectStore, repository.Settings, CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default));
+    }
+
+    /// <param name="pathspecs">Repository-relative pathspecs; none means every tracked checkpoint.</param>
+    /// <param name="countWorkingGroups">Also count the changed groups of modified working files (reads each in full).</param>
+    /// <returns>Every tracked checkpoint the pathspecs select, changed or not, sorted by path (ordinal).</returns>
+    public IReadOnlyList<CheckpointStatus> Read(IReadOnlyList<string> pathspecs, bool countWorkingGroups)
+    {
+        var staged = IndexEntry.List(workTree, pathspecs).Where(e => e.Stage == 0).ToDictionary(e => e.Path, e => e.BlobId, StringComparer.Ordinal);
+        var changes = GitStatusEntry.Read(workTree, pathspecs).ToDictionary(e => e.Path, StringComparer.Ordinal);
+
+        // Paths only in git status's report are unmerged or deleted from the index; they are tracked checkpoints too.
+        var candidates = staged.Keys.Union(changes.Keys, StringComparer.Ordinal).ToList();
+        var tracked = TrackedCheckpoints.Select(workTree, candidates);
+        return candidates.Where(tracked.Contains)
+            .Order(StringComparer.Ordinal)
+            .Select(path => Describe(path, staged.GetValueOrDefault(path), changes.GetValueOrDefault(path), countWorkingGroups))
+            .ToList();
+    }
+
+    private CheckpointStatus Describe(string path, string? stagedBlob, GitStatusEntry? change, bool countWorkingGroups)
+    {
+        var stagedMetadata = stagedBlob is null ? null : ReadMetadata(stagedBlob, path);
+        var status = new CheckpointStatus(path)
+        {
+            Code = change is null ? "  " : $"{Letter(change.Staged)}{Letter(change.NotStaged)}",
+            Staged = change?.StagedChange ?? FileChange.Unchanged,
+            NotStaged = change?.NotStagedChange ?? FileChange.Unchanged,
+            StagedAsPlainFile = stagedBlob is not null && stagedMetadata is null,
+            MetadataInWorkTree = WorkingFileIsMetadata(path),
+        };
+
+        if (stagedMetadata is null)
+        {
+            return status;
+        }
+
+        var objects = stagedMetadata.Objects.DistinctBy(o => o.Oid).ToList();
+        status = status with
+        {
+            ObjectsNeeded = objects.Count,
+            ObjectsMissing = objects.Count(o => !repository.ObjectStore.Contains(o)),
+        };
+
+        if (status.Staged is FileChange.Added or FileChange.Modified or FileChange.TypeChanged)
+        {
+            var head = change!.HeadBlob is { } headBlob ? ReadMetadata(headBlob, path) : null;
+            status = status with { StagedGroups = MetadataDiff.Compare(head, stagedMetadata) };
+        }
+
+        if (countWorkingGroups && status.NotStaged == FileChange.Modified)
+        {
+            status = status with { NotStagedGroups = MetadataDiff.Compare(stagedMetadata, DryRunClean(path, stagedMetadata)) };
+        }
+
+        return status;
+    }
+
+    /// <summary>git status --short prints a space where porcelain v2 prints '.'.</summary>
+    private static char Letter(char porcelain) => porcelain == '.' ? ' ' : porcelain;
+
+    private ThetaMetadata? ReadMetadata(string blobId, string path) =>
+        repository.BlobSize(blobId) is { } size && size <= MetadataSerializer.MaxMetadataBytes
+        && repository.ReadBlob(blobId, MetadataSerializer.MaxMetadataBytes) is { } bytes
+            ? MetadataSerializer.TryParse(bytes, path)
+            : null;
+
+    /// <summary>
+    /// Whether the working file is metadata (checked out where the filter was not configured) rather than a checkpoint.
+    /// No checkpoint format starts with '{' and the metadata marker, so the first bytes decide.
+    /// </summary>
+    private bool WorkingFileIsMetadata(string path)
+    {
+        var file = new FileInfo(Path.Combine(workTree, path));
+        if (!file.Exists || file.Length > MetadataSerializer.MaxMetadataBytes)
+        {
+            return false;
+        }
+
+        using var stream = file.OpenRead();
+        return MetadataSerializer.LooksLikeMetadata(PrefixedStream.ReadPrefix(stream, SniffBytes));
+    }
+
+    /// <summary>
+    /// The metadata the working file would be staged as, computed in memory: nothing is written to the store. A working
+    /// file that is metadata already comes back as it is.
+    /// </summary>
+    private ThetaMetadata DryRunClean(string path, ThetaMetadata staged)
+    {
+        using var stream = File.OpenRead(Path.Combine(workTree, path));
+        var format = GitAttributes.Get(workTree, path, GitAttributes.FormatAttribute);
+        return MetadataSerializer.Parse(cleaner.Value.Clean(stream, path, staged, format, dryRun: true), path);
+    }
+}

@@ -1,0 +1,72 @@
+using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Metadata;
+using LibGit2Sharp;
+
+namespace GitTheta.Core.Git;
+
+/// <summary>
+/// The git-theta metadata of a checkpoint as git stores it at a revision or in the index (what <c>git theta show</c>
+/// reads): the blob's bytes exactly, and their parsed form. No object is read and nothing is rebuilt.
+/// </summary>
+/// <param name="Commit">The full commit id, or null for the index.</param>
+public sealed record CheckpointVersion(RevisionPath Location, string? Commit, string BlobId, byte[] Bytes, ThetaMetadata Metadata)
+{
+    /// <summary>"model.safetensors at HEAD~1 (commit 1a2b3c4d5e6f)" or "model.safetensors in the index".</summary>
+    public string Description => Describe(Location, Commit);
+
+    /// <exception cref="ThetaException">GT2020 when the revision or the file does not exist; GT2021 when the blob is not git-theta metadata.</exception>
+    public static CheckpointVersion Read(GitRepository repository, RevisionPath location)
+    {
+        var (commit, blobId) = location.IsIndex ? (null, FindInIndex(repository, location)) : FindInCommit(repository, location);
+        var where = Describe(location, commit);
+        if (repository.BlobSize(blobId) is not { } size || size > MetadataSerializer.MaxMetadataBytes
+            || repository.ReadBlob(blobId, MetadataSerializer.MaxMetadataBytes) is not { } bytes)
+        {
+            throw NotMetadata(where, location.Path, "a plain file larger than any git-theta metadata");
+        }
+
+        var metadata = MetadataSerializer.TryParse(bytes, location.ToString())
+            ?? throw NotMetadata(where, location.Path, CheckpointMaterializer.IsLfsPointer(bytes) ? "a git-lfs pointer" : "a plain file");
+        return new CheckpointVersion(location, commit, blobId, bytes, metadata);
+    }
+
+    private static string Describe(RevisionPath location, string? commit) =>
+        location.IsIndex ? $"'{location.Path}' in {location.Where}" : $"'{location.Path}' at {location.Revision} (commit {commit![..12]})";
+
+    private static (string Commit, string BlobId) FindInCommit(GitRepository repository, RevisionPath location)
+    {
+        var commit = repository.ResolveCommit(location.Revision!)
+            ?? throw new ThetaException(DiagnosticIds.NotFoundAtRevision, $"unknown revision '{location.Revision}' in '{location}'; give a branch, tag or commit of this repository ('git log --oneline' lists commits).");
+        var where = Describe(location, commit.Sha);
+        return commit[location.Path]?.Target switch
+        {
+            Blob blob => (commit.Sha, blob.Sha),
+            Tree => throw new ThetaException(DiagnosticIds.NotFoundAtRevision, $"{where} is a folder, not a file; name a checkpoint inside it ('git theta ls-files' lists them)."),
+            _ => throw new ThetaException(DiagnosticIds.NotFoundAtRevision, $"{where} does not exist; 'git ls-tree -r --name-only {location.Revision}' lists the files of that revision."),
+        };
+    }
+
+    private static string FindInIndex(GitRepository repository, RevisionPath location)
+    {
+        if (repository.WorkTree is null)
+        {
+            throw new ThetaException(DiagnosticIds.NotFoundAtRevision, $"a bare repository has no index; name a revision: '<rev>:{location.Path}'.");
+        }
+
+        var stages = repository.IndexStages(location.Path);
+        if (stages.TryGetValue(location.Stage, out var blobId))
+        {
+            return blobId;
+        }
+
+        if (location.Stage == 0 && stages.Count > 0)
+        {
+            throw new ThetaException(DiagnosticIds.NotFoundAtRevision, $"'{location.Path}' is unmerged in the index; name one side: ':1:{location.Path}' (base), ':2:{location.Path}' (ours) or ':3:{location.Path}' (theirs).");
+        }
+
+        throw new ThetaException(DiagnosticIds.NotFoundAtRevision, $"'{location.Path}' is not in {location.Where}; 'git add' it, or name a revision ('HEAD:{location.Path}').");
+    }
+
+    private static ThetaException NotMetadata(string where, string path, string what) =>
+        new(DiagnosticIds.NotThetaMetadata, $"{where} is {what}, not git-theta metadata; only checkpoints stored through git-theta's filter have a summary ('git theta ls-files' lists them; 'git theta track {path}' and 'git add' store this one).");
+}
