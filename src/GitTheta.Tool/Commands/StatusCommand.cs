@@ -78,12 +78,22 @@ public static class StatusCommand
         Section(output, "Staged as the file itself, not as git-theta metadata (run 'git theta install', then 'git add' them again):", report.Where(f => f.StagedAsPlainFile).ToList(), f => f.Path);
         Section(output, "Objects missing from the local store (run 'git theta fetch'):", report.Where(f => f.ObjectsMissing > 0).ToList(), f => $"{f.Path}: {f.ObjectsMissing} of {f.ObjectsNeeded} objects");
 
-        var tracked = report.Count == 1 ? "1 tracked checkpoint" : $"{report.Count} tracked checkpoints";
-        output.WriteLine(staged.Count > 0 || unmerged.Count > 0
-            ? $"{tracked}, {staged.Count} with changes to be committed"
-            : notStaged.Count > 0
-                ? $"{tracked}, no changes added to commit"
-                : $"{tracked}, nothing to commit, working tree clean");
+        var summary = new List<string> { report.Count == 1 ? "1 tracked checkpoint" : $"{report.Count} tracked checkpoints" };
+        if (unmerged.Count > 0)
+        {
+            summary.Add($"{unmerged.Count} unmerged");
+        }
+
+        if (staged.Count > 0)
+        {
+            summary.Add($"{staged.Count} with changes to be committed");
+        }
+        else if (unmerged.Count == 0)
+        {
+            summary.Add(notStaged.Count > 0 ? "no changes added to commit" : "nothing to commit, working tree clean");
+        }
+
+        output.WriteLine(string.Join(", ", summary));
     }
 
     private static void Section(TextWriter output, string heading, IReadOnlyList<CheckpointStatus> files, Func<CheckpointStatus, string> line)

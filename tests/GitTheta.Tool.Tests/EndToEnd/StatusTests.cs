@@ -138,6 +138,14 @@ public sealed class StatusTests : IDisposable
         Assert.Equal(
             new[] { "   model.safetensors  metadata in the work tree (git theta install); 4 of 4 objects missing (git theta fetch)" },
             Lines(clone.ThetaOk("status", "--short")));
+
+        // Without the filter, git add stages the checkpoint's own bytes.
+        clone.Write(Model, Checkpoint.Random(3).Add(0, 1e-3f).ToBytes());
+        clone.GitOk("add", Model);
+        Assert.Equal(
+            new[] { "M  model.safetensors  staged as the file itself, not metadata (git theta install, then git add)" },
+            Lines(clone.ThetaOk("status", "--short")));
+        Assert.Contains("Staged as the file itself, not as git-theta metadata (run 'git theta install', then 'git add' them again):", Lines(clone.ThetaOk("status")));
     }
 
     [Fact]
@@ -150,6 +158,29 @@ public sealed class StatusTests : IDisposable
         Assert.Equal(new[] { "   model.safetensors  11 of 11 objects missing (git theta fetch)" }, Lines(repo.ThetaOk("status", "--short")));
         Assert.Contains("\tmodel.safetensors: 11 of 11 objects", Lines(repo.ThetaOk("status")));
         Assert.False(Directory.Exists(repo.LfsObjects));
+    }
+
+    [Fact]
+    public void An_unmerged_checkpoint_is_reported_and_show_names_its_stages()
+    {
+        var repo = CommittedRepository(groups: 3);
+        repo.GitOk("checkout", "-q", "-b", "side");
+        repo.Write(Model, Checkpoint.Random(3).Add(0, 1e-3f).ToBytes());
+        repo.GitOk("commit", "-qam", "side");
+        repo.GitOk("checkout", "-q", "main");
+        repo.Write(Model, Checkpoint.Random(3).Add(0, 2e-3f).ToBytes());
+        repo.GitOk("commit", "-qam", "main");
+        Assert.NotEqual(0, repo.Git("merge", "side").ExitCode);
+
+        Assert.Equal(new[] { "UU model.safetensors" }, Lines(repo.ThetaOk("status", "-s")));
+        var status = Lines(repo.ThetaOk("status"));
+        Assert.Contains("\tboth modified:  model.safetensors", status);
+        Assert.Equal("1 tracked checkpoint, 1 unmerged", status[^1]);
+
+        var show = repo.Theta("show", Model);
+        Assert.Equal(2, show.ExitCode);
+        Assert.Contains("GT2020: 'model.safetensors' is unmerged in the index; name one side: ':1:model.safetensors' (base)", show.Error, StringComparison.Ordinal);
+        Assert.StartsWith("'model.safetensors' in stage 3 of the index, blob ", repo.ThetaOk("show", $":3:{Model}"), StringComparison.Ordinal);
     }
 
     [Fact]
