@@ -68,5 +68,5 @@ public sealed record CheckpointVersion(RevisionPath Location, string? Commit, st
     }
 
     private static ThetaException NotMetadata(string where, string path, string what) =>
-        new(DiagnosticIds.NotThetaMetadata, $"{where} is {what}, not git-theta metadata; only checkpoints stored through git-theta's filter have a summary ('git theta ls-files' lists them; 'git theta track {path}' and 'git add' store this one).");
+        new(DiagnosticIds.NotThetaMetadata, $"{where} is {what}, not git-theta metadata, so it has no parameter groups to show; 'git theta ls-files' lists the tracked checkpoints (a checkpoint is stored as metadata from the first 'git add' after 'git theta track {path}').");
 }
