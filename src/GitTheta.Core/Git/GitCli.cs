@@ -75,6 +75,10 @@ public static class GitCli
 
     public static GitResult Run(string workingDirectory, params string[] arguments) => Run(workingDirectory, (IEnumerable<string>)arguments);
 
+    /// <summary>The arguments, then "--" and the pathspecs when there are any (none means the whole tree to git).</summary>
+    public static string[] WithPathspecs(IEnumerable<string> arguments, IReadOnlyList<string> pathspecs) =>
+        pathspecs.Count == 0 ? arguments.ToArray() : arguments.Append("--").Concat(pathspecs).ToArray();
+
     /// <summary>Runs git and returns its standard output as text, failing with a clear message when git fails.</summary>
     public static string Check(string workingDirectory, params string[] arguments)
     {

@@ -17,19 +17,8 @@ public sealed record GitStatusEntry(string Path, char Staged, char NotStaged, st
     public FileChange NotStagedChange => Unmerged ? FileChange.Unmerged : ChangeOf(NotStaged);
 
     /// <param name="pathspecs">Repository-relative pathspecs limiting the report; none reports every path.</param>
-    public static IReadOnlyList<GitStatusEntry> Read(string workTree, IReadOnlyList<string> pathspecs)
-    {
-        var arguments = new List<string> { "status", "--porcelain=v2", "-z", "--untracked-files=no", "--no-renames", "--ignore-submodules=all" };
-        if (pathspecs.Count > 0)
-        {
-            arguments.Add("--");
-            arguments.AddRange(pathspecs);
-        }
-
-        var status = GitCli.Run(workTree, arguments);
-        status.ThrowIfFailed(arguments);
-        return Parse(status.Text);
-    }
+    public static IReadOnlyList<GitStatusEntry> Read(string workTree, IReadOnlyList<string> pathspecs) =>
+        Parse(GitCli.Check(workTree, GitCli.WithPathspecs(new[] { "status", "--porcelain=v2", "-z", "--untracked-files=no", "--no-renames", "--ignore-submodules=all" }, pathspecs)));
 
     /// <summary>
     /// Ordinary records "1 XY sub mH mI mW hH hI path" and unmerged ones "u XY sub m1 m2 m3 mW h1 h2 h3 path", each

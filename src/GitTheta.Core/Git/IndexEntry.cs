@@ -5,19 +5,8 @@ namespace GitTheta.Core.Git;
 public sealed record IndexEntry(string Path, string BlobId, int Stage)
 {
     /// <param name="pathspecs">Repository-relative pathspecs limiting the listing; none lists the whole index.</param>
-    public static IReadOnlyList<IndexEntry> List(string workTree, IReadOnlyList<string> pathspecs)
-    {
-        var arguments = new List<string> { "ls-files", "--stage", "-z" };
-        if (pathspecs.Count > 0)
-        {
-            arguments.Add("--");
-            arguments.AddRange(pathspecs);
-        }
-
-        var listing = GitCli.Run(workTree, arguments);
-        listing.ThrowIfFailed(arguments);
-        return Parse(listing.Text);
-    }
+    public static IReadOnlyList<IndexEntry> List(string workTree, IReadOnlyList<string> pathspecs) =>
+        Parse(GitCli.Check(workTree, GitCli.WithPathspecs(new[] { "ls-files", "--stage", "-z" }, pathspecs)));
 
     /// <summary>Records "&lt;mode&gt; &lt;blob&gt; &lt;stage&gt;\t&lt;path&gt;", each ended by NUL.</summary>
     public static IReadOnlyList<IndexEntry> Parse(string output)
