@@ -23,7 +23,6 @@ public static class StatusCommand
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             using var repository = RepositoryContext.Open();
-            RepositoryContext.WorkTree(repository);
             var pathspecs = (parse.GetValue(paths) ?? Array.Empty<string>()).Select(repository.RelativePath).ToList();
             var report = new CheckpointStatusReader(repository).Read(pathspecs, parse.GetValue(groups));
             if (parse.GetValue(shortFormat))
