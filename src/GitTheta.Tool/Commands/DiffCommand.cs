@@ -89,18 +89,13 @@ public static class DiffCommand
     private static void Write(DiffSide before, DiffSide after, bool measure, DiffSideReader sides, TextWriter output, bool color)
     {
         var diff = MetadataDiff.Compare(before.Metadata, after.Metadata);
+
+        // Measured before anything is printed, so a missing object gives one error line and no half a diff.
+        var statistics = measure && diff.Changes.Count > 0 ? Measure(diff, before, after, sides) : Array.Empty<GroupStatistics>();
         Write(before.Path, after.Path, diff, output, color);
-        if (!measure || diff.Changes.Count == 0)
+        if (statistics.Count == 0)
         {
             return;
-        }
-
-        IReadOnlyList<GroupStatistics> statistics;
-        using (var oldValues = sides.OpenValues(before))
-        using (var newValues = sides.OpenValues(after))
-        {
-            var checkpointType = (after.Metadata ?? before.Metadata)!.CheckpointType;
-            statistics = DiffStatistics.Compute(diff, checkpointType, oldValues, newValues);
         }
 
         output.WriteLine();
@@ -109,6 +104,13 @@ public static class DiffCommand
         {
             output.WriteLine(Colored($"{group.Name.PadRight(width)}  {StatisticsText.Describe(group)}", group.Kind, color));
         }
+    }
+
+    private static IReadOnlyList<GroupStatistics> Measure(MetadataDiff diff, DiffSide before, DiffSide after, DiffSideReader sides)
+    {
+        using var oldValues = sides.OpenValues(before);
+        using var newValues = sides.OpenValues(after);
+        return DiffStatistics.Compute(diff, (after.Metadata ?? before.Metadata)!.CheckpointType, oldValues, newValues);
     }
 
     public static void Write(string oldName, string newName, MetadataDiff diff, TextWriter output, bool color)

@@ -3,6 +3,7 @@ using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Diffing;
 using GitTheta.Core.Metadata;
 using GitTheta.Core.Storage;
+using GitTheta.Core.Tensors;
 using GitTheta.Core.Tests.Support;
 using GitTheta.Core.Tests.Updates;
 using GitTheta.Core.Updates;
@@ -110,6 +111,24 @@ public sealed class DiffStatisticsTests : IDisposable
         Assert.Equal(TestData.Bytes(checkpoint.Values[Weight]), forward[Weight]);
     }
 
+    [Theory]
+    [InlineData("gguf", ValueComparison.RawBytes)]
+    [InlineData("safetensors", ValueComparison.Counted)]
+    public void U8_groups_of_a_gguf_checkpoint_are_quantized_blocks_compared_byte_by_byte(string checkpointType, ValueComparison expected)
+    {
+        var before = new ThetaMetadata(checkpointType, new ObjectRef(SampleMetadata.Oid("container"), 1), new Dictionary<string, ParameterEntry> { ["blk.0.attn_q.weight"] = SampleMetadata.Entry("old", DType.U8, new long[] { 2, 4 }) });
+        var after = before with { Parameters = new Dictionary<string, ParameterEntry> { ["blk.0.attn_q.weight"] = SampleMetadata.Entry("new", DType.U8, new long[] { 2, 4 }) } };
+
+        var statistics = DiffStatistics.Compute(
+            MetadataDiff.Compare(before, after),
+            checkpointType,
+            new FixedValues(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 }),
+            new FixedValues(new byte[] { 1, 2, 3, 9, 5, 6, 7, 0 }));
+
+        var delta = Assert.Single(statistics).Delta!;
+        Assert.Equal((expected, 8L, 2L), (delta.Comparison, delta.Total, delta.Changed));
+    }
+
     /// <summary>Two committed versions in which the bias changed in two elements.</summary>
     private (ThetaMetadata Before, ThetaMetadata After) TwoVersions()
     {
@@ -137,6 +156,28 @@ public sealed class DiffStatisticsTests : IDisposable
         public void Prepare(IReadOnlyList<(string Name, ParameterEntry Entry)> groups) => Assert.Empty(groups);
 
         public byte[] Read(string name, ParameterEntry entry) => throw new InvalidOperationException($"'{name}' was read");
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private sealed class FixedValues : IGroupValueSource
+    {
+        private readonly byte[] value;
+
+        public FixedValues(byte[] value)
+        {
+            this.value = value;
+        }
+
+        public IReadOnlyList<string>? ReadingOrder => null;
+
+        public void Prepare(IReadOnlyList<(string Name, ParameterEntry Entry)> groups)
+        {
+        }
+
+        public byte[] Read(string name, ParameterEntry entry) => value;
 
         public void Dispose()
         {
