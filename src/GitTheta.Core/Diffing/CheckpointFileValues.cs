@@ -78,19 +78,9 @@ public sealed class CheckpointFileValues : IGroupValueSource
             }
 
             var value = GC.AllocateUninitializedArray<byte>((int)info.ByteLength);
-            var read = 0;
-            while (read < value.Length)
-            {
-                var n = reader.ReadData(value.AsSpan(read));
-                if (n == 0)
-                {
-                    throw new ThetaException(DiagnosticIds.TruncatedCheckpoint, $"{path}: {file} ends inside parameter '{name}'.");
-                }
-
-                read += n;
-            }
-
-            return value;
+            return reader.ReadFully(value) == value.Length
+                ? value
+                : throw new ThetaException(DiagnosticIds.TruncatedCheckpoint, $"{path}: {file} ends inside parameter '{name}'.");
         }
 
         throw Changed(name);

@@ -37,13 +37,7 @@ public sealed class StoredGroupValues : IGroupValueSource
 
     public void Prepare(IReadOnlyList<(string Name, ParameterEntry Entry)> groups)
     {
-        var missing = groups.SelectMany(g => g.Entry.Objects).Where(o => !store.Contains(o)).DistinctBy(o => o.Oid).ToList();
-        if (missing.Count > 0 && fetcher is not null)
-        {
-            fetcher.Fetch(missing);
-            missing = missing.Where(o => !store.Contains(o)).ToList();
-        }
-
+        var missing = MissingObjects.AfterFetching(store, groups.SelectMany(g => g.Entry.Objects), fetcher);
         if (missing.Count == 0)
         {
             return;
@@ -51,7 +45,7 @@ public sealed class StoredGroupValues : IGroupValueSource
 
         var first = missing[0];
         var group = groups.First(g => g.Entry.Objects.Any(o => o.Oid == first.Oid)).Name;
-        var more = missing.Count > 1 ? $" (and {missing.Count - 1} more object{(missing.Count > 2 ? "s" : string.Empty)})" : string.Empty;
+        var more = MissingObjects.More(missing.Count);
         var why = fetcher is null ? "no remote is configured to fetch it from" : "it could not be fetched from the remote";
         throw new ThetaException(
             DiagnosticIds.MissingObject,

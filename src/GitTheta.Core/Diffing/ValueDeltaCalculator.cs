@@ -11,6 +11,7 @@ namespace GitTheta.Core.Diffing;
 /// </summary>
 public static class ValueDeltaCalculator
 {
+    /// <summary>How many elements counting compares at once, so runs of equal ones cost one vectorised comparison.</summary>
     private const int ChunkElements = 4096;
 
     /// <summary>
@@ -74,53 +75,11 @@ public static class ValueDeltaCalculator
     private static bool NeedsScaling(double sumOfSquares, double largest) =>
         largest > 0 && double.IsFinite(largest) && (double.IsInfinity(sumOfSquares) || largest < SmallestSafeMagnitude);
 
-    /// <summary>
-    /// One pass over both values; squares are of the elements scaled by 2^-exponent (0: unscaled). Kept scalar: the
-    /// NaN rule needs a branch per element, and widening the elements costs more than this loop.
-    /// </summary>
+    /// <summary>One pass over both values; squares are of the elements scaled by 2^-exponent (0: unscaled).</summary>
     private static Sums Accumulate(DType dtype, ReadOnlySpan<byte> before, ReadOnlySpan<byte> after, int deltaExponent, int beforeExponent)
     {
-        var size = DTypes.SizeOf(dtype);
-        var total = before.Length / size;
-        var a = new double[Math.Min(ChunkElements, total)];
-        var b = new double[a.Length];
-        var sums = default(Sums);
-        for (var offset = 0; offset < total; offset += ChunkElements)
-        {
-            var count = Math.Min(ChunkElements, total - offset);
-            ElementConverter.ToDouble(dtype, before.Slice(offset * size, count * size), a.AsSpan(0, count));
-            ElementConverter.ToDouble(dtype, after.Slice(offset * size, count * size), b.AsSpan(0, count));
-            for (var i = 0; i < count; i++)
-            {
-                var x = a[i];
-                var y = b[i];
-                if (double.IsNaN(x) || double.IsNaN(y))
-                {
-                    // NaN equals nothing, itself included: changed, counted, and kept out of the norms.
-                    sums.Changed++;
-                    sums.NaNs++;
-                    continue;
-                }
-
-                var magnitude = Math.Abs(x);
-                sums.MaxBefore = Math.Max(sums.MaxBefore, magnitude);
-                var scaledBefore = beforeExponent == 0 ? magnitude : Math.ScaleB(magnitude, -beforeExponent);
-                sums.BeforeSquares += scaledBefore * scaledBefore;
-
-                // == rather than the bits: -0 and +0 are the same value, and equal infinities did not move.
-                if (x == y)
-                {
-                    continue;
-                }
-
-                sums.Changed++;
-                var delta = Math.Abs(y - x);
-                sums.MaxDelta = Math.Max(sums.MaxDelta, delta);
-                var scaledDelta = deltaExponent == 0 ? delta : Math.ScaleB(delta, -deltaExponent);
-                sums.DeltaSquares += scaledDelta * scaledDelta;
-            }
-        }
-
+        var sums = new Sums(deltaExponent, beforeExponent);
+        WidenedChunks.Walk(dtype, before, after, sums.Add);
         return sums;
     }
 
@@ -166,13 +125,66 @@ public static class ValueDeltaCalculator
         return changed;
     }
 
-    private struct Sums
+    /// <summary>
+    /// Running counts and sums, added to chunk by chunk in element order. Kept scalar: the NaN rule needs a branch per
+    /// element, and widening the elements costs more than this loop.
+    /// </summary>
+    private sealed class Sums
     {
-        public long Changed;
-        public long NaNs;
-        public double MaxDelta;
-        public double MaxBefore;
-        public double DeltaSquares;
-        public double BeforeSquares;
+        private readonly int deltaExponent;
+        private readonly int beforeExponent;
+
+        public Sums(int deltaExponent, int beforeExponent)
+        {
+            this.deltaExponent = deltaExponent;
+            this.beforeExponent = beforeExponent;
+        }
+
+        public long Changed { get; private set; }
+
+        public long NaNs { get; private set; }
+
+        public double MaxDelta { get; private set; }
+
+        public double MaxBefore { get; private set; }
+
+        public double DeltaSquares { get; private set; }
+
+        public double BeforeSquares { get; private set; }
+
+        public bool Add(ReadOnlySpan<double> before, ReadOnlySpan<double> after)
+        {
+            for (var i = 0; i < before.Length; i++)
+            {
+                var x = before[i];
+                var y = after[i];
+                if (double.IsNaN(x) || double.IsNaN(y))
+                {
+                    // NaN equals nothing, itself included: changed, counted, and kept out of the norms.
+                    Changed++;
+                    NaNs++;
+                    continue;
+                }
+
+                var magnitude = Math.Abs(x);
+                MaxBefore = Math.Max(MaxBefore, magnitude);
+                var scaledBefore = beforeExponent == 0 ? magnitude : Math.ScaleB(magnitude, -beforeExponent);
+                BeforeSquares += scaledBefore * scaledBefore;
+
+                // == rather than the bits: -0 and +0 are the same value, and equal infinities did not move.
+                if (x == y)
+                {
+                    continue;
+                }
+
+                Changed++;
+                var delta = Math.Abs(y - x);
+                MaxDelta = Math.Max(MaxDelta, delta);
+                var scaledDelta = deltaExponent == 0 ? delta : Math.ScaleB(delta, -deltaExponent);
+                DeltaSquares += scaledDelta * scaledDelta;
+            }
+
+            return true;
+        }
     }
 }
