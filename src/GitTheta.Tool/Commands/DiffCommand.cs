@@ -32,11 +32,14 @@ public static class DiffCommand
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var values = parse.GetValue(files) ?? Array.Empty<string>();
-            var afterDoubleDash = parse.Tokens.SkipWhile(t => t.Type != TokenType.DoubleDash).Count(t => t.Type == TokenType.Argument);
+
+            // The values no longer show where "--" stood; the tokens do: what follows it are paths.
+            var doubleDash = parse.Tokens.Any(t => t.Type == TokenType.DoubleDash);
+            var paths = parse.Tokens.SkipWhile(t => t.Type != TokenType.DoubleDash).Count(t => t.Type == TokenType.Argument);
             using var repository = TryOpen();
             var sides = new DiffSideReader(repository, CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default, CommandRunner.Log);
             var measure = parse.GetValue(stat) || ThetaSettings.LoadDiffStat(Environment.GetEnvironmentVariable, key => repository?.GetConfig(key));
-            foreach (var (before, after) in Pairs(values, values.Length - afterDoubleDash, parse.Tokens.Any(t => t.Type == TokenType.DoubleDash), sides))
+            foreach (var (before, after) in Pairs(values, doubleDash ? values.Length - paths : null, sides))
             {
                 Write(before, after, measure, sides, Console.Out, UseColor());
             }
@@ -47,21 +50,22 @@ public static class DiffCommand
     }
 
     /// <summary>The pairs of versions the arguments name; the new side of each is read against its old side.</summary>
-    private static IEnumerable<(DiffSide Before, DiffSide After)> Pairs(string[] values, int revisionCount, bool pathsGiven, DiffSideReader sides)
+    /// <param name="revisionCount">How many values came before "--"; null without "--".</param>
+    private static IEnumerable<(DiffSide Before, DiffSide After)> Pairs(string[] values, int? revisionCount, DiffSideReader sides)
     {
-        if (pathsGiven)
+        if (revisionCount is { } revisions)
         {
             // [<rev> [<rev>]] -- <path>…, like git diff: the old side defaults to the index, the new one to the working file.
-            if (revisionCount > 2 || revisionCount == values.Length)
+            if (revisions > 2 || revisions == values.Length)
             {
                 throw new ThetaException(DiagnosticIds.InvalidArguments, Usage);
             }
 
-            foreach (var path in values[revisionCount..])
+            foreach (var path in values[revisions..])
             {
                 var relative = sides.RelativePath(path);
-                var before = revisionCount == 0 ? sides.FromIndex(relative) : sides.FromRevision(values[0], relative);
-                var after = revisionCount == 2 ? sides.FromRevision(values[1], relative) : sides.FromWorkingFile(relative, before.Metadata);
+                var before = revisions == 0 ? sides.FromIndex(relative) : sides.FromRevision(values[0], relative);
+                var after = revisions == 2 ? sides.FromRevision(values[1], relative) : sides.FromWorkingFile(relative, before.Metadata);
                 yield return (before, after);
             }
 
