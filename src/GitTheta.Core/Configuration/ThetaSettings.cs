@@ -46,6 +46,12 @@ public sealed record ThetaSettings
     /// <summary>The dimensions an inferred IA3 vector is shared along (numpy's broadcast dimensions); null tries all but the first, then all but the last.</summary>
     public IReadOnlyList<int>? Ia3BroadcastDims { get; init; }
 
+    /// <summary>
+    /// The diff driver also measures each modified group (what <c>git theta diff --stat</c> does): git cannot pass the
+    /// driver a flag, so this is how <c>git diff</c> asks for the numbers.
+    /// </summary>
+    public bool DiffStat { get; init; }
+
     /// <summary>Bucket width of the E2LSH hash: git-theta's rule, the same as atol.</summary>
     public double LshBucketWidth => Atol;
 
@@ -77,8 +83,16 @@ public sealed record ThetaSettings
             LowRankRank = string.IsNullOrWhiteSpace(rank.Value) ? null : ParseInt(rank, 0, 1, 1 << 20),
             LowRankThreshold = string.IsNullOrWhiteSpace(lowRankThreshold.Value) ? null : ParseDouble(lowRankThreshold, 0, positive: false),
             Ia3BroadcastDims = ParseDimensions(Get("GIT_THETA_IA3_BROADCAST_DIMS", "theta.ia3BroadcastDims")),
+            DiffStat = LoadDiffStat(environment, gitConfig),
         };
     }
+
+    /// <summary>
+    /// <see cref="DiffStat"/> alone, for the diff driver: a metadata-only diff must not start failing because some
+    /// unrelated setting (a tolerance, say) is invalid.
+    /// </summary>
+    public static bool LoadDiffStat(Func<string, string?> environment, Func<string, string?> gitConfig) =>
+        ParseBool(environment("GIT_THETA_DIFF_STAT") is { Length: > 0 } value ? value : gitConfig("theta.diffStat"), defaultValue: false);
 
     /// <summary>git's and git-theta's boolean spelling: false/0/no/off are false, anything else set is true.</summary>
     public static bool ParseBool(string? value, bool defaultValue)

@@ -110,13 +110,7 @@ public sealed class ThetaSmudger
 
     private void EnsureObjects(ThetaMetadata metadata, string path)
     {
-        var missing = metadata.Objects.Where(o => !store.Contains(o)).DistinctBy(o => o.Oid).ToList();
-        if (missing.Count > 0 && fetcher is not null)
-        {
-            fetcher.Fetch(missing);
-            missing = missing.Where(o => !store.Contains(o)).ToList();
-        }
-
+        var missing = MissingObjects.AfterFetching(store, metadata.Objects, fetcher);
         if (missing.Count == 0)
         {
             return;
@@ -133,7 +127,7 @@ public sealed class ThetaSmudger
         var group = first.Oid == metadata.Container.Oid
             ? "the checkpoint container"
             : $"parameter '{metadata.Parameters.First(p => p.Value.Object.Oid == first.Oid).Key}'";
-        var more = missing.Count > 1 ? $" (and {missing.Count - 1} more object{(missing.Count > 2 ? "s" : string.Empty)})" : string.Empty;
+        var more = MissingObjects.More(missing.Count);
         throw new ThetaException(
             DiagnosticIds.MissingObject,
             $"{path}: {group} needs object {first.Oid}{more}, which is not in the local store and could not be fetched; make the remote reachable and run 'git theta fetch', then 'git checkout -- {path}'.");

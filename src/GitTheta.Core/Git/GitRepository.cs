@@ -34,6 +34,9 @@ public sealed class GitRepository : IDisposable
 
     public ThetaSettings Settings => settings ??= ThetaSettings.Load(GetConfig);
 
+    /// <summary>True when there is somewhere to download objects from: a git remote, or an explicit lfs.url.</summary>
+    public bool HasRemote => repository.Network.Remotes.Any() || !string.IsNullOrWhiteSpace(GetConfig("lfs.url"));
+
     internal Repository Native => repository;
 
     public static GitRepository Discover(string startDirectory)

@@ -17,45 +17,39 @@ public static class AllClose
             return true;
         }
 
-        const int chunk = 4096;
-        var size = DTypes.SizeOf(dtype);
-        var elements = a.Length / size;
-        var x = new double[chunk];
-        var y = new double[chunk];
-        for (var start = 0; start < elements; start += chunk)
+        return WidenedChunks.Walk(dtype, a, b, (x, y) => Close(x, y, atol, rtol));
+    }
+
+    private static bool Close(ReadOnlySpan<double> x, ReadOnlySpan<double> y, double atol, double rtol)
+    {
+        for (var i = 0; i < x.Length; i++)
         {
-            var n = Math.Min(chunk, elements - start);
-            ElementConverter.ToDouble(dtype, a.Slice(start * size, n * size), x.AsSpan(0, n));
-            ElementConverter.ToDouble(dtype, b.Slice(start * size, n * size), y.AsSpan(0, n));
-            for (var i = 0; i < n; i++)
+            var u = x[i];
+            var v = y[i];
+            if (double.IsNaN(u) || double.IsNaN(v))
             {
-                var u = x[i];
-                var v = y[i];
-                if (double.IsNaN(u) || double.IsNaN(v))
-                {
-                    if (double.IsNaN(u) && double.IsNaN(v))
-                    {
-                        continue;
-                    }
-
-                    return false;
-                }
-
-                if (u == v)
+                if (double.IsNaN(u) && double.IsNaN(v))
                 {
                     continue;
                 }
 
-                if (double.IsInfinity(u) || double.IsInfinity(v))
-                {
-                    // As numpy: an infinity is close only to the same infinity (inf <= rtol * inf would say otherwise).
-                    return false;
-                }
+                return false;
+            }
 
-                if (!(Math.Abs(u - v) <= atol + (rtol * Math.Abs(v))))
-                {
-                    return false;
-                }
+            if (u == v)
+            {
+                continue;
+            }
+
+            if (double.IsInfinity(u) || double.IsInfinity(v))
+            {
+                // As numpy: an infinity is close only to the same infinity (inf <= rtol * inf would say otherwise).
+                return false;
+            }
+
+            if (!(Math.Abs(u - v) <= atol + (rtol * Math.Abs(v))))
+            {
+                return false;
             }
         }
 

@@ -22,8 +22,6 @@ public sealed class SparseUpdate : IncrementalUpdateType
     public const string WideIndicesTensor = "wide_indices";
     public const string WideValuesTensor = "wide_values";
 
-    private const int Chunk = 4096;
-
     public override string Name => TypeName;
 
     public override bool Supports(TensorInfo info) => true;
@@ -37,44 +35,35 @@ public sealed class SparseUpdate : IncrementalUpdateType
         var indices = new List<long>();
         var bases = new List<double>();
         var diffs = new List<double>();
-        var targets = new MemoryStream();
-        var x = new double[Chunk];
-        var y = new double[Chunk];
-        for (long start = 0; start < count; start += Chunk)
+        var targets = new List<byte>();
+        // Every stored difference costs at least an index and a float32; past that many the update cannot be
+        // smaller than the value, so a dense change is declined before it is all collected.
+        var minimumEntryBytes = (count <= int.MaxValue ? sizeof(int) : sizeof(long)) + sizeof(float);
+        var changed = new ChangedElements(baseValue, value, size);
+        while (changed.Next(out var index))
         {
-            var n = (int)Math.Min(Chunk, count - start);
-            var oldBytes = baseValue.Slice((int)(start * size), n * size);
-            var newBytes = value.Slice((int)(start * size), n * size);
-            if (oldBytes.SequenceEqual(newBytes))
+            if ((long)(indices.Count + 1) * minimumEntryBytes >= info.ByteLength)
+            {
+                return UpdateInference.Decline($"more than {indices.Count} of {count} elements changed, so a sparse update (at least {(long)(indices.Count + 1) * minimumEntryBytes} bytes) would not be smaller than the value ({info.ByteLength} bytes)");
+            }
+
+            var x = Elements.Get(dtype, baseValue, index);
+            var y = Elements.Get(dtype, value, index);
+            var d = y - x;
+            if ((double.IsNaN(x) && double.IsNaN(y)) || Math.Abs(d) <= threshold)
             {
                 continue;
             }
 
-            ElementConverter.ToDouble(dtype, oldBytes, x.AsSpan(0, n));
-            ElementConverter.ToDouble(dtype, newBytes, y.AsSpan(0, n));
-            for (var i = 0; i < n; i++)
-            {
-                if (oldBytes.Slice(i * size, size).SequenceEqual(newBytes.Slice(i * size, size)) || (double.IsNaN(x[i]) && double.IsNaN(y[i])))
-                {
-                    continue;
-                }
-
-                var d = y[i] - x[i];
-                if (Math.Abs(d) <= threshold)
-                {
-                    continue;
-                }
-
-                indices.Add(start + i);
-                bases.Add(x[i]);
-                diffs.Add(d);
-                targets.Write(newBytes.Slice(i * size, size));
-            }
+            indices.Add(index);
+            bases.Add(x);
+            diffs.Add(d);
+            targets.AddRange(value.Slice(index * size, size));
         }
 
         // Most differences are exact in float32; the few that are not (an element close to zero that moved by more
         // than it is) go to a second, float64 block, so one of them does not double the size of the rest.
-        var exact = DiffEncoding.ExactInFloat32(dtype, CollectionsMarshal.AsSpan(bases), CollectionsMarshal.AsSpan(diffs), targets.ToArray());
+        var exact = DiffEncoding.ExactInFloat32(dtype, CollectionsMarshal.AsSpan(bases), CollectionsMarshal.AsSpan(diffs), CollectionsMarshal.AsSpan(targets));
         var narrow = Enumerable.Range(0, indices.Count).Where(k => exact[k]).ToList();
         var wide = Enumerable.Range(0, indices.Count).Where(k => !exact[k]).ToList();
         var tensors = new List<UpdateTensor>();
@@ -82,7 +71,7 @@ public sealed class SparseUpdate : IncrementalUpdateType
         {
             // Nothing is exact in float32 (float64-wide groups, or a change of mostly tiny elements): one float64 block.
             tensors.Add(IndexTensor(IndicesTensor, indices, count));
-            tensors.Add(DiffEncoding.Float64(ValuesTensor, dtype, new long[] { indices.Count }, CollectionsMarshal.AsSpan(bases), CollectionsMarshal.AsSpan(diffs), targets.ToArray()));
+            tensors.Add(DiffEncoding.Float64(ValuesTensor, dtype, new long[] { indices.Count }, CollectionsMarshal.AsSpan(bases), CollectionsMarshal.AsSpan(diffs), CollectionsMarshal.AsSpan(targets)));
         }
         else
         {
@@ -90,11 +79,11 @@ public sealed class SparseUpdate : IncrementalUpdateType
             tensors.Add(DiffEncoding.Float32(ValuesTensor, new long[] { narrow.Count }, narrow.Select(k => diffs[k]).ToArray()));
             if (wide.Count > 0)
             {
-                var all = targets.ToArray();
+                var all = CollectionsMarshal.AsSpan(targets);
                 var wideTargets = new byte[wide.Count * size];
                 for (var w = 0; w < wide.Count; w++)
                 {
-                    all.AsSpan(wide[w] * size, size).CopyTo(wideTargets.AsSpan(w * size));
+                    all.Slice(wide[w] * size, size).CopyTo(wideTargets.AsSpan(w * size));
                 }
 
                 tensors.Add(IndexTensor(WideIndicesTensor, wide.Select(k => indices[k]).ToList(), count));
@@ -133,16 +122,43 @@ public sealed class SparseUpdate : IncrementalUpdateType
             throw Corrupt(where, $"was made for a group of another shape than {info.ShapeText}");
         }
 
-        var touched = new HashSet<long>();
-        ApplyBlock(info, update.Get(IndicesTensor, where), update.Get(ValuesTensor, where), value, where, touched);
+        var narrow = ApplyBlock(info, update.Get(IndicesTensor, where), update.Get(ValuesTensor, where), value, where);
         if (update.Find(WideIndicesTensor) is { } wideIndices)
         {
-            ApplyBlock(info, wideIndices, update.Get(WideValuesTensor, where), value, where, touched);
+            var wide = ApplyBlock(info, wideIndices, update.Get(WideValuesTensor, where), value, where);
+            if (FirstShared(narrow, wide) is { } twice)
+            {
+                throw Corrupt(where, $"names element {twice} in both of its blocks");
+            }
         }
     }
 
-    /// <summary>Adds one block of differences; an element named twice (in either block) is corrupt.</summary>
-    private static void ApplyBlock(TensorInfo info, UpdateTensor indices, UpdateTensor values, Span<byte> value, string where, HashSet<long> touched)
+    /// <summary>An index both increasing lists hold, found by merging them, or null.</summary>
+    private static long? FirstShared(long[] a, long[] b)
+    {
+        int i = 0, j = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            if (a[i] == b[j])
+            {
+                return a[i];
+            }
+
+            if (a[i] < b[j])
+            {
+                i++;
+            }
+            else
+            {
+                j++;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Adds one block of differences and returns its indices; they must increase strictly.</summary>
+    private static long[] ApplyBlock(TensorInfo info, UpdateTensor indices, UpdateTensor values, Span<byte> value, string where)
     {
         var nonZero = indices.Info.Shape.Count == 1 ? indices.Info.Shape[0] : -1;
         if (indices.Info.DType is not (DType.I32 or DType.I64) || nonZero < 0
@@ -154,18 +170,22 @@ public sealed class SparseUpdate : IncrementalUpdateType
         var count = info.ElementCount;
         var deltas = values.ToDoubles();
         var span = indices.Data.Span;
+        var applied = new long[deltas.Length];
         long previous = -1;
         for (var k = 0; k < deltas.Length; k++)
         {
             var index = indices.Info.DType == DType.I32 ? MemoryMarshal.Read<int>(span[(k * 4)..]) : MemoryMarshal.Read<long>(span[(k * 8)..]);
-            if (index <= previous || index >= count || !touched.Add(index))
+            if (index <= previous || index >= count)
             {
                 throw Corrupt(where, $"names element {index} out of order, twice, or outside the group's {count} elements");
             }
 
             previous = index;
+            applied[k] = index;
             Elements.Set(info.DType, value, index, Elements.Get(info.DType, value, index) + deltas[k]);
         }
+
+        return applied;
     }
 
     private static UpdateTensor IndexTensor(string name, List<long> indices, long count)

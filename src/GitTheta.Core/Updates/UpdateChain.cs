@@ -130,13 +130,7 @@ public static class UpdateChain
 
     private static void EnsurePresent(UpdateContext context, ParameterEntry entry, IReadOnlyList<UpdateLink> links, string where)
     {
-        var missing = links.Select(l => l.Object).Where(o => !context.Store.Contains(o)).DistinctBy(o => o.Oid).ToList();
-        if (missing.Count > 0 && context.Fetcher is not null)
-        {
-            context.Fetcher.Fetch(missing);
-            missing = missing.Where(o => !context.Store.Contains(o)).ToList();
-        }
-
+        var missing = MissingObjects.AfterFetching(context.Store, links.Select(l => l.Object), context.Fetcher);
         if (missing.Count > 0)
         {
             throw new ThetaException(DiagnosticIds.MissingObject, MissingMessage(context.Path, where, entry, missing[0], missing.Count));
@@ -146,7 +140,7 @@ public static class UpdateChain
     /// <summary>The message for an object of an update chain that is neither in the local store nor on the remote.</summary>
     public static string MissingMessage(string path, string where, ParameterEntry entry, ObjectRef first, int count)
     {
-        var more = count > 1 ? $" (and {count - 1} more object{(count > 2 ? "s" : string.Empty)})" : string.Empty;
+        var more = MissingObjects.More(count);
         var on = entry.Update.Base is { Length: > 0 } commit ? $" on the value of commit {commit}" : string.Empty;
         return $"{where} is a {entry.Update.Type} update{on} (chain depth {entry.Update.Depth}); rebuilding it needs object {first.Oid}{more}, which is not in the local store and could not be fetched. Make the remote reachable and run 'git theta fetch', then 'git checkout -- {path}'.";
     }

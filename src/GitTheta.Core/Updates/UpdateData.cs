@@ -51,16 +51,9 @@ public sealed class UpdateData
                 }
 
                 var data = GC.AllocateUninitializedArray<byte>((int)info.ByteLength);
-                var read = 0;
-                while (read < data.Length)
+                if (reader.ReadFully(data) != data.Length)
                 {
-                    var n = reader.ReadData(data.AsSpan(read));
-                    if (n == 0)
-                    {
-                        throw new ThetaException(DiagnosticIds.TruncatedCheckpoint, $"the update data '{path}' ends inside '{info.Name}'.");
-                    }
-
-                    read += n;
+                    throw new ThetaException(DiagnosticIds.TruncatedCheckpoint, $"the update data '{path}' ends inside '{info.Name}'.");
                 }
 
                 loaded[info.Name] = new UpdateTensor(info, data);

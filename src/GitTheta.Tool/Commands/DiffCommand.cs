@@ -1,7 +1,9 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using GitTheta.Core.Checkpoints;
+using GitTheta.Core.Configuration;
 using GitTheta.Core.Diagnostics;
-using GitTheta.Core.Filters;
+using GitTheta.Core.Diffing;
 using GitTheta.Core.Git;
 using GitTheta.Core.Metadata;
 using GitTheta.Core.Updates;
@@ -10,34 +12,109 @@ using GitTheta.Tool.Infrastructure;
 namespace GitTheta.Tool.Commands;
 
 /// <summary>
-/// The diff driver (git calls it with 7 arguments) and a standalone diff of two files: which groups
-/// were added, removed or modified, from metadata alone. Sides git stores are read by blob id; a side
-/// that is a checkpoint rather than metadata (a modified working file) is hashed in memory, and only a
-/// group whose change is within the LSH threshold has its stored value read, for the allclose check.
+/// The diff driver (git calls it with 7 arguments) and a standalone diff of two versions: which groups were added,
+/// removed or modified, from metadata alone. Sides git stores are read by blob id; a side that is a checkpoint rather
+/// than metadata (a modified working file) is hashed in memory, and only a group whose change is within the LSH
+/// threshold has its stored value read, for the allclose check. With --stat (or GIT_THETA_DIFF_STAT / theta.diffStat,
+/// since git cannot pass the driver a flag) the values of the modified groups are read and measured as well.
 /// </summary>
 public static class DiffCommand
 {
+    private const string Usage = "diff takes two versions (files, rev:path or :path), '[<rev> [<rev>]] -- <path>…', or the seven arguments git passes to an external diff driver.";
+
     public static Command Create()
     {
-        var files = new Argument<string[]>("args") { Description = "As git's external diff: path old-file old-hex old-mode new-file new-hex new-mode; or two files.", Arity = ArgumentArity.ZeroOrMore };
+        var files = new Argument<string[]>("args") { Description = "Two versions (a file, rev:path, or :path for the staged one); or [<rev> [<rev>]] -- <path>…; or, as git's external diff, path old-file old-hex old-mode new-file new-hex new-mode.", Arity = ArgumentArity.ZeroOrMore };
+        var stat = new Option<bool>("--stat") { Description = "Also read the values of every modified group and show how much it changed (max |Δ|, ‖Δ‖₂, ‖Δ‖₂/‖old‖₂, elements changed)." };
         var command = new Command("diff", "Show which parameter groups differ between two versions of a checkpoint (git diff driver).");
         command.Arguments.Add(files);
+        command.Options.Add(stat);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var values = parse.GetValue(files) ?? Array.Empty<string>();
-            var (oldName, oldFile, oldHex, newName, newFile, newHex) = values.Length switch
-            {
-                7 => (values[0], values[1], values[2], values[0], values[4], values[5]),
-                2 => (values[0], values[0], string.Empty, values[1], values[1], string.Empty),
-                _ => throw new ThetaException(DiagnosticIds.InvalidArguments, "diff takes two files, or the seven arguments git passes to an external diff driver."),
-            };
+
+            // The values no longer show where "--" stood; the tokens do: what follows it are paths.
+            var doubleDash = parse.Tokens.Any(t => t.Type == TokenType.DoubleDash);
+            var paths = parse.Tokens.SkipWhile(t => t.Type != TokenType.DoubleDash).Count(t => t.Type == TokenType.Argument);
             using var repository = TryOpen();
-            var before = FromBlob(oldHex, oldName, repository) ?? Load(oldFile, oldName, null, repository);
-            var after = FromBlob(newHex, newName, repository) ?? Load(newFile, newName, before, repository);
-            Write(oldName, newName, MetadataDiff.Compare(before, after), Console.Out, UseColor());
+            var sides = new DiffSideReader(repository, CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default, CommandRunner.Log);
+            var measure = parse.GetValue(stat) || ThetaSettings.LoadDiffStat(Environment.GetEnvironmentVariable, key => repository?.GetConfig(key));
+            foreach (var (before, after) in Pairs(values, doubleDash ? values.Length - paths : null, sides))
+            {
+                Write(before, after, measure, sides, Console.Out, UseColor());
+            }
+
             return ExitCode.Success;
         }));
         return command;
+    }
+
+    /// <summary>The pairs of versions the arguments name; the new side of each is read against its old side.</summary>
+    /// <param name="revisionCount">How many values came before "--"; null without "--".</param>
+    private static IEnumerable<(DiffSide Before, DiffSide After)> Pairs(string[] values, int? revisionCount, DiffSideReader sides)
+    {
+        if (revisionCount is { } revisions)
+        {
+            // [<rev> [<rev>]] -- <path>…, like git diff: the old side defaults to the index, the new one to the working file.
+            if (revisions > 2 || revisions == values.Length)
+            {
+                throw new ThetaException(DiagnosticIds.InvalidArguments, Usage);
+            }
+
+            foreach (var path in values[revisions..])
+            {
+                var relative = sides.RelativePath(path);
+                var before = revisions == 0 ? sides.FromIndex(relative) : sides.FromRevision(values[0], relative);
+                var after = revisions == 2 ? sides.FromRevision(values[1], relative) : sides.FromWorkingFile(relative, before.Metadata);
+                yield return (before, after);
+            }
+
+            yield break;
+        }
+
+        if (values.Length == 7)
+        {
+            var path = values[0];
+            var before = sides.FromBlobId(values[2], path) ?? sides.FromFile(values[1], path, null);
+            var after = sides.FromBlobId(values[5], path) ?? sides.FromFile(values[4], path, before.Metadata);
+            yield return (before, after);
+        }
+        else if (values.Length == 2)
+        {
+            var before = sides.FromSpecification(values[0], null);
+            yield return (before, sides.FromSpecification(values[1], before.Metadata));
+        }
+        else
+        {
+            throw new ThetaException(DiagnosticIds.InvalidArguments, Usage);
+        }
+    }
+
+    private static void Write(DiffSide before, DiffSide after, bool measure, DiffSideReader sides, TextWriter output, bool color)
+    {
+        var diff = MetadataDiff.Compare(before.Metadata, after.Metadata);
+
+        // Measured before anything is printed, so a missing object gives one error line and no half a diff.
+        var statistics = measure && diff.Changes.Count > 0 ? Measure(diff, before, after, sides) : Array.Empty<GroupStatistics>();
+        Write(before.Path, after.Path, diff, output, color);
+        if (statistics.Count == 0)
+        {
+            return;
+        }
+
+        output.WriteLine();
+        var width = statistics.Max(s => s.Name.Length);
+        foreach (var group in statistics)
+        {
+            output.WriteLine(Colored($"{group.Name.PadRight(width)}  {StatisticsText.Describe(group)}", group.Kind, color));
+        }
+    }
+
+    private static IReadOnlyList<GroupStatistics> Measure(MetadataDiff diff, DiffSide before, DiffSide after, DiffSideReader sides)
+    {
+        using var oldValues = sides.OpenValues(before);
+        using var newValues = sides.OpenValues(after);
+        return DiffStatistics.Compute(diff, (after.Metadata ?? before.Metadata)!.CheckpointType, oldValues, newValues);
     }
 
     public static void Write(string oldName, string newName, MetadataDiff diff, TextWriter output, bool color)
@@ -52,11 +129,11 @@ public static class DiffCommand
         var width = diff.Changes.Max(c => c.Name.Length);
         foreach (var change in diff.Changes)
         {
-            var (label, code) = change.Kind switch
+            var label = change.Kind switch
             {
-                ChangeKind.Added => ("added   ", "\u001b[32m"),
-                ChangeKind.Removed => ("removed ", "\u001b[31m"),
-                _ => ("modified", "\u001b[33m"),
+                ChangeKind.Added => "added   ",
+                ChangeKind.Removed => "removed ",
+                _ => "modified",
             };
             var description = change.Kind switch
             {
@@ -64,72 +141,30 @@ public static class DiffCommand
                 ChangeKind.Removed => Describe(change.Before!),
                 _ => Describe(change.Before!) == Describe(change.After!) ? Describe(change.After!) : $"{Describe(change.Before!)} -> {Describe(change.After!)}",
             };
-            var line = $"{label} {change.Name.PadRight(width)}  {description}";
-            output.WriteLine(color ? code + line + "\u001b[0m" : line);
+            output.WriteLine(Colored($"{label} {change.Name.PadRight(width)}  {description}", change.Kind, color));
         }
 
         output.WriteLine($"{diff.Changes.Count} of {diff.Total} parameter groups differ: {diff.Modified} modified, {diff.Added} added, {diff.Removed} removed");
     }
 
+    private static string Colored(string line, ChangeKind kind, bool color)
+    {
+        if (!color)
+        {
+            return line;
+        }
+
+        var code = kind switch
+        {
+            ChangeKind.Added => "\u001b[32m",
+            ChangeKind.Removed => "\u001b[31m",
+            _ => "\u001b[33m",
+        };
+        return code + line + "\u001b[0m";
+    }
+
     private static string Describe(ParameterEntry entry) =>
         $"{entry.Tensor.DType} [{string.Join(", ", entry.Tensor.Shape)}] {entry.Update.Type}";
-
-    /// <summary>The side as git stores it, read by blob id: metadata even where git handed over a smudged file.</summary>
-    private static ThetaMetadata? FromBlob(string hex, string path, GitRepository? repository)
-    {
-        if (repository is null || hex.Length < 40 || hex.Trim('0').Length == 0 || !hex.All(char.IsAsciiHexDigit))
-        {
-            return null;
-        }
-
-        var bytes = repository.ReadBlob(hex, MetadataSerializer.MaxMetadataBytes);
-        return bytes is null ? null : MetadataSerializer.TryParse(bytes, path);
-    }
-
-    private static ThetaMetadata? Load(string file, string path, ThetaMetadata? previous, GitRepository? repository)
-    {
-        if (file is "/dev/null" or "nul" || !File.Exists(file))
-        {
-            return null;
-        }
-
-        using var stream = File.OpenRead(file);
-        var prefix = PrefixedStream.ReadPrefix(stream, 4096);
-        if (MetadataSerializer.LooksLikeMetadata(prefix))
-        {
-            stream.Position = 0;
-            var bytes = File.ReadAllBytes(file);
-            if (MetadataSerializer.TryParse(bytes, path) is { } metadata)
-            {
-                return metadata;
-            }
-        }
-
-        stream.Position = 0;
-        var store = repository?.ObjectStore ?? new Core.Storage.LfsObjectStore(Path.Combine(Path.GetTempPath(), "git-theta-diff-unused"));
-        var settings = repository?.Settings ?? Core.Configuration.ThetaSettings.Load(_ => null);
-        var cleaner = new ThetaCleaner(store, settings, CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default);
-        var format = FormatAttribute(repository, path);
-        return MetadataSerializer.Parse(cleaner.Clean(stream, path, previous, format, dryRun: true), path);
-    }
-
-    /// <summary>The theta-format attribute when the file is inside the work tree; none for files elsewhere.</summary>
-    private static string? FormatAttribute(GitRepository? repository, string path)
-    {
-        if (repository?.WorkTree is not { } root)
-        {
-            return null;
-        }
-
-        try
-        {
-            return GitAttributes.Get(root, repository.RelativePath(path), GitAttributes.FormatAttribute);
-        }
-        catch (ThetaException)
-        {
-            return null;
-        }
-    }
 
     private static GitRepository? TryOpen()
     {

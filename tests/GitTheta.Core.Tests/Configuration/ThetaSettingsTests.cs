@@ -170,4 +170,20 @@ public class ThetaSettingsTests
         Assert.True(ThetaSettings.ParseBool(value, defaultValue: true));
         Assert.False(ThetaSettings.ParseBool(value, defaultValue: false));
     }
+
+    [Theory]
+    [InlineData(null, null, false)]
+    [InlineData(null, "true", true)]
+    [InlineData(null, "no", false)]
+    [InlineData("1", "false", true)]
+    [InlineData("0", "true", false)]
+    [InlineData("false", null, false)]
+    [InlineData("", "yes", true)]
+    public void DiffStat_comes_from_GIT_THETA_DIFF_STAT_else_theta_diffStat_and_is_off_by_default(string? environment, string? config, bool expected)
+    {
+        var env = environment is null ? null : new Dictionary<string, string> { ["GIT_THETA_DIFF_STAT"] = environment };
+        var git = config is null ? null : new Dictionary<string, string> { ["theta.diffStat"] = config };
+        Assert.Equal(expected, Load(env, git).DiffStat);
+        Assert.Equal(expected, ThetaSettings.LoadDiffStat(n => env?.GetValueOrDefault(n), k => git?.GetValueOrDefault(k)));
+    }
 }

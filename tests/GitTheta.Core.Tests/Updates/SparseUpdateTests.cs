@@ -134,6 +134,22 @@ public sealed class SparseUpdateTests : IDisposable
     }
 
     [Fact]
+    public void A_change_of_most_elements_of_a_large_group_is_declined_before_it_is_all_collected()
+    {
+        const int count = 1 << 16;
+        var info = new TensorInfo("w", DType.F32, new long[] { count });
+        var old = UpdateFixture.Weights(DType.F32, 7, count);
+        var changed = UpdateFixture.Weights(DType.F32, 8, count);
+
+        var inference = sparse.Infer(fixture.Context, info, old, changed);
+
+        // An index and a float32 per change: half the float32 elements is where sparse stops being smaller.
+        Assert.Null(inference.Update);
+        Assert.Contains($"more than {(count / 2) - 1} of {count} elements changed", inference.Declined);
+        Assert.Contains("would not be smaller", inference.Declined);
+    }
+
+    [Fact]
     public void A_number_becoming_NaN_is_stored_but_NaN_or_infinity_becoming_a_number_cannot_be_rebuilt_and_is_declined()
     {
         var info = new TensorInfo("w", DType.F32, new long[] { 64 });
