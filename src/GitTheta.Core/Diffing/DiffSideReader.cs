@@ -87,7 +87,7 @@ public sealed class DiffSideReader
             return FromFile(specification, specification, previous);
         }
 
-        var path = RepositoryPath(specification[(colon + 1)..]);
+        var path = RevisionPath.GitPath(specification[(colon + 1)..], repository.RelativePath);
         if (colon == 0)
         {
             return FromIndex(path) is { Metadata: not null } staged
@@ -145,12 +145,6 @@ public sealed class DiffSideReader
         var fetcher = repository is { WorkTree: { } root, HasRemote: true } ? new LfsObjectFetcher(root, log) : null;
         return new StoredGroupValues(Store, Settings, updates, fetcher, side.Path, side.Revision);
     }
-
-    /// <summary>git's rule for the path of <c>rev:path</c>: from the top of the work tree, unless it starts with ./ or ../.</summary>
-    private string RepositoryPath(string path) =>
-        path.StartsWith("./", StringComparison.Ordinal) || path.StartsWith("../", StringComparison.Ordinal)
-            ? repository!.RelativePath(path)
-            : path.Replace('\\', '/').TrimStart('/');
 
     private static ThetaMetadata ParseStored(byte[]? bytes, string specification, string path) =>
         (bytes is null ? null : MetadataSerializer.TryParse(bytes, path))

@@ -1,5 +1,6 @@
 using GitTheta.Core.Checkpoints;
 using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Diffing;
 using GitTheta.Core.Filters;
 using GitTheta.Core.Metadata;
 using GitTheta.Core.Updates;
@@ -19,13 +20,13 @@ public sealed class CheckpointStatusReader
 
     private readonly GitRepository repository;
     private readonly string workTree;
-    private readonly Lazy<ThetaCleaner> cleaner;
+    private readonly DiffSideReader workingFiles;
 
     public CheckpointStatusReader(GitRepository repository)
     {
         this.repository = repository;
         workTree = repository.WorkTree ?? throw new ThetaException(DiagnosticIds.NotAGitRepository, "status needs a work tree, but the repository is bare.");
-        cleaner = new Lazy<ThetaCleaner>(() => new ThetaCleaner(repository.ObjectStore, repository.Settings, CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default));
+        workingFiles = new DiffSideReader(repository, CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default, log: _ => { });
     }
 
     /// <param name="pathspecs">Repository-relative pathspecs; none means every tracked checkpoint.</param>
@@ -77,7 +78,7 @@ public sealed class CheckpointStatusReader
 
         if (countWorkingGroups && status.NotStaged == FileChange.Modified)
         {
-            status = status with { NotStagedGroups = MetadataDiff.Compare(stagedMetadata, DryRunClean(path, stagedMetadata)) };
+            status = status with { NotStagedGroups = MetadataDiff.Compare(stagedMetadata, workingFiles.FromWorkingFile(path, stagedMetadata).Metadata) };
         }
 
         return status;
@@ -106,16 +107,5 @@ public sealed class CheckpointStatusReader
 
         using var stream = file.OpenRead();
         return MetadataSerializer.LooksLikeMetadata(PrefixedStream.ReadPrefix(stream, SniffBytes));
-    }
-
-    /// <summary>
-    /// The metadata the working file would be staged as, computed in memory: nothing is written to the store. A working
-    /// file that is metadata already comes back as it is.
-    /// </summary>
-    private ThetaMetadata DryRunClean(string path, ThetaMetadata staged)
-    {
-        using var stream = File.OpenRead(Path.Combine(workTree, path));
-        var format = GitAttributes.Get(workTree, path, GitAttributes.FormatAttribute);
-        return MetadataSerializer.Parse(cleaner.Value.Clean(stream, path, staged, format, dryRun: true), path);
     }
 }

@@ -39,7 +39,7 @@ public sealed record RevisionPath(string? Revision, int Stage, string Path)
     public override string ToString() => Revision is not null ? $"{Revision}:{Path}" : Stage == 0 ? $":{Path}" : $":{Stage}:{Path}";
 
     /// <summary>As git reads the path after a colon: from the top of the repository, unless it starts with ./ or ../.</summary>
-    private static string GitPath(string path, Func<string, string> relativeToRoot) =>
+    public static string GitPath(string path, Func<string, string> relativeToRoot) =>
         path.StartsWith("./", StringComparison.Ordinal) || path.StartsWith("../", StringComparison.Ordinal) || path is "." or ".."
             ? relativeToRoot(path)
             : path.Replace('\\', '/').TrimStart('/');
