@@ -82,8 +82,14 @@ internal sealed partial class TerminalSession : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends keys, a moment after the prompt appeared: a prompt is drawn before the program puts the terminal into
+    /// raw mode to read keys, and keys that arrive in between go through the line discipline (a loaded machine
+    /// widens that gap), as they would for a person typing ahead.
+    /// </summary>
     public void Type(string keys)
     {
+        Thread.Sleep(250);
         process.StandardInput.Write(keys);
         process.StandardInput.Flush();
     }
