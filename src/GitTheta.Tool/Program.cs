@@ -13,6 +13,7 @@ foreach (var command in new[]
     DiffCommand.Create(),
     FetchCommand.Create(),
     VerifyCommand.Create(),
+    GcCommand.Create(),
     MaterializeCommand.Create(),
     CleanCommand.Create(),
     SmudgeCommand.Create(),

@@ -35,6 +35,7 @@ public static class DiagnosticIds
     public const string MergeConflict = "GT2017";
     public const string PushFailed = "GT2018";
     public const string InvalidUpdateData = "GT2019";
+    public const string GcReferenceScanFailed = "GT2022";
 
     // MSBuild targets and tasks of GitTheta.Sdk (GT1xxx)
     public const string ModelFileMissing = "GT1001";

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Metadata;
 using GitTheta.Core.Updates;
@@ -112,16 +111,8 @@ public static class LogCommand
         var how = update.Depth > 0 || update.Base is not null
             ? $"{update.Type} update on {Short(update.Base)} (chain depth {update.Depth})"
             : update.Type;
-        return new List<string> { $"{(before is null ? "added" : "modified")}: {how}, {after.Tensor.DType} [{string.Join(", ", after.Tensor.Shape)}], object {after.Object.Oid[..12]} ({Size(after.Object.Size)})" };
+        return new List<string> { $"{(before is null ? "added" : "modified")}: {how}, {after.Tensor.DType} [{string.Join(", ", after.Tensor.Shape)}], object {after.Object.Oid[..12]} ({ByteCount.Format(after.Object.Size)})" };
     }
 
     private static string Short(string? commit) => commit is { Length: >= 12 } ? commit[..12] : commit ?? "an uncommitted value";
-
-    private static string Size(long bytes) => bytes switch
-    {
-        < 1024 => $"{bytes} B",
-        < 1024 * 1024 => (bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KiB",
-        < 1024L * 1024 * 1024 => (bytes / (1024.0 * 1024)).ToString("0.0", CultureInfo.InvariantCulture) + " MiB",
-        _ => (bytes / (1024.0 * 1024 * 1024)).ToString("0.00", CultureInfo.InvariantCulture) + " GiB",
-    };
 }
