@@ -67,24 +67,27 @@ public sealed class GcTests : IDisposable
     }
 
     [Fact]
-    public void Objects_only_a_stash_names_survive_and_the_stash_still_applies()
+    public void Objects_only_stashes_name_survive_even_in_an_older_stash_entry_and_still_apply()
     {
         var repo = ThetaRepoFactory.Create(sandbox, Model);
         CommitVersion(repo, V1);
         var committed = repo.StoredObjects();
         repo.Write(Model, V2);
         repo.GitOk("stash", "-q");
+        var olderStash = repo.StoredObjects().Except(committed).ToList();
+        repo.Write(Model, V3);
+        repo.GitOk("stash", "-q");
         Assert.Equal(V1, repo.Read(Model));
-        var stashed = repo.StoredObjects().Except(committed).ToList();
-        Assert.NotEmpty(stashed);
+        Assert.NotEmpty(olderStash);
 
+        // stash@{1} is only in the reflog of refs/stash.
         repo.ThetaOk("gc", "--prune=now");
-        Assert.Subset(repo.StoredObjects(), stashed.ToHashSet());
-        repo.GitOk("stash", "apply", "-q");
+        Assert.Subset(repo.StoredObjects(), olderStash.ToHashSet());
+        repo.GitOk("stash", "apply", "-q", "stash@{1}");
         Assert.Equal(V2, repo.Read(Model));
 
         repo.GitOk("checkout", "--", Model);
-        repo.GitOk("stash", "drop", "-q");
+        repo.GitOk("stash", "clear");
         repo.ThetaOk("gc", "--prune=now");
         Assert.Equal(committed.Order(), repo.StoredObjects().Order());
     }
@@ -269,6 +272,25 @@ public sealed class GcTests : IDisposable
         Assert.Contains("error GT2022", gc.Error);
         Assert.Contains(blob, gc.Error);
         Assert.DoesNotContain("   at ", gc.Error);
+        Assert.Equal(before.Order(), repo.StoredObjects().Order());
+    }
+
+    [Fact]
+    public void A_reflog_entry_whose_commit_is_gone_stops_gc_with_GT2022_although_git_only_warns()
+    {
+        var repo = ThetaRepoFactory.Create(sandbox, Model);
+        var first = CommitVersion(repo, V1);
+        StageThenResetAway(repo, V3);
+        var before = repo.StoredObjects();
+
+        // What a lost commit leaves in the HEAD reflog; git rev-list --reflog skips it with a warning and succeeds.
+        File.AppendAllText(repo.Path(".git/logs/HEAD"), $"{first} 0badc0de0badc0de0badc0de0badc0de0badc0de Tests <t@t> 1700000000 +0000\tcommit: lost\n");
+
+        var gc = repo.Theta("gc", "--prune=now");
+
+        Assert.Equal(7, gc.ExitCode);
+        Assert.Contains("error GT2022", gc.Error);
+        Assert.Contains("references pruned commits", gc.Error);
         Assert.Equal(before.Order(), repo.StoredObjects().Order());
     }
 
