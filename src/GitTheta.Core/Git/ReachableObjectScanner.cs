@@ -94,7 +94,7 @@ public sealed class ReachableObjectScanner : IObjectReferenceSource
         {
             throw new ThetaException(
                 DiagnosticIds.GcReferenceScanFailed,
-                $"{missing.Count} object(s) that history or the index still reaches are not in the repository (first: {first}), so their references are unknown; nothing was deleted. A partial clone lacks them by design: run 'git fetch --refetch' first, or do not collect there; otherwise run 'git fsck' and repair the repository.");
+                $"{missing.Count} object(s) that refs, reflogs or the index reach are missing from the repository (first: {first}), so what they reference is unknown; nothing was deleted. A partial clone lacks objects by design and cannot be collected; otherwise run 'git fsck' and restore the missing objects (for example with 'git fetch' from a remote that has them), then run 'git theta gc' again.");
         }
     }
 
