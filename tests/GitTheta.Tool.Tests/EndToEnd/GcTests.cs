@@ -50,46 +50,37 @@ public sealed class GcTests : IDisposable
     [Fact]
     public void Objects_only_the_index_names_survive_until_they_are_unstaged()
     {
-        var repo = ThetaRepoFactory.Create(sandbox, Model);
-        CommitVersion(repo, V1);
-        var committed = repo.StoredObjects();
-        repo.Write(Model, V2);
-        repo.GitOk("add", Model);
-        var staged = repo.StoredObjects().Except(committed).ToList();
-        Assert.NotEmpty(staged);
+        var (repo, committed) = RepositoryWithFirstVersion();
+        var staged = ObjectsAddedBy(repo, () => Stage(repo, V2));
 
-        repo.ThetaOk("gc", "--prune=now");
-        Assert.Subset(repo.StoredObjects(), staged.ToHashSet());
-
-        repo.GitOk("reset", "-q");
-        repo.ThetaOk("gc", "--prune=now");
-        Assert.Equal(committed.Order(), repo.StoredObjects().Order());
+        AssertKeptOnlyWhileReferenced(repo, staged, whileKept: null, dropReference: () => repo.GitOk("reset", "-q"), committed);
     }
 
     [Fact]
     public void Objects_only_stashes_name_survive_even_in_an_older_stash_entry_and_still_apply()
     {
-        var repo = ThetaRepoFactory.Create(sandbox, Model);
-        CommitVersion(repo, V1);
-        var committed = repo.StoredObjects();
-        repo.Write(Model, V2);
-        repo.GitOk("stash", "-q");
-        var olderStash = repo.StoredObjects().Except(committed).ToList();
+        var (repo, committed) = RepositoryWithFirstVersion();
+        var olderStash = ObjectsAddedBy(repo, () =>
+        {
+            repo.Write(Model, V2);
+            repo.GitOk("stash", "-q");
+        });
         repo.Write(Model, V3);
         repo.GitOk("stash", "-q");
         Assert.Equal(V1, repo.Read(Model));
-        Assert.NotEmpty(olderStash);
 
         // stash@{1} is only in the reflog of refs/stash.
-        repo.ThetaOk("gc", "--prune=now");
-        Assert.Subset(repo.StoredObjects(), olderStash.ToHashSet());
-        repo.GitOk("stash", "apply", "-q", "stash@{1}");
-        Assert.Equal(V2, repo.Read(Model));
-
-        repo.GitOk("checkout", "--", Model);
-        repo.GitOk("stash", "clear");
-        repo.ThetaOk("gc", "--prune=now");
-        Assert.Equal(committed.Order(), repo.StoredObjects().Order());
+        AssertKeptOnlyWhileReferenced(
+            repo,
+            olderStash,
+            whileKept: () =>
+            {
+                repo.GitOk("stash", "apply", "-q", "stash@{1}");
+                Assert.Equal(V2, repo.Read(Model));
+                repo.GitOk("checkout", "--", Model);
+            },
+            dropReference: () => repo.GitOk("stash", "clear"),
+            committed);
     }
 
     [Fact]
@@ -98,44 +89,38 @@ public sealed class GcTests : IDisposable
         var repo = ThetaRepoFactory.Create(sandbox, Model);
         CommitVersion(repo, V1);
         var first = repo.StoredObjects();
-        var second = CommitVersion(repo, V2);
-        var onlySecond = repo.StoredObjects().Except(first).ToList();
+        var second = string.Empty;
+        var onlySecond = ObjectsAddedBy(repo, () => second = CommitVersion(repo, V2));
         repo.GitOk("reset", "-q", "--hard", "HEAD~1");
 
-        repo.ThetaOk("gc", "--prune=now");
-        Assert.Subset(repo.StoredObjects(), onlySecond.ToHashSet());
-        repo.GitOk("checkout", "-q", second);
-        Assert.Equal(V2, repo.Read(Model));
-        repo.GitOk("checkout", "-q", "main");
-
-        repo.GitOk("reflog", "expire", "--expire=now", "--all");
-        repo.ThetaOk("gc", "--prune=now");
-        Assert.Equal(first.Order(), repo.StoredObjects().Order());
+        AssertKeptOnlyWhileReferenced(
+            repo,
+            onlySecond,
+            whileKept: () =>
+            {
+                repo.GitOk("checkout", "-q", second);
+                Assert.Equal(V2, repo.Read(Model));
+                repo.GitOk("checkout", "-q", "main");
+            },
+            dropReference: () => repo.GitOk("reflog", "expire", "--expire=now", "--all"),
+            first);
     }
 
     [Fact]
     public void Objects_only_a_remote_tracking_branch_names_survive()
     {
-        var repo = ThetaRepoFactory.Create(sandbox, Model);
-        var remote = sandbox.InitBare();
-        repo.GitOk("remote", "add", "origin", remote.Directory);
+        var (repo, remote) = RepositoryWithRemote();
         CommitVersion(repo, V1);
         var onMain = repo.StoredObjects();
         repo.GitOk("checkout", "-q", "-b", "side");
-        CommitVersion(repo, V2);
+        var onSide = ObjectsAddedBy(repo, () => CommitVersion(repo, V2));
         repo.GitOk("push", "-q", "origin", "side");
-        var onSide = repo.StoredObjects().Except(onMain).ToList();
         repo.GitOk("checkout", "-q", "main");
         repo.GitOk("branch", "-q", "-D", "side");
         repo.GitOk("reflog", "expire", "--expire=now", "--all");
         repo.GitOk("rev-parse", "--verify", "refs/remotes/origin/side");
 
-        repo.ThetaOk("gc", "--prune=now");
-        Assert.Subset(repo.StoredObjects(), onSide.ToHashSet());
-
-        repo.GitOk("branch", "-q", "-d", "-r", "origin/side");
-        repo.ThetaOk("gc", "--prune=now");
-        Assert.Equal(onMain.Order(), repo.StoredObjects().Order());
+        AssertKeptOnlyWhileReferenced(repo, onSide, whileKept: null, dropReference: () => repo.GitOk("branch", "-q", "-d", "-r", "origin/side"), onMain);
     }
 
     [Fact]
@@ -235,70 +220,46 @@ public sealed class GcTests : IDisposable
     [Fact]
     public void A_branch_whose_commit_is_lost_stops_gc_with_GT2022_before_anything_is_deleted()
     {
-        var repo = ThetaRepoFactory.Create(sandbox, Model);
-        CommitVersion(repo, V1);
+        var (repo, _) = RepositoryWithFirstVersion();
         StageThenResetAway(repo, V3);
-        var before = repo.StoredObjects();
 
         // As after copying a repository without all of its objects: the ref file names a commit that is not there.
         File.WriteAllText(repo.Path(".git/refs/heads/lost"), "0badc0de0badc0de0badc0de0badc0de0badc0de\n");
 
-        var gc = repo.Theta("gc", "--prune=now");
-
-        Assert.Equal(7, gc.ExitCode);
-        var line = Assert.Single(gc.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("git-theta: error GT2022: ", line);
-        Assert.Contains("refs/heads/lost", line);
-        Assert.Contains("nothing was deleted", line);
-        Assert.Equal(before.Order(), repo.StoredObjects().Order());
+        AssertGcStopsWithGT2022(repo, "refs/heads/lost");
     }
 
     [Fact]
     public void A_missing_metadata_blob_stops_gc_with_GT2022_before_anything_is_deleted()
     {
-        var repo = ThetaRepoFactory.Create(sandbox, Model);
-        CommitVersion(repo, V1);
+        var (repo, _) = RepositoryWithFirstVersion();
         CommitVersion(repo, V2);
         StageThenResetAway(repo, V3);
-        var before = repo.StoredObjects();
 
         // A damaged disk or an interrupted copy: the loose object of the first version's metadata is gone.
         var blob = repo.GitOk("rev-parse", $"HEAD~1:{Model}").Trim();
         File.Delete(repo.Path($".git/objects/{blob[..2]}/{blob[2..]}"));
 
-        var gc = repo.Theta("gc", "--prune=now");
-
-        Assert.Equal(7, gc.ExitCode);
-        Assert.Contains("error GT2022", gc.Error);
-        Assert.Contains(blob, gc.Error);
-        Assert.DoesNotContain("   at ", gc.Error);
-        Assert.Equal(before.Order(), repo.StoredObjects().Order());
+        AssertGcStopsWithGT2022(repo, blob);
     }
 
     [Fact]
     public void A_reflog_entry_whose_commit_is_gone_stops_gc_with_GT2022_although_git_only_warns()
     {
-        var repo = ThetaRepoFactory.Create(sandbox, Model);
-        var first = CommitVersion(repo, V1);
+        var (repo, _) = RepositoryWithFirstVersion();
         StageThenResetAway(repo, V3);
-        var before = repo.StoredObjects();
 
         // What a lost commit leaves in the HEAD reflog; git rev-list --reflog skips it with a warning and succeeds.
-        File.AppendAllText(repo.Path(".git/logs/HEAD"), $"{first} 0badc0de0badc0de0badc0de0badc0de0badc0de Tests <t@t> 1700000000 +0000\tcommit: lost\n");
+        var head = repo.GitOk("rev-parse", "HEAD").Trim();
+        File.AppendAllText(repo.Path(".git/logs/HEAD"), $"{head} 0badc0de0badc0de0badc0de0badc0de0badc0de Tests <t@t> 1700000000 +0000\tcommit: lost\n");
 
-        var gc = repo.Theta("gc", "--prune=now");
-
-        Assert.Equal(7, gc.ExitCode);
-        Assert.Contains("error GT2022", gc.Error);
-        Assert.Contains("references pruned commits", gc.Error);
-        Assert.Equal(before.Order(), repo.StoredObjects().Order());
+        AssertGcStopsWithGT2022(repo, "references pruned commits");
     }
 
     [Fact]
     public void Invalid_grace_periods_are_refused_and_delete_nothing()
     {
-        var repo = ThetaRepoFactory.Create(sandbox, Model);
-        CommitVersion(repo, V1);
+        var (repo, _) = RepositoryWithFirstVersion();
         StageThenResetAway(repo, V3);
         var before = repo.StoredObjects();
 
@@ -316,30 +277,18 @@ public sealed class GcTests : IDisposable
     [Fact]
     public void Objects_staged_in_a_linked_worktree_survive_gc_run_from_the_main_one()
     {
-        var repo = ThetaRepoFactory.Create(sandbox, Model);
-        CommitVersion(repo, V1);
-        var committed = repo.StoredObjects();
+        var (repo, committed) = RepositoryWithFirstVersion();
         repo.GitOk("worktree", "add", "-q", "-b", "linked", sandbox.Path("linked"));
         var linked = new GitRepo(sandbox, sandbox.Path("linked"));
-        linked.Write(Model, V2);
-        linked.GitOk("add", Model);
-        var staged = repo.StoredObjects().Except(committed).ToList();
-        Assert.NotEmpty(staged);
+        var staged = ObjectsAddedBy(repo, () => Stage(linked, V2));
 
-        repo.ThetaOk("gc", "--prune=now");
-        Assert.Subset(repo.StoredObjects(), staged.ToHashSet());
-
-        linked.GitOk("reset", "-q");
-        repo.ThetaOk("gc", "--prune=now");
-        Assert.Equal(committed.Order(), repo.StoredObjects().Order());
+        AssertKeptOnlyWhileReferenced(repo, staged, whileKept: null, dropReference: () => linked.GitOk("reset", "-q"), committed);
     }
 
     [Fact]
     public void In_a_shallow_clone_gc_keeps_what_the_present_history_needs_and_removes_the_rest()
     {
-        var repo = ThetaRepoFactory.Create(sandbox, Model);
-        var remote = sandbox.InitBare();
-        repo.GitOk("remote", "add", "origin", remote.Directory);
+        var (repo, remote) = RepositoryWithRemote();
         CommitVersion(repo, V1);
         CommitVersion(repo, V2);
         repo.GitOk("push", "-q", "origin", "main");
@@ -362,9 +311,7 @@ public sealed class GcTests : IDisposable
     [Fact]
     public void In_a_bare_remote_gc_removes_the_objects_of_force_pushed_away_commits()
     {
-        var repo = ThetaRepoFactory.Create(sandbox, Model);
-        var remote = sandbox.InitBare();
-        repo.GitOk("remote", "add", "origin", remote.Directory);
+        var (repo, remote) = RepositoryWithRemote();
         CommitVersion(repo, V1);
         repo.GitOk("push", "-q", "origin", "main");
         var first = RemoteObjects(remote);
@@ -380,6 +327,44 @@ public sealed class GcTests : IDisposable
         Assert.Equal(first.Order(), RemoteObjects(remote).Order());
     }
 
+    /// <summary>A repository with git-theta installed and <see cref="V1"/> committed, and the objects it stored.</summary>
+    private (GitRepo Repo, HashSet<string> Committed) RepositoryWithFirstVersion()
+    {
+        var repo = ThetaRepoFactory.Create(sandbox, Model);
+        CommitVersion(repo, V1);
+        return (repo, repo.StoredObjects());
+    }
+
+    /// <summary>A repository with git-theta installed and an empty bare repository as its remote "origin".</summary>
+    private (GitRepo Repo, GitRepo Remote) RepositoryWithRemote()
+    {
+        var repo = ThetaRepoFactory.Create(sandbox, Model);
+        var remote = sandbox.InitBare();
+        repo.GitOk("remote", "add", "origin", remote.Directory);
+        return (repo, remote);
+    }
+
+    private static void Stage(GitRepo repo, byte[] checkpoint)
+    {
+        repo.Write(Model, checkpoint);
+        repo.GitOk("add", Model);
+    }
+
+    /// <summary>gc without a grace period fails with one GT2022 line naming the cause and leaves the store as it was.</summary>
+    private static void AssertGcStopsWithGT2022(GitRepo repo, string cause)
+    {
+        var before = repo.StoredObjects();
+
+        var gc = repo.Theta("gc", "--prune=now");
+
+        Assert.Equal(7, gc.ExitCode);
+        var line = Assert.Single(gc.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("git-theta: error GT2022: ", line);
+        Assert.Contains(cause, line);
+        Assert.Contains("nothing was deleted", line);
+        Assert.Equal(before.Order(), repo.StoredObjects().Order());
+    }
+
     /// <summary>Writes the checkpoint, stages and commits it; returns the commit.</summary>
     private static string CommitVersion(GitRepo repo, byte[] checkpoint)
     {
@@ -391,13 +376,34 @@ public sealed class GcTests : IDisposable
     /// <summary>Stages a version, then throws it away with git reset --hard; returns the objects only it needed, sorted.</summary>
     private static List<string> StageThenResetAway(GitRepo repo, byte[] checkpoint)
     {
-        var before = repo.StoredObjects();
-        repo.Write(Model, checkpoint);
-        repo.GitOk("add", Model);
-        var added = repo.StoredObjects().Except(before).Order(StringComparer.Ordinal).ToList();
-        Assert.NotEmpty(added);
+        var added = ObjectsAddedBy(repo, () => Stage(repo, checkpoint));
         repo.GitOk("reset", "-q", "--hard");
         return added;
+    }
+
+    /// <summary>The objects <paramref name="action"/> stored, sorted; never none, or the test would prove nothing.</summary>
+    private static List<string> ObjectsAddedBy(GitRepo repo, Action action)
+    {
+        var before = repo.StoredObjects();
+        action();
+        var added = repo.StoredObjects().Except(before).Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(added);
+        return added;
+    }
+
+    /// <summary>
+    /// gc without a grace period keeps <paramref name="referencedOnlyThere"/> while its one reference exists, and once
+    /// <paramref name="dropReference"/> removed it, leaves exactly <paramref name="remaining"/>.
+    /// </summary>
+    private static void AssertKeptOnlyWhileReferenced(GitRepo repo, IReadOnlyCollection<string> referencedOnlyThere, Action? whileKept, Action dropReference, IEnumerable<string> remaining)
+    {
+        repo.ThetaOk("gc", "--prune=now");
+        Assert.Subset(repo.StoredObjects(), referencedOnlyThere.ToHashSet());
+        whileKept?.Invoke();
+
+        dropReference();
+        repo.ThetaOk("gc", "--prune=now");
+        Assert.Equal(remaining.Order(), repo.StoredObjects().Order());
     }
 
     /// <summary>The oids of the verbose lines "<verb> <oid> (<size>)", sorted.</summary>
