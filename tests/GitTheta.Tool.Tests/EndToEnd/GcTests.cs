@@ -57,6 +57,27 @@ public sealed class GcTests : IDisposable
     }
 
     [Fact]
+    public void A_conflicted_merge_keeps_the_objects_of_every_side_in_the_index_until_it_is_finished()
+    {
+        var (repo, _) = RepositoryWithFirstVersion();
+        repo.GitOk("checkout", "-q", "-b", "feature");
+        var theirs = ObjectsAddedBy(repo, () => CommitVersion(repo, V3));
+        repo.GitOk("checkout", "-q", "main");
+        CommitVersion(repo, Checkpoint.Random(4).Add(2, -2e-2f).ToBytes());
+        Assert.NotEqual(0, repo.Git("merge", "--no-edit", "feature").ExitCode);
+        Assert.Equal("UU model.safetensors\n", repo.GitOk("status", "--porcelain"));
+
+        // Their side is now named only by stage 3 of the index (and MERGE_HEAD, which git's own gc does not count).
+        repo.GitOk("branch", "-q", "-D", "feature");
+        repo.GitOk("reflog", "expire", "--expire=now", "--all");
+        repo.ThetaOk("gc", "--prune=now");
+
+        Assert.Subset(repo.StoredObjects(), theirs.ToHashSet());
+        sandbox.Run("git", new[] { "checkout", "-m", "--", Model }, repo.Directory, extra: new Dictionary<string, string?> { ["GIT_THETA_MERGE_STRATEGY"] = "theirs" }).EnsureSuccess("merge again with theirs");
+        Assert.Equal(V3, repo.Read(Model));
+    }
+
+    [Fact]
     public void Objects_only_stashes_name_survive_even_in_an_older_stash_entry_and_still_apply()
     {
         var (repo, committed) = RepositoryWithFirstVersion();
