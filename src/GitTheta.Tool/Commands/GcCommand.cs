@@ -86,7 +86,7 @@ public static class GcCommand
         var common = Path.TrimEndingDirectorySeparator(repository.CommonDirectory) + Path.DirectorySeparatorChar;
         if (!string.IsNullOrWhiteSpace(repository.GetConfig("lfs.storage")) && !repository.ObjectStore.Root.StartsWith(common, StringComparison.Ordinal))
         {
-            CommandRunner.Warn($"lfs.storage puts the object store outside this repository ({repository.ObjectStore.Root}); objects only other repositories sharing it use count as unreferenced here.");
+            CommandRunner.Warn($"lfs.storage puts the object store outside this repository ({repository.ObjectStore.Root}); if other repositories share it, the objects only they use are deleted too. Run gc only on a store this repository has to itself.");
         }
     }
 }

@@ -307,6 +307,32 @@ public sealed class GcTests : IDisposable
     }
 
     [Fact]
+    public void Gc_collects_the_store_lfs_storage_names_and_warns_that_it_may_be_shared()
+    {
+        Sandbox.RequireGitLfs();
+        var repo = sandbox.InitRepository();
+        var store = sandbox.Path("elsewhere");
+        repo.GitOk("config", "lfs.storage", store);
+        repo.ThetaOk("install");
+        repo.ThetaOk("track", Model);
+        CommitVersion(repo, V1);
+        var objects = Path.Combine(store, "objects");
+        HashSet<string> Stored() => Directory.EnumerateFiles(objects, "*", SearchOption.AllDirectories).Select(f => Path.GetFileName(f)!).ToHashSet();
+        var committed = Stored();
+        Stage(repo, V3);
+        var abandoned = Stored().Except(committed).Order(StringComparer.Ordinal).ToList();
+        repo.GitOk("reset", "-q", "--hard");
+        Assert.NotEmpty(abandoned);
+        Assert.Empty(repo.StoredObjects());
+
+        var gc = repo.Theta("gc", "--prune=now", "--verbose").EnsureSuccess("gc");
+
+        Assert.Equal(abandoned, Listed(gc.Output, "removed"));
+        Assert.Equal(committed.Order(), Stored().Order());
+        Assert.Contains($"git-theta: warning: lfs.storage puts the object store outside this repository ({store})", gc.Error);
+    }
+
+    [Fact]
     public void In_a_shallow_clone_gc_keeps_what_the_present_history_needs_and_removes_the_rest()
     {
         var (repo, remote) = RepositoryWithRemote();
