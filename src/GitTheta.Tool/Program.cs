@@ -14,6 +14,7 @@ foreach (var command in new[]
     DiffCommand.Create(),
     FetchCommand.Create(),
     VerifyCommand.Create(),
+    GcCommand.Create(),
     MaterializeCommand.Create(),
     CleanCommand.Create(),
     SmudgeCommand.Create(),

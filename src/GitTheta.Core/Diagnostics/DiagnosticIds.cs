@@ -37,6 +37,7 @@ public static class DiagnosticIds
     public const string InvalidUpdateData = "GT2019";
     public const string NotFoundAtRevision = "GT2020";
     public const string NotThetaMetadata = "GT2021";
+    public const string GcReferenceScanFailed = "GT2022";
 
     // MSBuild targets and tasks of GitTheta.Sdk (GT1xxx)
     public const string ModelFileMissing = "GT1001";

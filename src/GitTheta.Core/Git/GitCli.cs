@@ -9,6 +9,33 @@ public static class GitCli
 {
     public static GitResult Run(string workingDirectory, IEnumerable<string> arguments, byte[]? input = null, IDictionary<string, string?>? environment = null)
     {
+        using var process = Start(workingDirectory, arguments, environment);
+        var stdout = new MemoryStream();
+        var stderrTask = process.StandardError.ReadToEndAsync();
+        var stdoutTask = process.StandardOutput.BaseStream.CopyToAsync(stdout);
+        try
+        {
+            if (input is not null)
+            {
+                process.StandardInput.BaseStream.Write(input);
+            }
+
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // git exited without reading all input; its exit code and stderr say why.
+        }
+
+        stdoutTask.GetAwaiter().GetResult();
+        var stderr = stderrTask.GetAwaiter().GetResult();
+        process.WaitForExit();
+        return new GitResult(process.ExitCode, stdout.ToArray(), stderr);
+    }
+
+    /// <summary>Starts git with every standard stream redirected; the caller reads and writes them.</summary>
+    public static Process Start(string workingDirectory, IEnumerable<string> arguments, IDictionary<string, string?>? environment = null)
+    {
         var start = new ProcessStartInfo("git")
         {
             WorkingDirectory = workingDirectory,
@@ -37,39 +64,13 @@ public static class GitCli
             }
         }
 
-        Process process;
         try
         {
-            process = Process.Start(start) ?? throw new InvalidOperationException("git did not start");
+            return Process.Start(start) ?? throw new InvalidOperationException("git did not start");
         }
         catch (System.ComponentModel.Win32Exception e)
         {
             throw new ThetaException(DiagnosticIds.GitFailed, $"cannot run git ({e.Message}); install git and make sure it is on PATH.");
-        }
-
-        using (process)
-        {
-            var stdout = new MemoryStream();
-            var stderrTask = process.StandardError.ReadToEndAsync();
-            var stdoutTask = process.StandardOutput.BaseStream.CopyToAsync(stdout);
-            try
-            {
-                if (input is not null)
-                {
-                    process.StandardInput.BaseStream.Write(input);
-                }
-
-                process.StandardInput.Close();
-            }
-            catch (IOException)
-            {
-                // git exited without reading all input; its exit code and stderr say why.
-            }
-
-            stdoutTask.GetAwaiter().GetResult();
-            var stderr = stderrTask.GetAwaiter().GetResult();
-            process.WaitForExit();
-            return new GitResult(process.ExitCode, stdout.ToArray(), stderr);
         }
     }
 

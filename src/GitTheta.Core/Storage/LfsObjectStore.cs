@@ -43,6 +43,37 @@ public sealed class LfsObjectStore
         return info.Exists && info.Length == reference.Size;
     }
 
+    /// <summary>
+    /// Every object file in git-lfs's layout. Files elsewhere under objects/ (or not named by a valid oid) are not
+    /// objects and are never listed, so nothing that only resembles the store is touched.
+    /// </summary>
+    public IEnumerable<StoredObject> EnumerateObjects()
+    {
+        if (!Directory.Exists(ObjectsDirectory))
+        {
+            yield break;
+        }
+
+        var root = new DirectoryInfo(ObjectsDirectory);
+        var files = root.EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 2, IgnoreInaccessible = true, AttributesToSkip = 0 });
+        foreach (var file in files)
+        {
+            var oid = file.Name;
+            if (ObjectId.IsValid(oid) && file.Directory is { } second && second.Name == oid[2..4]
+                && second.Parent is { } first && first.Name == oid[..2]
+                && string.Equals(first.Parent?.FullName.TrimEnd(Path.DirectorySeparatorChar), root.FullName.TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal))
+            {
+                yield return new StoredObject(oid, file.FullName, file.Length, file.LastWriteTimeUtc);
+            }
+        }
+    }
+
+    /// <summary>The files in tmp/: objects being written now, or left behind by a process that died.</summary>
+    public IEnumerable<FileInfo> EnumerateTempFiles() =>
+        Directory.Exists(TempDirectory)
+            ? new DirectoryInfo(TempDirectory).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 })
+            : Enumerable.Empty<FileInfo>();
+
     public PendingObject Begin()
     {
         Directory.CreateDirectory(TempDirectory);

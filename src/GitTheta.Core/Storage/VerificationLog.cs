@@ -53,7 +53,7 @@ public sealed class VerificationLog
 
                 // One short line per append: concurrent writers with O_APPEND do not interleave within a line.
                 using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-                stream.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{oid} {stamp.Length} {stamp.Ticks}\n")));
+                stream.Write(Encoding.ASCII.GetBytes(Line(oid, stamp)));
             }
             catch (IOException)
             {
@@ -64,6 +64,64 @@ public sealed class VerificationLog
             }
         }
     }
+
+    /// <summary>
+    /// Drops deleted objects from the log by writing the rest to a temp file and renaming it over the log, so a reader
+    /// sees the old log or the new one, never half of one.
+    /// </summary>
+    public void Forget(IReadOnlyCollection<string> oids)
+    {
+        if (oids.Count == 0)
+        {
+            return;
+        }
+
+        lock (gate)
+        {
+            // Read afresh: other processes may have appended since this one loaded the log. An append that lands
+            // between this read and the rename is lost, which only means that object is hashed again on its next read.
+            entries = null;
+            Load();
+            var removed = false;
+            foreach (var oid in oids)
+            {
+                removed |= entries!.Remove(oid);
+            }
+
+            if (!removed)
+            {
+                return;
+            }
+
+            var temp = $"{path}.{Environment.ProcessId}-{Guid.NewGuid():N}.tmp";
+            try
+            {
+                using (var writer = new StreamWriter(temp, append: false, Encoding.ASCII))
+                {
+                    foreach (var (oid, stamp) in entries!)
+                    {
+                        writer.Write(Line(oid, stamp));
+                    }
+                }
+
+                File.Move(temp, path, overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A log that still names a deleted object is harmless: a missing file is never "verified".
+                try
+                {
+                    File.Delete(temp);
+                }
+                catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+    }
+
+    private static string Line(string oid, (long Size, long Ticks) stamp) =>
+        string.Create(CultureInfo.InvariantCulture, $"{oid} {stamp.Size} {stamp.Ticks}\n");
 
     private void Load()
     {

@@ -47,7 +47,7 @@ public static class CommandRunner
         DiagnosticIds.InvalidArguments or DiagnosticIds.InvalidConfiguration or DiagnosticIds.NotFoundAtRevision => ExitCode.Usage,
         DiagnosticIds.MissingObject => ExitCode.MissingObject,
         DiagnosticIds.MergeConflict or DiagnosticIds.AttributeConflict => ExitCode.Conflict,
-        DiagnosticIds.GitFailed or DiagnosticIds.GitLfsMissing or DiagnosticIds.PushFailed => ExitCode.GitFailed,
+        DiagnosticIds.GitFailed or DiagnosticIds.GitLfsMissing or DiagnosticIds.PushFailed or DiagnosticIds.GcReferenceScanFailed => ExitCode.GitFailed,
         _ => ExitCode.InvalidInput,
     };
 

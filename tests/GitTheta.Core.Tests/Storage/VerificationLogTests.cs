@@ -52,4 +52,36 @@ public sealed class VerificationLogTests : IDisposable
         using var rehashed = store.OpenRead(reference.Oid, "test", rehash: true);
         Assert.Equal(DiagnosticIds.CorruptObject, Assert.Throws<ThetaException>(rehashed.VerifyToEnd).Code);
     }
+
+    [Fact]
+    public void Forget_drops_only_the_given_objects_and_replaces_the_log_in_one_rename()
+    {
+        var store = new LfsObjectStore(root.Path);
+        var keep = store.Put("kept bytes"u8).Oid;
+        var drop = store.Put("dropped bytes"u8).Oid;
+        var log = Path.Combine(root.Path, "theta-verified");
+        File.AppendAllText(log, "a line some other tool wrote\n");
+
+        store.Verified.Forget(new[] { drop, SampleMetadata.Oid("never stored") });
+
+        var lines = File.ReadAllLines(log);
+        Assert.Equal(new[] { keep }, lines.Select(l => l.Split(' ')[0]));
+        Assert.True(new VerificationLog(root.Path).IsVerified(keep, new FileInfo(store.PathOf(keep))));
+        Assert.False(store.Verified.IsVerified(drop, new FileInfo(store.PathOf(drop))));
+        Assert.Equal(new[] { log }, Directory.GetFiles(root.Path));
+    }
+
+    [Fact]
+    public void Forgetting_objects_the_log_does_not_know_leaves_the_file_as_it_was()
+    {
+        var store = new LfsObjectStore(root.Path);
+        store.Put("kept bytes"u8);
+        var log = Path.Combine(root.Path, "theta-verified");
+        File.AppendAllText(log, "a line some other tool wrote\n");
+        var before = File.ReadAllText(log);
+
+        store.Verified.Forget(new[] { SampleMetadata.Oid("never stored") });
+
+        Assert.Equal(before, File.ReadAllText(log));
+    }
 }
