@@ -52,6 +52,12 @@ public sealed record ThetaSettings
     /// </summary>
     public bool DiffStat { get; init; }
 
+    /// <summary>
+    /// Groups larger than this many bytes are cleaned and smudged in chunks instead of as one array, and stored dense.
+    /// Arrays stop at 2 GiB, so that is the default; tests lower it to exercise the chunked path with small groups.
+    /// </summary>
+    internal long LargeGroupBytes { get; init; } = Array.MaxLength;
+
     /// <summary>Bucket width of the E2LSH hash: git-theta's rule, the same as atol.</summary>
     public double LshBucketWidth => Atol;
 

@@ -6,11 +6,16 @@ namespace GitTheta.Core.Filters;
 
 /// <summary>
 /// Rebuilds group values one ahead of the writer: while group k is written to git, group k+1 is read
-/// from the store and verified on another thread. At most two values are in memory at once.
+/// from the store and verified on another thread. At most two values are in memory at once. A group over
+/// the large-group size is not held at all: it is rebuilt straight into the output when its turn comes,
+/// while the prefetching thread waits.
 /// </summary>
 public sealed class PrefetchingTensorSource : ITensorDataSource, IDisposable
 {
-    private readonly BlockingCollection<(TensorInfo Info, byte[] Buffer)> ready = new(boundedCapacity: 1);
+    private readonly BlockingCollection<(TensorInfo Info, byte[]? Buffer)> ready = new(boundedCapacity: 1);
+    private readonly SemaphoreSlim largeDone = new(0);
+    private readonly Action<TensorInfo, Stream> materialize;
+    private readonly long largeGroupBytes;
     private readonly BlockingCollection<byte[]> free = new();
     private readonly CancellationTokenSource cancel = new();
     private readonly Task producer;
@@ -18,15 +23,19 @@ public sealed class PrefetchingTensorSource : ITensorDataSource, IDisposable
 
     /// <param name="order">The groups in the order the format will ask for them.</param>
     /// <param name="materialize">Writes a group's full value to the stream.</param>
-    public PrefetchingTensorSource(IReadOnlyList<TensorInfo> order, Action<TensorInfo, Stream> materialize)
+    /// <param name="largeGroupBytes">Groups over this size are written straight to the output, never held.</param>
+    public PrefetchingTensorSource(IReadOnlyList<TensorInfo> order, Action<TensorInfo, Stream> materialize, long largeGroupBytes = int.MaxValue)
     {
-        var largest = order.Count == 0 ? 0 : order.Max(i => i.ByteLength);
-        producer = Task.Run(() => Produce(order, materialize, (int)Math.Min(largest, Array.MaxLength)));
+        this.materialize = materialize;
+        this.largeGroupBytes = Math.Min(largeGroupBytes, Array.MaxLength);
+        var held = order.Where(i => i.ByteLength <= this.largeGroupBytes).ToList();
+        var largest = held.Count == 0 ? 0 : held.Max(i => i.ByteLength);
+        producer = Task.Run(() => Produce(order, (int)largest));
     }
 
     public void CopyTo(TensorInfo expected, Stream output)
     {
-        (TensorInfo Info, byte[] Buffer) item;
+        (TensorInfo Info, byte[]? Buffer) item;
         try
         {
             item = ready.Take(cancel.Token);
@@ -39,6 +48,25 @@ public sealed class PrefetchingTensorSource : ITensorDataSource, IDisposable
         if (item.Info.Name != expected.Name)
         {
             throw new InvalidOperationException($"Groups were requested out of order: expected '{item.Info.Name}', asked for '{expected.Name}'.");
+        }
+
+        if (item.Buffer is null)
+        {
+            try
+            {
+                var counted = new CountingStream(output);
+                materialize(expected, counted);
+                if (counted.Written != expected.ByteLength)
+                {
+                    throw new InvalidDataException($"'{expected.Name}' rebuilt to {counted.Written} bytes instead of {expected.ByteLength}.");
+                }
+            }
+            finally
+            {
+                largeDone.Release();
+            }
+
+            return;
         }
 
         output.Write(item.Buffer, 0, (int)expected.ByteLength);
@@ -59,15 +87,24 @@ public sealed class PrefetchingTensorSource : ITensorDataSource, IDisposable
         cancel.Dispose();
         ready.Dispose();
         free.Dispose();
+        largeDone.Dispose();
     }
 
-    private void Produce(IReadOnlyList<TensorInfo> order, Action<TensorInfo, Stream> materialize, int largest)
+    private void Produce(IReadOnlyList<TensorInfo> order, int largest)
     {
         var allocated = 0;
         try
         {
             foreach (var info in order)
             {
+                if (info.ByteLength > largeGroupBytes)
+                {
+                    // The writer rebuilds it itself; one thread at a time uses the store and the caches.
+                    ready.Add((info, null), cancel.Token);
+                    largeDone.Wait(cancel.Token);
+                    continue;
+                }
+
                 if (!free.TryTake(out var buffer))
                 {
                     if (allocated < 2)

@@ -103,18 +103,13 @@ public sealed class ThetaCleaner
 
     private Dictionary<string, ParameterEntry> ProcessGroups(ICheckpointReader reader, ThetaMetadata? previous, UpdateContext context, UpdateWriter writer, IUpdateType valueType, EuclideanLsh lsh, string path)
     {
-        var largest = reader.Tensors.Count == 0 ? 0 : reader.Tensors.Max(t => t.ByteLength);
-        if (largest > Array.MaxLength)
-        {
-            var name = reader.Tensors.First(t => t.ByteLength == largest).Name;
-            throw new ThetaException(DiagnosticIds.InvalidCheckpoint, $"{path}: parameter group '{name}' is {largest} bytes; groups over {Array.MaxLength} bytes are not supported yet. Split the tensor or store the file with plain git-lfs.");
-        }
-
+        var large = new LargeGroupCleaner(settings, lsh);
+        using var largeDone = new SemaphoreSlim(0);
         var entries = new Dictionary<string, ParameterEntry>(StringComparer.Ordinal);
         var buffers = new BlockingCollection<byte[]>();
         buffers.Add(Array.Empty<byte>());
         var allocated = 1;
-        using var work = new BlockingCollection<(TensorInfo Info, byte[] Buffer)>(boundedCapacity: 1);
+        using var work = new BlockingCollection<(TensorInfo Info, byte[]? Buffer)>(boundedCapacity: 1);
         using var cancel = new CancellationTokenSource();
         Exception? producerError = null;
         var producer = Task.Run(() =>
@@ -123,6 +118,14 @@ public sealed class ThetaCleaner
             {
                 while (reader.Next() is { } info)
                 {
+                    if (info.ByteLength > settings.LargeGroupBytes)
+                    {
+                        // Too large to hold: the consumer reads it from the reader itself, in chunks, while this waits.
+                        work.Add((info, null!), cancel.Token);
+                        largeDone.Wait(cancel.Token);
+                        continue;
+                    }
+
                     if (!buffers.TryTake(out var buffer))
                     {
                         if (allocated < 2)
@@ -171,6 +174,13 @@ public sealed class ThetaCleaner
         {
             foreach (var (info, buffer) in work.GetConsumingEnumerable())
             {
+                if (buffer is null)
+                {
+                    entries[info.Name] = ProcessLargeGroup(info, reader, previous, context, writer, large);
+                    largeDone.Release();
+                    continue;
+                }
+
                 var value = new ReadOnlyMemory<byte>(buffer, 0, (int)info.ByteLength);
                 entries[info.Name] = ProcessGroup(info, value, previous, context, writer, valueType, lsh);
                 buffers.Add(buffer);
@@ -200,6 +210,27 @@ public sealed class ThetaCleaner
         var grown = GC.AllocateUninitializedArray<byte>(size);
         buffer.AsSpan(0, filled).CopyTo(grown);
         return grown;
+    }
+
+    private ParameterEntry ProcessLargeGroup(TensorInfo info, ICheckpointReader reader, ThetaMetadata? previous, UpdateContext context, UpdateWriter writer, LargeGroupCleaner large)
+    {
+        if (writer.UpdateDataFor(info) is not null)
+        {
+            throw new ThetaException(DiagnosticIds.InvalidUpdateData, $"{context.Path}: the update data has values for parameter group '{info.Name}', which is {info.ByteLength} bytes; groups over {settings.LargeGroupBytes} bytes are stored dense, so leave it out of the update data.");
+        }
+
+        if (writer.IsIncremental)
+        {
+            writer.Fallbacks.Add(info.Name, $"it is {info.ByteLength} bytes, and groups over {settings.LargeGroupBytes} bytes are read in pieces and stored dense");
+        }
+
+        ParameterEntry? old = null;
+        if (previous is not null && previous.Parameters.TryGetValue(info.Name, out var candidate) && candidate.Tensor.ToInfo(info.Name).SameLayout(info))
+        {
+            old = candidate;
+        }
+
+        return large.Process(info, reader, old, context);
     }
 
     private ParameterEntry ProcessGroup(TensorInfo info, ReadOnlyMemory<byte> value, ThetaMetadata? previous, UpdateContext context, UpdateWriter writer, IUpdateType valueType, EuclideanLsh lsh)

@@ -105,7 +105,7 @@ public sealed class ThetaSmudger
         }
 
         var context = new UpdateContext(store, new ObjectTransaction(store), settings, path) { Updates = updates, Cache = cache, Fetcher = fetcher };
-        return new Checkpoint(format, container, layout, new Source(metadata, updates, context), path);
+        return new Checkpoint(format, container, layout, new Source(metadata, updates, context), path, settings.LargeGroupBytes);
     }
 
     private void EnsureObjects(ThetaMetadata metadata, string path)
@@ -177,9 +177,11 @@ public sealed class ThetaSmudger
         private readonly IReadOnlyList<TensorInfo> layout;
         private readonly Source source;
         private readonly string path;
+        private readonly long largeGroupBytes;
 
-        public Checkpoint(ICheckpointFormat format, byte[] container, IReadOnlyList<TensorInfo> layout, Source source, string path)
+        public Checkpoint(ICheckpointFormat format, byte[] container, IReadOnlyList<TensorInfo> layout, Source source, string path, long largeGroupBytes)
         {
+            this.largeGroupBytes = largeGroupBytes;
             this.format = format;
             this.container = container;
             this.layout = layout;
@@ -191,7 +193,7 @@ public sealed class ThetaSmudger
 
         public void WriteTo(Stream output)
         {
-            using var prefetching = new PrefetchingTensorSource(layout, source.CopyTo);
+            using var prefetching = new PrefetchingTensorSource(layout, source.CopyTo, largeGroupBytes);
             format.Write(container, prefetching, output, path);
         }
 

@@ -9,7 +9,10 @@ namespace GitTheta.Core.Hashing;
 /// </summary>
 public static class ContentHash
 {
-    public static string Of(ReadOnlySpan<byte> value) => XxHash3.HashToUInt64(value).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+    public static string Of(ReadOnlySpan<byte> value) => Format(XxHash3.HashToUInt64(value));
+
+    /// <summary>The text of a fingerprint computed piece by piece (<see cref="XxHash3.GetCurrentHashAsUInt64"/>): the same as <see cref="Of"/> of the whole.</summary>
+    public static string Format(ulong hash) => hash.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
 
     public static bool IsValid(string? text) =>
         text is { Length: 16 } && text.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');

@@ -77,6 +77,29 @@ public sealed class ObjectTransaction : IDisposable
         return reference;
     }
 
+    /// <summary>Starts an object whose value arrives in pieces (see <see cref="StreamedObject"/>); stage it with <see cref="AddStreamed"/>.</summary>
+    public StreamedObject BeginStreamed(ReadOnlySpan<byte> header) => new(store, header);
+
+    /// <summary>Stages a streamed object (or drops its temp file when the content is stored or staged already, or nothing is stored).</summary>
+    public ObjectRef AddStreamed(StreamedObject streamed)
+    {
+        var reference = streamed.Finish();
+        streamed.HandOver();
+        lock (gate)
+        {
+            if (hashOnly || staged.Contains(reference.Oid) || store.Contains(reference))
+            {
+                store.Discard(streamed.Pending);
+                return reference;
+            }
+
+            staged.Add(reference.Oid);
+            pending.Add((streamed.Pending, reference));
+        }
+
+        return reference;
+    }
+
     public void Commit()
     {
         lock (gate)

@@ -14,11 +14,11 @@ internal sealed class FilterHarness : IDisposable
 
     private readonly TempDirectory root = new();
 
-    public FilterHarness(IObjectFetcher? fetcher = null)
+    public FilterHarness(IObjectFetcher? fetcher = null, ThetaSettings? settings = null)
     {
         Store = new LfsObjectStore(root.Path);
-        Cleaner = new ThetaCleaner(Store, new ThetaSettings(), CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default);
-        Smudger = new ThetaSmudger(Store, new ThetaSettings(), CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default, fetcher);
+        Cleaner = new ThetaCleaner(Store, settings ?? new ThetaSettings(), CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default);
+        Smudger = new ThetaSmudger(Store, settings ?? new ThetaSettings(), CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default, fetcher);
     }
 
     public LfsObjectStore Store { get; }

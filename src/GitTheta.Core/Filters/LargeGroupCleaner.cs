@@ -1,0 +1,134 @@
+using System.IO.Hashing;
+using GitTheta.Core.Checkpoints;
+using GitTheta.Core.Checkpoints.Safetensors;
+using GitTheta.Core.Configuration;
+using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Hashing;
+using GitTheta.Core.Metadata;
+using GitTheta.Core.Storage;
+using GitTheta.Core.Tensors;
+using GitTheta.Core.Updates;
+
+namespace GitTheta.Core.Filters;
+
+/// <summary>
+/// Cleans a group too large for one array (over <see cref="ThetaSettings.LargeGroupBytes"/>, 2 GiB by default, as the
+/// embedding matrices of large language models are). Its bytes are read once, in chunks, and each chunk goes to the
+/// fingerprint, the LSH and a dense object being written, so memory stays at one chunk. The unchanged rule is the
+/// same as for other groups; when the LSH cannot decide, the stored value is streamed against the one just written.
+/// Such groups are always stored dense: the update types need the whole value in memory.
+/// </summary>
+internal sealed class LargeGroupCleaner
+{
+    /// <summary>A multiple of every element size; large enough that the per-chunk work is a small share.</summary>
+    internal const int ChunkBytes = 64 << 20;
+
+    private readonly ThetaSettings settings;
+    private readonly EuclideanLsh lsh;
+
+    public LargeGroupCleaner(ThetaSettings settings, EuclideanLsh lsh)
+    {
+        this.settings = settings;
+        this.lsh = lsh;
+    }
+
+    /// <param name="old">The previous entry of a group with the same name, dtype and shape, or null.</param>
+    public ParameterEntry Process(TensorInfo info, ICheckpointReader reader, ParameterEntry? old, UpdateContext context)
+    {
+        var header = SafetensorsObject.BuildHeader(new[] { (DenseUpdate.TensorName, info.DType, info.Shape) });
+        using var streamed = context.Transaction.BeginStreamed(header);
+        var fingerprint = new XxHash3();
+        var signature = lsh.CreateIncremental(info.DType);
+        // Chunks never exceed the large-group size, so tests that lower it see many chunks per group.
+        var chunkBytes = Math.Max(sizeof(double), Math.Min(ChunkBytes, settings.LargeGroupBytes) & ~(sizeof(double) - 1L));
+        var buffer = GC.AllocateUninitializedArray<byte>((int)Math.Min(chunkBytes, info.ByteLength));
+        for (var remaining = info.ByteLength; remaining > 0;)
+        {
+            var chunk = new ReadOnlyMemory<byte>(buffer, 0, (int)Math.Min(buffer.Length, remaining));
+            Fill(reader, buffer.AsSpan(0, chunk.Length), info, context.Path);
+            Parallel.Invoke(
+                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.MaxConcurrency) },
+                () =>
+                {
+                    fingerprint.Append(chunk.Span);
+                    signature.Append(chunk.Span);
+                },
+                () => streamed.Write(chunk.Span));
+            remaining -= chunk.Length;
+        }
+
+        var contentHash = ContentHash.Format(fingerprint.GetCurrentHashAsUInt64());
+        var newSignature = signature.Complete();
+        if (old is not null && old.Update.Depth <= settings.MaxChainDepth && IsUnchanged(info, old, contentHash, newSignature, streamed, context))
+        {
+            // Keep the old entry; the bytes just written are only stored if they are the old object and it is missing.
+            if (!context.Store.Contains(old.Object) && streamed.Finish().Oid == old.Object.Oid)
+            {
+                context.Transaction.AddStreamed(streamed);
+            }
+
+            return old;
+        }
+
+        var reference = context.Transaction.AddStreamed(streamed);
+        return new ParameterEntry(new TensorDescription(info.DType, info.Shape, newSignature, contentHash), reference, UpdateDescription.Dense);
+    }
+
+    private static void Fill(ICheckpointReader reader, Span<byte> destination, TensorInfo info, string path)
+    {
+        var filled = 0;
+        while (filled < destination.Length)
+        {
+            var n = reader.ReadData(destination[filled..]);
+            if (n == 0)
+            {
+                throw new ThetaException(DiagnosticIds.TruncatedCheckpoint, $"{path}: the file ends inside tensor '{info.Name}'; the checkpoint is truncated. Re-save it and add it again.");
+            }
+
+            filled += n;
+        }
+    }
+
+    private bool IsUnchanged(TensorInfo info, ParameterEntry old, string contentHash, LshSignature newSignature, StreamedObject streamed, UpdateContext context)
+    {
+        if (old.Update.Type != DenseUpdate.TypeName || old.Update.Depth > 0)
+        {
+            // Only a dense value can be streamed against; storing the new value is always safe.
+            return false;
+        }
+
+        if (old.Tensor.ContentHash == contentHash || streamed.Finish().Oid == old.Object.Oid)
+        {
+            return true;
+        }
+
+        if (newSignature.IsDegenerate || old.Tensor.Lsh.IsDegenerate || !DTypes.IsFloatingPoint(info.DType))
+        {
+            return false;
+        }
+
+        var distance = newSignature.DistanceTo(old.Tensor.Lsh, lsh.BucketWidth);
+        if (distance < settings.Atol)
+        {
+            return true;
+        }
+
+        if (distance >= settings.LshThreshold)
+        {
+            return false;
+        }
+
+        var (file, offset, length) = streamed.WrittenValue();
+        var comparer = new AllCloseStream(info.DType, file, offset, length, settings.Atol, settings.Rtol);
+        try
+        {
+            DenseUpdate.CopyValue(context.Store, info, old.Object, $"{context.Path}: parameter '{info.Name}'", comparer);
+        }
+        catch (ThetaException e) when (e.Code is DiagnosticIds.MissingObject or DiagnosticIds.CorruptObject)
+        {
+            return false;
+        }
+
+        return comparer.Finish();
+    }
+}

@@ -1,0 +1,122 @@
+using GitTheta.Core.Configuration;
+using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Tests.Support;
+
+namespace GitTheta.Core.Tests.Filters;
+
+/// <summary>
+/// Groups over the large-group size (2 GiB by default) are cleaned in chunks and smudged without being held. The
+/// size is lowered to 1 KiB here, so the 64×48 and 32×64 float32 groups of the sample go the chunked way (in 1 KiB
+/// chunks) between small groups that do not, and every result is compared with the whole-array path.
+/// </summary>
+public sealed class LargeGroupTests : IDisposable
+{
+    private static readonly string[] LargeGroups = { "encoder.layer.0.attention.weight", "encoder.layer.1.attention.weight", "decoder.weight" };
+
+    private readonly FilterHarness whole = new();
+    private readonly FilterHarness chunked = new(settings: new ThetaSettings { LargeGroupBytes = 1024 });
+
+    public void Dispose()
+    {
+        whole.Dispose();
+        chunked.Dispose();
+    }
+
+    [Fact]
+    public void A_chunked_clean_gives_the_same_metadata_and_objects_as_the_whole_array_clean()
+    {
+        var file = new SampleCheckpoint().Build();
+
+        var expected = whole.Clean(file);
+        var actual = chunked.Clean(file);
+
+        Assert.Equal(expected, actual);
+        Assert.Equal(whole.Objects.Select(Path.GetFileName), chunked.Objects.Select(Path.GetFileName));
+        Assert.Equal(SampleCheckpoint.GroupCount + 1, chunked.Cleaner.LastNewObjects);
+        Assert.Empty(chunked.TempFiles);
+    }
+
+    [Fact]
+    public void Large_groups_smudge_byte_identical_between_small_ones()
+    {
+        var file = new SampleCheckpoint().Build();
+
+        var metadata = chunked.Clean(file);
+
+        Assert.Equal(file, chunked.Smudge(metadata));
+    }
+
+    [Theory]
+    [InlineData(0f, false, 0)] // the same bytes: the fingerprint decides
+    [InlineData(1e-9f, true, 0)] // every element moved below atol: the LSH decides
+    [InlineData(1e-7f, false, 0)] // one element moved within rtol: between atol and the LSH threshold, so the stored value is streamed against the new one
+    [InlineData(1e-3f, true, 1)] // a real change: one new object
+    public void A_changed_large_group_is_judged_as_the_whole_array_path_judges_it(float delta, bool everyElement, int newObjects)
+    {
+        var checkpoint = new SampleCheckpoint();
+        var before = checkpoint.Build();
+        var previousWhole = FilterHarness.Parse(whole.Clean(before));
+        var previousChunked = FilterHarness.Parse(chunked.Clean(before));
+        var changed = checkpoint.Clone();
+        if (everyElement)
+        {
+            changed.Shift(LargeGroups[1], delta);
+        }
+        else
+        {
+            var values = changed.Values[LargeGroups[1]];
+            var largest = Array.IndexOf(values, values.MaxBy(Math.Abs));
+            values[largest] += delta;
+        }
+
+        var after = changed.Build();
+
+        var expected = whole.Clean(after, previousWhole);
+        var actual = chunked.Clean(after, previousChunked);
+
+        Assert.Equal(newObjects, whole.Cleaner.LastNewObjects);
+        Assert.Equal(newObjects, chunked.Cleaner.LastNewObjects);
+        Assert.Equal(expected, actual);
+        Assert.Empty(chunked.TempFiles);
+        Assert.Equal(newObjects == 0 ? before : after, chunked.Smudge(actual));
+    }
+
+    [Fact]
+    public void A_missing_stored_value_makes_a_close_large_group_a_new_object()
+    {
+        var checkpoint = new SampleCheckpoint();
+        var previous = FilterHarness.Parse(chunked.Clean(checkpoint.Build()));
+        var oid = previous.Parameters[LargeGroups[2]].Object.Oid;
+        File.Delete(chunked.Store.PathOf(oid));
+
+        var metadata = FilterHarness.Parse(chunked.Clean(checkpoint.Clone().Shift(LargeGroups[2], 1e-7f).Build(), previous));
+
+        Assert.NotEqual(oid, metadata.Parameters[LargeGroups[2]].Object.Oid);
+        Assert.True(chunked.Store.Contains(metadata.Parameters[LargeGroups[2]].Object));
+    }
+
+    [Fact]
+    public void A_dry_run_writes_nothing_and_gives_the_same_metadata()
+    {
+        var file = new SampleCheckpoint().Build();
+
+        var dry = chunked.Clean(file, dryRun: true);
+
+        Assert.Empty(chunked.Objects);
+        Assert.Empty(chunked.TempFiles);
+        Assert.Equal(whole.Clean(file), dry);
+    }
+
+    [Fact]
+    public void A_file_that_ends_inside_a_large_group_fails_and_leaves_no_object_or_temp_file()
+    {
+        var file = new SampleCheckpoint().Build();
+        var cut = file[..(file.Length - 9000)];
+
+        var error = ThetaAssert.Throws(DiagnosticIds.TruncatedCheckpoint, () => chunked.Clean(cut));
+
+        Assert.Contains($"{FilterHarness.CheckpointPath}: the file ends inside tensor '{LargeGroups[1]}'", error.Message);
+        Assert.Empty(chunked.Objects);
+        Assert.Empty(chunked.TempFiles);
+    }
+}
