@@ -39,13 +39,37 @@ internal sealed class LargeGroupCleaner
         using var streamed = context.Transaction.BeginStreamed(header);
         var fingerprint = new XxHash3();
         var signature = lsh.CreateIncremental(info.DType);
+
         // Chunks never exceed the large-group size, so tests that lower it see many chunks per group.
         var chunkBytes = Math.Max(sizeof(double), Math.Min(ChunkBytes, settings.LargeGroupBytes) & ~(sizeof(double) - 1L));
         var buffer = GC.AllocateUninitializedArray<byte>((int)Math.Min(chunkBytes, info.ByteLength));
+
+        // A re-added checkpoint mostly repeats the stored value: while the bytes match it, nothing is written, and at
+        // the first difference the matching prefix is copied from the stored object. Reading the stored value costs
+        // far less than writing gigabytes to lfs/tmp only to delete them again.
+        using var stored = OpenStoredValue(info, old, context);
+        var storedChunk = stored is null ? null : GC.AllocateUninitializedArray<byte>(buffer.Length);
+        var matched = 0L;
+        var matching = stored is not null;
         for (var remaining = info.ByteLength; remaining > 0;)
         {
             var chunk = new ReadOnlyMemory<byte>(buffer, 0, (int)Math.Min(buffer.Length, remaining));
             Fill(reader, buffer.AsSpan(0, chunk.Length), info, context.Path);
+            if (matching)
+            {
+                var previous = storedChunk.AsSpan(0, chunk.Length);
+                if (stored!.ReadAtLeast(previous, previous.Length, throwOnEndOfStream: false) == previous.Length && previous.SequenceEqual(chunk.Span))
+                {
+                    matched += chunk.Length;
+                }
+                else
+                {
+                    matching = false;
+                    CopyStoredPrefix(info, old!, matched, streamed, context);
+                }
+            }
+
+            var write = !matching;
             Parallel.Invoke(
                 new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.MaxConcurrency) },
                 () =>
@@ -53,8 +77,28 @@ internal sealed class LargeGroupCleaner
                     fingerprint.Append(chunk.Span);
                     signature.Append(chunk.Span);
                 },
-                () => streamed.Write(chunk.Span));
+                () =>
+                {
+                    if (write)
+                    {
+                        streamed.Write(chunk.Span);
+                    }
+                });
             remaining -= chunk.Length;
+        }
+
+        if (matching)
+        {
+            try
+            {
+                stored!.VerifyToEnd();
+                return old!;
+            }
+            catch (ThetaException e) when (e.Code == DiagnosticIds.CorruptObject)
+            {
+                // The stored file is damaged, yet it holds exactly the bytes just read: they become a new object.
+                CopyStoredPrefix(info, old!, matched, streamed, context);
+            }
         }
 
         var contentHash = ContentHash.Format(fingerprint.GetCurrentHashAsUInt64());
@@ -72,6 +116,57 @@ internal sealed class LargeGroupCleaner
 
         var reference = context.Transaction.AddStreamed(streamed);
         return new ParameterEntry(new TensorDescription(info.DType, info.Shape, newSignature, contentHash), reference, UpdateDescription.Dense);
+    }
+
+    /// <summary>The previous dense value, positioned at its first byte, when there is one to compare with.</summary>
+    private static VerifyingReadStream? OpenStoredValue(TensorInfo info, ParameterEntry? old, UpdateContext context)
+    {
+        if (old is null || old.Update.Type != DenseUpdate.TypeName || old.Update.Depth > 0 || !context.Store.Contains(old.Object))
+        {
+            return null;
+        }
+
+        var what = $"{context.Path}: parameter '{info.Name}'";
+        var stream = context.Store.OpenRead(old.Object.Oid, what);
+        try
+        {
+            var header = SafetensorsObject.ReadHeader(stream, what);
+            if (header.Entries.Count == 1 && header.Entries[0].Info.Name == DenseUpdate.TensorName && header.Entries[0].Info.SameLayout(info))
+            {
+                return stream;
+            }
+        }
+        catch (ThetaException e) when (e.Code is DiagnosticIds.CorruptObject or DiagnosticIds.InvalidCheckpoint or DiagnosticIds.TruncatedCheckpoint)
+        {
+        }
+
+        stream.Dispose();
+        return null;
+    }
+
+    /// <summary>Writes the first <paramref name="length"/> bytes of the stored value, which equal the new value's first bytes.</summary>
+    private static void CopyStoredPrefix(TensorInfo info, ParameterEntry old, long length, StreamedObject streamed, UpdateContext context)
+    {
+        if (length == 0)
+        {
+            return;
+        }
+
+        var what = $"{context.Path}: parameter '{info.Name}'";
+        using var stream = context.Store.OpenRead(old.Object.Oid, what);
+        SafetensorsObject.ReadHeader(stream, what);
+        var copy = new byte[(int)Math.Min(ChunkBytes, length)];
+        for (var left = length; left > 0;)
+        {
+            var n = stream.Read(copy.AsSpan(0, (int)Math.Min(copy.Length, left)));
+            if (n == 0)
+            {
+                throw new ThetaException(DiagnosticIds.CorruptObject, $"{what}: stored object {old.Object.Oid} changed while it was read; run 'git theta verify'.");
+            }
+
+            streamed.Write(copy.AsSpan(0, n));
+            left -= n;
+        }
     }
 
     private static void Fill(ICheckpointReader reader, Span<byte> destination, TensorInfo info, string path)

@@ -81,6 +81,30 @@ public sealed class LargeGroupTests : IDisposable
         Assert.Equal(newObjects == 0 ? before : after, chunked.Smudge(actual));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(700)]
+    [InlineData(3071)]
+    public void A_value_that_matches_the_stored_one_up_to_a_late_chunk_is_stored_whole(int element)
+    {
+        // The chunks before the change are not written as they are read, but copied from the stored object afterwards.
+        var checkpoint = new SampleCheckpoint();
+        var before = checkpoint.Build();
+        var previousWhole = FilterHarness.Parse(whole.Clean(before));
+        var previousChunked = FilterHarness.Parse(chunked.Clean(before));
+        var changed = checkpoint.Clone();
+        changed.Values[LargeGroups[0]][element] += 1e-3f;
+        var after = changed.Build();
+
+        var expected = whole.Clean(after, previousWhole);
+        var actual = chunked.Clean(after, previousChunked);
+
+        Assert.Equal(1, chunked.Cleaner.LastNewObjects);
+        Assert.Equal(expected, actual);
+        Assert.Equal(whole.Objects.Select(Path.GetFileName), chunked.Objects.Select(Path.GetFileName));
+        Assert.Equal(after, chunked.Smudge(actual));
+    }
+
     [Fact]
     public void A_missing_stored_value_makes_a_close_large_group_a_new_object()
     {
