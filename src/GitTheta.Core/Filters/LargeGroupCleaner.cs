@@ -23,6 +23,8 @@ internal sealed class LargeGroupCleaner
     /// <summary>A multiple of every element size; large enough that the per-chunk work is a small share.</summary>
     internal const int ChunkBytes = 64 << 20;
 
+    private const int FirstChunkBytes = 1 << 20;
+
     private readonly ThetaSettings settings;
     private readonly EuclideanLsh lsh;
 
@@ -42,17 +44,25 @@ internal sealed class LargeGroupCleaner
 
         // Chunks never exceed the large-group size, so tests that lower it see many chunks per group.
         var chunkBytes = Math.Max(sizeof(double), Math.Min(ChunkBytes, settings.LargeGroupBytes) & ~(sizeof(double) - 1L));
-        var buffer = GC.AllocateUninitializedArray<byte>((int)Math.Min(chunkBytes, info.ByteLength));
+        // The buffers grow with the bytes that actually arrive, so a header that merely claims a huge group costs no memory.
+        var buffer = GC.AllocateUninitializedArray<byte>((int)Math.Min(Math.Min(FirstChunkBytes, chunkBytes), info.ByteLength));
 
         // A re-added checkpoint mostly repeats the stored value: while the bytes match it, nothing is written, and at
         // the first difference the matching prefix is copied from the stored object. Reading the stored value costs
         // far less than writing gigabytes to lfs/tmp only to delete them again.
         using var stored = OpenStoredValue(info, old, context);
         var storedChunk = stored is null ? null : GC.AllocateUninitializedArray<byte>(buffer.Length);
+        var chunkIndex = 0;
         var matched = 0L;
         var matching = stored is not null;
         for (var remaining = info.ByteLength; remaining > 0;)
         {
+            if (chunkIndex++ > 0 && buffer.Length < chunkBytes && remaining > buffer.Length)
+            {
+                buffer = GC.AllocateUninitializedArray<byte>((int)Math.Min(chunkBytes, 4L * buffer.Length));
+                storedChunk = storedChunk is null ? null : GC.AllocateUninitializedArray<byte>(buffer.Length);
+            }
+
             var chunk = new ReadOnlyMemory<byte>(buffer, 0, (int)Math.Min(buffer.Length, remaining));
             Fill(reader, buffer.AsSpan(0, chunk.Length), info, context.Path);
             if (matching)

@@ -153,12 +153,18 @@ public sealed class ThetaCleanerTests : IDisposable
     }
 
     [Fact]
-    public void A_group_too_large_to_hold_is_refused_before_allocating_it()
+    public void A_group_that_claims_a_terabyte_the_file_does_not_hold_fails_as_truncated_without_allocating_it()
     {
+        // Over 2 GiB, so it is read in chunks (LargeGroupCleaner), whose buffers grow only with bytes that arrive.
         var file = SafetensorsFileBuilder.FromJson("{\"huge\":{\"dtype\":\"U8\",\"shape\":[1099511627776],\"data_offsets\":[0,1099511627776]}}", 16);
-        var exception = ThetaAssert.Throws(DiagnosticIds.InvalidCheckpoint, () => harness.Clean(file));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var exception = ThetaAssert.Throws(DiagnosticIds.TruncatedCheckpoint, () => harness.Clean(file));
+
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < (8 << 20), "the clean allocated more than 8 MiB");
         Assert.Contains("'huge'", exception.Message);
         Assert.Empty(harness.Objects);
+        Assert.Empty(harness.TempFiles);
     }
 
     [Fact]
