@@ -11,6 +11,8 @@
 #   --groups N          groups changed in v2 (default 2)      --delta X   added to each changed element (1e-3)
 #   --seed N            generator seed (default 1)            --repeat N  runs per tool, median reported (1)
 #   --checkouts N       checkouts per run, alternating v1/v2, median kept (default 3)
+#   --embedding-mib N   make the word embedding one N MiB tensor (e.g. 2304: a group over 2 GiB); the other groups
+#                       share the rest of --size-mib
 #   --format F          safetensors (default) or pytorch: the generated tensors saved with torch.save
 #                       by Debian's PyTorch (/usr/bin/python3, apt-get install -y python3-torch)
 #   --tools LIST        comma list of git-lfs,git-theta (default both)
@@ -41,6 +43,7 @@ SEED=1
 FORMAT=safetensors
 REPEAT=1
 CHECKOUTS=3
+EMBEDDING_MIB=0
 TOOLS=git-lfs,git-theta
 STEP_TIMEOUT=""
 NO_BUILD=0
@@ -62,6 +65,7 @@ while [[ $# -gt 0 ]]; do
     --format) FORMAT=${2:?}; shift 2 ;;
     --repeat) REPEAT=${2:?}; shift 2 ;;
     --checkouts) CHECKOUTS=${2:?}; shift 2 ;;
+    --embedding-mib) EMBEDDING_MIB=${2:?}; shift 2 ;;
     --tools) TOOLS=${2:?}; shift 2 ;;
     --step-timeout) STEP_TIMEOUT=${2:?}; shift 2 ;;
     --no-build) NO_BUILD=1; shift ;;
@@ -133,7 +137,7 @@ dotnet build -c Release -nologo -v q "$GEN_PROJ" >"$WORK/logs/generator-build.lo
 V1=$WORK/data/v1.safetensors
 V2=$WORK/data/v2.safetensors
 log "generating v1: ${SIZE_MIB} MiB $DTYPE, seed $SEED"
-"$GEN" generate --out "$V1" --size-mib "$SIZE_MIB" --dtype "$DTYPE" --seed "$SEED" --report "$WORK/data/v1.json" >/dev/null
+"$GEN" generate --out "$V1" --size-mib "$SIZE_MIB" --dtype "$DTYPE" --seed "$SEED" --embedding-mib "$EMBEDDING_MIB" --report "$WORK/data/v1.json" >/dev/null
 log "generating v2: $GROUPS_CHANGED group(s) changed by $DELTA"
 "$GEN" perturb --in "$V1" --out "$V2" --groups "$GROUPS_CHANGED" --delta "$DELTA" --seed "$SEED" --report "$WORK/data/v2.json" >/dev/null
 "$GEN" info --in "$V1" --report "$WORK/data/v1-info.json" >/dev/null   # largest group, read back from the header

@@ -59,7 +59,8 @@ internal static class Program
 
     private const string Usage = """
         usage:
-          gittheta-bench-gen generate --out FILE [--size-mib 1024] [--dtype F32|BF16|F16] [--seed 1] [--layers 13] [--report FILE]
+          gittheta-bench-gen generate --out FILE [--size-mib 1024] [--dtype F32|BF16|F16] [--seed 1] [--layers 13]
+                                      [--embedding-mib N] [--report FILE]
           gittheta-bench-gen perturb  --in FILE --out FILE [--groups 2] [--delta 1e-3] [--seed 1]
                                       [--pick matrices|any] [--names a,b,...] [--report FILE]
           gittheta-bench-gen info     --in FILE [--report FILE]
@@ -74,12 +75,14 @@ internal static class Program
         var dtype = DType.Parse(o.Get("dtype") ?? "F32");
         ulong seed = o.GetULong("seed", 1);
         int layers = o.GetInt("layers", 13);
+        double embeddingMib = o.GetDouble("embedding-mib", 0);
         if (sizeMib <= 0) throw new UsageException("--size-mib must be positive");
+        if (embeddingMib < 0 || embeddingMib >= sizeMib) throw new UsageException("--embedding-mib must be at least 0 and below --size-mib");
         if (layers < 1) throw new UsageException("--layers must be at least 1");
         if (dtype.Kind is DTypeKind.F64) throw new UsageException("generate supports F32, BF16 and F16");
 
         var sw = Stopwatch.StartNew();
-        var model = Layout.Plan((long)(sizeMib * 1024 * 1024), dtype, layers);
+        var model = Layout.Plan((long)(sizeMib * 1024 * 1024), dtype, layers, (long)(embeddingMib * 1024 * 1024));
         byte[] header = SafetensorsHeader.Build(model.Tensors);
         long dataBytes = model.Tensors.Sum(t => t.Bytes);
 
@@ -383,10 +386,13 @@ internal static class Layout
     /// 16 groups (q/k/v/o weights and biases, two LayerNorms, FFN up/down weights and biases), pooler and final norm.
     /// 13 layers give 5 + 13*16 + 4 = 217 groups. The hidden size is the largest multiple of 32 whose blocks fit in
     /// ~90% of the budget; the vocabulary then absorbs the remainder, so the file lands within a row of the target.
+    /// With <paramref name="embeddingBytes"/> the word embedding gets that size instead (a large language model's
+    /// vocabulary can make it one tensor over 2 GiB) and the blocks share the rest.
     /// </summary>
-    public static ModelPlan Plan(long targetBytes, DType dtype, int layers)
+    public static ModelPlan Plan(long targetBytes, DType dtype, int layers, long embeddingBytes = 0)
     {
-        long p = Math.Max(targetBytes / dtype.Size, 1);
+        long embeddingElements = embeddingBytes / dtype.Size;
+        long p = Math.Max((targetBytes - embeddingBytes) / dtype.Size, 1);
         long PerLayer(long d) => 12 * d * d + 13 * d;
         long Fixed(long d) => (MaxPositions + TypeVocab) * d + (d * d + d) + 4 * d;
 
@@ -398,7 +404,7 @@ internal static class Layout
         }
 
         long rest = p - layers * PerLayer(hidden) - Fixed(hidden);
-        long vocab = Math.Max(rest / hidden, 16);
+        long vocab = Math.Max((embeddingElements > 0 ? embeddingElements : rest) / hidden, 16);
         long h = hidden;
         long ffn = 4 * h;
 
