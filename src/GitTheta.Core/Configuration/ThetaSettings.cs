@@ -54,9 +54,10 @@ public sealed record ThetaSettings
 
     /// <summary>
     /// Groups larger than this many bytes are cleaned and smudged in chunks instead of as one array, and stored dense.
-    /// Arrays stop at 2 GiB, so that is the default; tests lower it to exercise the chunked path with small groups.
+    /// Arrays stop at 2 GiB, so that is the default; a lower value caps the memory a clean or smudge needs for big
+    /// groups (at the price of storing them dense), and lets tests take the chunked path with small groups.
     /// </summary>
-    internal long LargeGroupBytes { get; init; } = Array.MaxLength;
+    public long LargeGroupBytes { get; init; } = Array.MaxLength;
 
     /// <summary>Bucket width of the E2LSH hash: git-theta's rule, the same as atol.</summary>
     public double LshBucketWidth => Atol;
@@ -90,6 +91,7 @@ public sealed record ThetaSettings
             LowRankThreshold = string.IsNullOrWhiteSpace(lowRankThreshold.Value) ? null : ParseDouble(lowRankThreshold, 0, positive: false),
             Ia3BroadcastDims = ParseDimensions(Get("GIT_THETA_IA3_BROADCAST_DIMS", "theta.ia3BroadcastDims")),
             DiffStat = LoadDiffStat(environment, gitConfig),
+            LargeGroupBytes = ParseSize(Get("GIT_THETA_LARGE_GROUP_BYTES", "theta.largeGroupBytes"), defaults.LargeGroupBytes, 1024, Array.MaxLength),
         };
     }
 
@@ -153,6 +155,32 @@ public sealed record ThetaSettings
         }
 
         return dimensions;
+    }
+
+    /// <summary>A byte count, with git's optional k, m or g suffix (powers of 1024).</summary>
+    private static long ParseSize((string? Value, string Source) setting, long defaultValue, long min, long max)
+    {
+        var (value, name) = setting;
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return defaultValue;
+        }
+
+        var text = value.Trim();
+        var unit = char.ToLowerInvariant(text[^1]) switch
+        {
+            'k' => 1L << 10,
+            'm' => 1L << 20,
+            'g' => 1L << 30,
+            _ => 1L,
+        };
+        var digits = unit == 1 ? text : text[..^1];
+        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count > max / unit || count * unit < min)
+        {
+            throw new ThetaException(DiagnosticIds.InvalidConfiguration, $"{name}='{value}' is not a size from {min} to {max} bytes (a number, optionally with k, m or g); unset it or fix it.");
+        }
+
+        return count * unit;
     }
 
     private static int ParseInt((string? Value, string Source) setting, int defaultValue, int min, int max)

@@ -75,17 +75,22 @@ internal sealed class LargeGroupCleaner
                 else
                 {
                     matching = false;
-                    CopyStoredPrefix(info, old!, matched, streamed, context);
+                    CopyStoredPrefix(info, old!, matched, streamed, signature, context);
                 }
             }
 
+            // While the bytes match the stored value neither the object nor the signature needs them yet: if all match,
+            // the old entry stands; at the first difference the prefix is written and hashed from the stored object.
             var write = !matching;
             Parallel.Invoke(
                 new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.MaxConcurrency) },
                 () =>
                 {
                     fingerprint.Append(chunk.Span);
-                    signature.Append(chunk.Span);
+                    if (write)
+                    {
+                        signature.Append(chunk.Span);
+                    }
                 },
                 () =>
                 {
@@ -107,7 +112,7 @@ internal sealed class LargeGroupCleaner
             catch (ThetaException e) when (e.Code == DiagnosticIds.CorruptObject)
             {
                 // The stored file is damaged, yet it holds exactly the bytes just read: they become a new object.
-                CopyStoredPrefix(info, old!, matched, streamed, context);
+                CopyStoredPrefix(info, old!, matched, streamed, signature, context);
             }
         }
 
@@ -154,8 +159,8 @@ internal sealed class LargeGroupCleaner
         return null;
     }
 
-    /// <summary>Writes the first <paramref name="length"/> bytes of the stored value, which equal the new value's first bytes.</summary>
-    private static void CopyStoredPrefix(TensorInfo info, ParameterEntry old, long length, StreamedObject streamed, UpdateContext context)
+    /// <summary>Writes and hashes the first <paramref name="length"/> bytes of the stored value, which equal the new value's first bytes.</summary>
+    private static void CopyStoredPrefix(TensorInfo info, ParameterEntry old, long length, StreamedObject streamed, EuclideanLsh.Incremental signature, UpdateContext context)
     {
         if (length == 0)
         {
@@ -175,6 +180,7 @@ internal sealed class LargeGroupCleaner
             }
 
             streamed.Write(copy.AsSpan(0, n));
+            signature.Append(copy.AsSpan(0, n));
             left -= n;
         }
     }

@@ -219,18 +219,19 @@ public sealed class ThetaCleaner
             throw new ThetaException(DiagnosticIds.InvalidUpdateData, $"{context.Path}: the update data has values for parameter group '{info.Name}', which is {info.ByteLength} bytes; groups over {settings.LargeGroupBytes} bytes are stored dense, so leave it out of the update data.");
         }
 
-        if (writer.IsIncremental)
-        {
-            writer.Fallbacks.Add(info.Name, $"it is {info.ByteLength} bytes, and groups over {settings.LargeGroupBytes} bytes are read in pieces and stored dense");
-        }
-
         ParameterEntry? old = null;
         if (previous is not null && previous.Parameters.TryGetValue(info.Name, out var candidate) && candidate.Tensor.ToInfo(info.Name).SameLayout(info))
         {
             old = candidate;
         }
 
-        return large.Process(info, reader, old, context);
+        var entry = large.Process(info, reader, old, context);
+        if (writer.IsIncremental && !ReferenceEquals(entry, old))
+        {
+            writer.Fallbacks.Add(info.Name, $"groups over {settings.LargeGroupBytes} bytes (theta.largeGroupBytes) are read in pieces and stored dense");
+        }
+
+        return entry;
     }
 
     private ParameterEntry ProcessGroup(TensorInfo info, ReadOnlyMemory<byte> value, ThetaMetadata? previous, UpdateContext context, UpdateWriter writer, IUpdateType valueType, EuclideanLsh lsh)

@@ -116,11 +116,29 @@ public class ThetaSettingsTests
     [InlineData("GIT_THETA_LSH_POOL_SIZE", "1")]
     [InlineData("GIT_THETA_MAX_CONCURRENCY", "0")]
     [InlineData("GIT_THETA_MAX_CONCURRENCY", "99999999999")]
+    [InlineData("GIT_THETA_LARGE_GROUP_BYTES", "1023")]
+    [InlineData("GIT_THETA_LARGE_GROUP_BYTES", "2g")]
+    [InlineData("GIT_THETA_LARGE_GROUP_BYTES", "-5m")]
+    [InlineData("GIT_THETA_LARGE_GROUP_BYTES", "64mb")]
+    [InlineData("GIT_THETA_LARGE_GROUP_BYTES", "k")]
     public void An_invalid_value_is_GT2014_naming_the_variable_and_value(string variable, string value)
     {
         var exception = ThetaAssert.Throws(DiagnosticIds.InvalidConfiguration, () => Load(environment: new() { [variable] = value }));
         Assert.Contains(variable, exception.Message);
         Assert.Contains(value, exception.Message);
+    }
+
+    [Theory]
+    [InlineData(null, 2147483591L)]
+    [InlineData("4096", 4096L)]
+    [InlineData("256k", 256L << 10)]
+    [InlineData("256M", 256L << 20)]
+    [InlineData("1g", 1L << 30)]
+    public void The_large_group_size_is_bytes_with_gits_k_m_g_suffixes(string? value, long expected)
+    {
+        var settings = value is null ? Load() : Load(config: new() { ["theta.largeGroupBytes"] = value });
+
+        Assert.Equal(expected, settings.LargeGroupBytes);
     }
 
     [Fact]
