@@ -393,13 +393,13 @@ fmt_bytes() {
     else if (v >= 1024) printf "%s%.1f KiB", s, v / 1024;
     else printf "%s%d B", s, v }'
 }
-fmt_kib() { fmt_bytes "$(awk -v v="$1" 'BEGIN { printf "%d", v * 1024 }')"; }
+fmt_kib() { fmt_bytes "$(awk -v v="$1" 'BEGIN { printf "%.0f", v * 1024 }')"; }
 ratio() { [[ -n $1 && -n $2 ]] && awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "n/a" }' || echo "n/a"; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 cell_escape() { sed 's/|/\\|/g'; }
 
-TARGET_RSS_BYTES=$(awk -v l="$LARGEST_BYTES" 'BEGIN { printf "%d", 256 * 1048576 + 2 * l }')
-TARGET_BYTES=$(awk -v c="$CHANGED_BYTES" 'BEGIN { printf "%d", 1.05 * c }')
+TARGET_RSS_BYTES=$(awk -v l="$LARGEST_BYTES" 'BEGIN { printf "%.0f", 256 * 1048576 + 2 * l }')
+TARGET_BYTES=$(awk -v c="$CHANGED_BYTES" 'BEGIN { printf "%.0f", 1.05 * c }')
 
 # A tool's cell: its formatted value, or FAILED (the reason goes into the first row that has no value).
 declare -A REASON_SHOWN=()
