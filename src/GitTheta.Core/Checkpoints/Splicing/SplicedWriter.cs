@@ -28,7 +28,14 @@ public static class SplicedWriter
             else if (group.Crc32At.Any(p => p < group.Position))
             {
                 // A CRC before the data (a zip local header without data descriptor): the data must be known first.
-                var data = new MemoryStream(checked((int)group.Info.ByteLength));
+                if (group.Info.ByteLength > Array.MaxLength)
+                {
+                    throw new Diagnostics.ThetaException(
+                        Diagnostics.DiagnosticIds.InvalidCheckpoint,
+                        $"parameter group '{group.Info.Name}' is {group.Info.ByteLength} bytes and its archive stores the CRC-32 before the data, so it cannot be rebuilt without holding it whole; save the checkpoint with torch.save (which writes the CRC after the data) and add it again.");
+                }
+
+                var data = new MemoryStream((int)group.Info.ByteLength);
                 tensors.CopyTo(group.Info, data);
                 Patch(skeleton.Span, group, Crc32.HashToUInt32(data.GetBuffer().AsSpan(0, (int)data.Length)));
                 output.Write(source.Span[(int)written..(int)group.Position]);

@@ -37,6 +37,20 @@ public class SplicedLayoutTests
     }
 
     [Fact]
+    public void A_group_over_2_GiB_whose_crc_comes_before_its_data_is_refused_before_anything_is_read()
+    {
+        // 3 GiB of U8 whose CRC-32 field (at 0) precedes the data (at 4): it would have to be held whole.
+        var huge = new SplicedGroup(new TensorInfo("huge", DType.U8, new long[] { 3L << 30 }), 4, new long[] { 0 });
+        var layout = new SplicedLayout(PyTorchFormat.FormatName, new[] { huge }, new byte[4], ReadOnlyMemory<byte>.Empty);
+        var output = new MemoryStream();
+
+        var error = ThetaAssert.Throws(DiagnosticIds.InvalidCheckpoint, () => SplicedWriter.Write(layout, new InMemoryTensorSource(new Dictionary<string, byte[]>()), output));
+
+        Assert.Contains("'huge' is 3221225472 bytes and its archive stores the CRC-32 before the data", error.Message);
+        Assert.Equal(0, output.Length);
+    }
+
+    [Fact]
     public void The_writer_splices_groups_in_and_fills_the_crc_fields()
     {
         var output = new MemoryStream();
