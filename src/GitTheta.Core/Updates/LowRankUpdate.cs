@@ -230,7 +230,8 @@ public sealed class LowRankUpdate : IncrementalUpdateType
         }
 
         // C = Rᵀ·D, computed as Dᵀ·R (columns × rank, column-major), whose storage is C row-major.
-        var c = (transposed * left).ToColumnMajorArray();
+        var d = transposed.AsColumnMajorArray() ?? transposed.ToColumnMajorArray();
+        var c = ThinProduct.TransposeTimes(d, rows, transposed.RowCount, left).ToColumnMajorArray();
         var update = new UpdateTensors(new[]
         {
             UpdateTensor.Of(RowFactor, factorType, new long[] { rows, rank }, Elements.FromDoubles(factorType, r)),

@@ -32,15 +32,18 @@ internal sealed class TruncatedSvd
         var n = transposed.RowCount;
         var m = transposed.ColumnCount;
         var l = Math.Min(columns, Math.Min(m, n));
-        var q = Orthonormal(transposed.TransposeThisAndMultiply(RandomSigns(n, l)));
+
+        // Dᵀ column-major is D row-major: the products read that one array.
+        var d = transposed.AsColumnMajorArray() ?? transposed.ToColumnMajorArray();
+        var q = Orthonormal(ThinProduct.Times(d, m, n, RandomSigns(n, l)));
         for (var i = 0; i < PowerIterations; i++)
         {
-            var z = Orthonormal(transposed * q);
-            q = Orthonormal(transposed.TransposeThisAndMultiply(z));
+            var z = Orthonormal(ThinProduct.TransposeTimes(d, m, n, q));
+            q = Orthonormal(ThinProduct.Times(d, m, n, z));
         }
 
         // Bᵀ = Dᵀ Q = Q₂ R₂ and R₂ = U₂ S V₂ᵀ, so B = V₂ S (Q₂ U₂)ᵀ and D ≈ Q B = (Q V₂) S (Q₂ U₂)ᵀ.
-        var projected = (transposed * q).QR(QRMethod.Thin);
+        var projected = ThinProduct.TransposeTimes(d, m, n, q).QR(QRMethod.Thin);
         var svd = projected.R.Svd(computeVectors: true);
         return new TruncatedSvd(q * svd.VT.Transpose(), svd.S.ToArray());
     }
