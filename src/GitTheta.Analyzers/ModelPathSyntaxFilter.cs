@@ -164,11 +164,8 @@ internal sealed class ModelPathSyntaxFilter
             _ => null,
         };
 
-    /// <summary>
-    /// How the value of <paramref name="expression"/> may end, if it is a constant string. Looks at the last piece first
-    /// and goes further left only while the pieces on the right may be empty.
-    /// </summary>
-    private Ending EndingOf(ExpressionSyntax expression)
+    /// <summary>Strips what does not change a constant's value: parentheses, casts, checked/unchecked and the '!' suppression.</summary>
+    private static ExpressionSyntax Unwrap(ExpressionSyntax expression)
     {
         while (true)
         {
@@ -186,20 +183,33 @@ internal sealed class ModelPathSyntaxFilter
                 case PostfixUnaryExpressionSyntax suppression when suppression.IsKind(SyntaxKind.SuppressNullableWarningExpression):
                     expression = suppression.Operand;
                     continue;
-                case LiteralExpressionSyntax literal:
-                    return EndingOfLiteral(literal);
-                case DefaultExpressionSyntax:
-                    return Ending.MayBeEmpty;
-                case BinaryExpressionSyntax addition when addition.IsKind(SyntaxKind.AddExpression):
-                    return EndingOfAddition(addition);
-                case InterpolatedStringExpressionSyntax interpolated:
-                    return EndingOf(interpolated);
-                case ConditionalExpressionSyntax conditional:
-                    return EndingOf(conditional.WhenTrue) | EndingOf(conditional.WhenFalse);
                 default:
-                    // A name (or nameof) may be a constant with any value; anything else is no constant at all.
-                    return IsPossiblyConstantName(expression) ? Ending.MayEndModelPath | Ending.MayBeEmpty : Ending.None;
+                    return expression;
             }
+        }
+    }
+
+    /// <summary>
+    /// How the value of <paramref name="expression"/> may end, if it is a constant string. Looks at the last piece first
+    /// and goes further left only while the pieces on the right may be empty.
+    /// </summary>
+    private Ending EndingOf(ExpressionSyntax expression)
+    {
+        switch (expression = Unwrap(expression))
+        {
+            case LiteralExpressionSyntax literal:
+                return EndingOfLiteral(literal);
+            case DefaultExpressionSyntax:
+                return Ending.MayBeEmpty;
+            case BinaryExpressionSyntax addition when addition.IsKind(SyntaxKind.AddExpression):
+                return EndingOfAddition(addition);
+            case InterpolatedStringExpressionSyntax interpolated:
+                return EndingOf(interpolated);
+            case ConditionalExpressionSyntax conditional:
+                return EndingOf(conditional.WhenTrue) | EndingOf(conditional.WhenFalse);
+            default:
+                // A name (or nameof) may be a constant with any value; anything else is no constant at all.
+                return IsPossiblyConstantName(expression) ? Ending.MayEndModelPath | Ending.MayBeEmpty : Ending.None;
         }
     }
 
@@ -260,20 +270,8 @@ internal sealed class ModelPathSyntaxFilter
     {
         while (true)
         {
-            switch (expression)
+            switch (expression = Unwrap(expression))
             {
-                case ParenthesizedExpressionSyntax parenthesized:
-                    expression = parenthesized.Expression;
-                    continue;
-                case CastExpressionSyntax cast:
-                    expression = cast.Expression;
-                    continue;
-                case CheckedExpressionSyntax checkedExpression:
-                    expression = checkedExpression.Expression;
-                    continue;
-                case PostfixUnaryExpressionSyntax suppression when suppression.IsKind(SyntaxKind.SuppressNullableWarningExpression):
-                    expression = suppression.Operand;
-                    continue;
                 case LiteralExpressionSyntax literal:
                     return literal.Kind() is SyntaxKind.StringLiteralExpression
                         or SyntaxKind.NullLiteralExpression

@@ -111,7 +111,8 @@ internal sealed class LargeGroupCleaner
             }
             catch (ThetaException e) when (e.Code == DiagnosticIds.CorruptObject)
             {
-                // The stored file is damaged, yet it holds exactly the bytes just read: they become a new object.
+                // The stored file is damaged, yet its value is exactly the bytes just read: write them out and let the
+                // rule below judge them like any other value.
                 CopyStoredPrefix(info, old!, matched, streamed, signature, context);
             }
         }
@@ -141,22 +142,14 @@ internal sealed class LargeGroupCleaner
             return null;
         }
 
-        var what = $"{context.Path}: parameter '{info.Name}'";
-        var stream = context.Store.OpenRead(old.Object.Oid, what);
         try
         {
-            var header = SafetensorsObject.ReadHeader(stream, what);
-            if (header.Entries.Count == 1 && header.Entries[0].Info.Name == DenseUpdate.TensorName && header.Entries[0].Info.SameLayout(info))
-            {
-                return stream;
-            }
+            return DenseUpdate.OpenValue(context.Store, info, old.Object, What(info, context)).Stream;
         }
         catch (ThetaException e) when (e.Code is DiagnosticIds.CorruptObject or DiagnosticIds.InvalidCheckpoint or DiagnosticIds.TruncatedCheckpoint)
         {
+            return null;
         }
-
-        stream.Dispose();
-        return null;
     }
 
     /// <summary>Writes and hashes the first <paramref name="length"/> bytes of the stored value, which equal the new value's first bytes.</summary>
@@ -167,9 +160,8 @@ internal sealed class LargeGroupCleaner
             return;
         }
 
-        var what = $"{context.Path}: parameter '{info.Name}'";
-        using var stream = context.Store.OpenRead(old.Object.Oid, what);
-        SafetensorsObject.ReadHeader(stream, what);
+        var what = What(info, context);
+        using var stream = DenseUpdate.OpenValue(context.Store, info, old.Object, what).Stream;
         var copy = new byte[(int)Math.Min(ChunkBytes, length)];
         for (var left = length; left > 0;)
         {
@@ -213,33 +205,18 @@ internal sealed class LargeGroupCleaner
             return true;
         }
 
-        if (newSignature.IsDegenerate || old.Tensor.Lsh.IsDegenerate || !DTypes.IsFloatingPoint(info.DType))
+        switch (UnchangedRule.Judge(info, newSignature, old, lsh, settings))
         {
-            return false;
+            case UnchangedRule.Verdict.Unchanged:
+                return true;
+            case UnchangedRule.Verdict.CompareWithStored:
+                var (file, offset, length) = streamed.WrittenValue();
+                return UnchangedRule.IsCloseToStored(info, old, new AllCloseStream(info.DType, file, offset, length, settings.Atol, settings.Rtol), context);
+            default:
+                // Exact bytes only, and those were compared above; or too far apart.
+                return false;
         }
-
-        var distance = newSignature.DistanceTo(old.Tensor.Lsh, lsh.BucketWidth);
-        if (distance < settings.Atol)
-        {
-            return true;
-        }
-
-        if (distance >= settings.LshThreshold)
-        {
-            return false;
-        }
-
-        var (file, offset, length) = streamed.WrittenValue();
-        var comparer = new AllCloseStream(info.DType, file, offset, length, settings.Atol, settings.Rtol);
-        try
-        {
-            DenseUpdate.CopyValue(context.Store, info, old.Object, $"{context.Path}: parameter '{info.Name}'", comparer);
-        }
-        catch (ThetaException e) when (e.Code is DiagnosticIds.MissingObject or DiagnosticIds.CorruptObject)
-        {
-            return false;
-        }
-
-        return comparer.Finish();
     }
+
+    private static string What(TensorInfo info, UpdateContext context) => $"{context.Path}: parameter '{info.Name}'";
 }

@@ -212,6 +212,12 @@ public sealed class ThetaCleaner
         return grown;
     }
 
+    /// <summary>The previous entry of a group with this name, dtype and shape: the only one it can be unchanged from.</summary>
+    private static ParameterEntry? SameLayoutEntry(ThetaMetadata? previous, TensorInfo info) =>
+        previous is not null && previous.Parameters.TryGetValue(info.Name, out var candidate) && candidate.Tensor.ToInfo(info.Name).SameLayout(info)
+            ? candidate
+            : null;
+
     private ParameterEntry ProcessLargeGroup(TensorInfo info, ICheckpointReader reader, ThetaMetadata? previous, UpdateContext context, UpdateWriter writer, LargeGroupCleaner large)
     {
         if (writer.UpdateDataFor(info) is not null)
@@ -219,11 +225,7 @@ public sealed class ThetaCleaner
             throw new ThetaException(DiagnosticIds.InvalidUpdateData, $"{context.Path}: the update data has values for parameter group '{info.Name}', which is {info.ByteLength} bytes; groups over {settings.LargeGroupBytes} bytes are stored dense, so leave it out of the update data.");
         }
 
-        ParameterEntry? old = null;
-        if (previous is not null && previous.Parameters.TryGetValue(info.Name, out var candidate) && candidate.Tensor.ToInfo(info.Name).SameLayout(info))
-        {
-            old = candidate;
-        }
+        var old = SameLayoutEntry(previous, info);
 
         var entry = large.Process(info, reader, old, context);
         if (writer.IsIncremental && !ReferenceEquals(entry, old))
@@ -242,11 +244,7 @@ public sealed class ThetaCleaner
             return writer.SideLoad(info, sideLoaded);
         }
 
-        ParameterEntry? old = null;
-        if (previous is not null && previous.Parameters.TryGetValue(info.Name, out var candidate) && candidate.Tensor.ToInfo(info.Name).SameLayout(info))
-        {
-            old = candidate;
-        }
+        var old = SameLayoutEntry(previous, info);
 
         if (old is null && !writer.IsIncremental)
         {
@@ -292,20 +290,16 @@ public sealed class ThetaCleaner
         return new ParameterEntry(new TensorDescription(info.DType, info.Shape, newSignature, contentHash), result.Object, result.Update);
     }
 
-    private bool IsUnchanged(TensorInfo info, ReadOnlyMemory<byte> value, ParameterEntry old, LshSignature newSignature, UpdateContext context, EuclideanLsh lsh)
-    {
-        if (newSignature.IsDegenerate || old.Tensor.Lsh.IsDegenerate || !DTypes.IsFloatingPoint(info.DType))
+    private bool IsUnchanged(TensorInfo info, ReadOnlyMemory<byte> value, ParameterEntry old, LshSignature newSignature, UpdateContext context, EuclideanLsh lsh) =>
+        UnchangedRule.Judge(info, newSignature, old, lsh, settings) switch
         {
-            // NaN or infinity: the LSH distance means nothing, so only identical bytes count as unchanged.
-            // Integers, booleans and raw quantized blocks (GGUF) are not noisy floats either: exact bytes only.
-            return old.Update.Type == DenseUpdate.TypeName
+            UnchangedRule.Verdict.ExactBytesOnly => old.Update.Type == DenseUpdate.TypeName
                 ? DenseObjectOf(info, value.Span).Oid == old.Object.Oid
-                : IsExactlyStored(info, value, old, context);
-        }
-
-        var distance = newSignature.DistanceTo(old.Tensor.Lsh, lsh.BucketWidth);
-        return distance < settings.Atol || (distance < settings.LshThreshold && IsCloseToStored(info, value, old, context));
-    }
+                : IsExactlyStored(info, value, old, context),
+            UnchangedRule.Verdict.Unchanged => true,
+            UnchangedRule.Verdict.CompareWithStored => UnchangedRule.IsCloseToStored(info, old, new AllCloseStream(info.DType, value, settings.Atol, settings.Rtol), context),
+            _ => false,
+        };
 
     /// <summary>Exact comparison with an incremental entry's value, which has no dense object to compare oids with.</summary>
     private static bool IsExactlyStored(TensorInfo info, ReadOnlyMemory<byte> value, ParameterEntry old, UpdateContext context)
@@ -342,22 +336,6 @@ public sealed class ThetaCleaner
         SafetensorsObject.BuildHeader(new[] { (DenseUpdate.TensorName, info.DType, info.Shape) });
 
     private static ObjectRef DenseObjectOf(TensorInfo info, ReadOnlySpan<byte> value) => DenseUpdate.Hash(DenseHeader(info), value);
-
-    private bool IsCloseToStored(TensorInfo info, ReadOnlyMemory<byte> value, ParameterEntry old, UpdateContext context)
-    {
-        var comparer = new AllCloseStream(info.DType, value, settings.Atol, settings.Rtol);
-        try
-        {
-            updates.Get(old.Update.Type, $"{context.Path}: parameter '{info.Name}'").Materialize(context, info, old, comparer);
-        }
-        catch (ThetaException e) when (e.Code is DiagnosticIds.MissingObject or DiagnosticIds.CorruptObject)
-        {
-            // Without the old value there is nothing to compare: store the new one, which is always safe.
-            return false;
-        }
-
-        return comparer.Finish();
-    }
 
     private static byte[] ReadBounded(Stream stream, int limit, out bool complete)
     {

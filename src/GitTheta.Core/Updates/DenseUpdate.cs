@@ -33,17 +33,36 @@ public sealed class DenseUpdate : IUpdateType
         CopyValue(context.Store, info, entry.Object, $"{context.Path}: parameter '{info.Name}'", output);
     }
 
+    /// <summary>
+    /// Opens a dense object positioned at the first byte of its value, after checking that it holds a value of
+    /// <paramref name="info"/>'s dtype and shape; the stream verifies the object when read to its end.
+    /// </summary>
+    /// <returns>The stream and the value's length in bytes.</returns>
+    public static (VerifyingReadStream Stream, long Length) OpenValue(LfsObjectStore store, TensorInfo info, ObjectRef reference, string what)
+    {
+        var stream = store.OpenRead(reference.Oid, what);
+        try
+        {
+            var header = SafetensorsObject.ReadHeader(stream, what);
+            if (header.Entries.Count != 1 || header.Entries[0].Info.Name != TensorName || !header.Entries[0].Info.SameLayout(info))
+            {
+                throw new ThetaException(DiagnosticIds.CorruptObject, $"{what}: stored object {reference.Oid} does not hold a {info.DType} {info.ShapeText} value; run 'git theta verify'.");
+            }
+
+            return (stream, header.DataLength);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Copies a dense object's value to <paramref name="output"/>, verifying the object as it goes.</summary>
     public static void CopyValue(LfsObjectStore store, TensorInfo info, ObjectRef reference, string what, Stream output)
     {
-        using var stream = store.OpenRead(reference.Oid, what);
-        var header = SafetensorsObject.ReadHeader(stream, what);
-        if (header.Entries.Count != 1 || header.Entries[0].Info.Name != TensorName || !header.Entries[0].Info.SameLayout(info))
-        {
-            throw new ThetaException(DiagnosticIds.CorruptObject, $"{what}: stored object {reference.Oid} does not hold a {info.DType} {info.ShapeText} value; run 'git theta verify'.");
-        }
-
-        var remaining = header.DataLength;
+        var (stream, remaining) = OpenValue(store, info, reference, what);
+        using var owned = stream;
         if (output is MemoryStream target && target.TryGetBuffer(out var segment) && target.Position + remaining <= segment.Count)
         {
             // Straight into the caller's buffer (the smudge prefetcher's): one copy fewer for every byte of the model.
