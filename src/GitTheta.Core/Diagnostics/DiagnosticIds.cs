@@ -38,6 +38,10 @@ public static class DiagnosticIds
     public const string NotFoundAtRevision = "GT2020";
     public const string NotThetaMetadata = "GT2021";
     public const string GcReferenceScanFailed = "GT2022";
+    public const string IoFailure = "GT2023";
+    public const string ObjectSizeMismatch = "GT2024";
+    public const string UpdateChainTooDeep = "GT2025";
+    public const string WouldOverwriteFile = "GT2026";
 
     // MSBuild targets and tasks of GitTheta.Sdk (GT1xxx)
     public const string ModelFileMissing = "GT1001";
@@ -50,4 +54,6 @@ public static class DiagnosticIds
     public const string ModelConflict = "GT1008";
     public const string RepositoryConfigurationFailed = "GT1009";
     public const string TasksUnavailable = "GT1010";
+    public const string ModelContentUnresolved = "GT1011";
+    public const string FilterCommandUnavailable = "GT1012";
 }
