@@ -142,7 +142,7 @@ public sealed class DiffSideReader
             return new CheckpointFileValues(file, side.Path, formats.Get(side.Metadata!.CheckpointType, side.Path));
         }
 
-        var fetcher = repository is { WorkTree: { } root, HasRemote: true } ? new LfsObjectFetcher(root, log) : null;
+        var fetcher = repository is { WorkTree: { } root, HasRemote: true } ? new LfsObjectFetcher(root, log, repository.ObjectStore) : null;
         return new StoredGroupValues(Store, Settings, updates, fetcher, side.Path, side.Revision);
     }
 

@@ -55,7 +55,7 @@ public sealed class FilterProcessServer
                         {
                             prepared = handler.Smudge(content, pathname);
                             return prepared.WriteTo;
-                        });
+                        }, SmudgeOrigin(fields));
                     }
                     finally
                     {
@@ -74,7 +74,13 @@ public sealed class FilterProcessServer
         }
     }
 
-    private void Serve(PktLineContentStream content, string pathname, Func<Action<Stream>> prepare)
+    /// <summary>Which commit (or blob) a checkout was writing the file from, as git tells a filter process since 2.27.</summary>
+    private static string SmudgeOrigin(Dictionary<string, string> fields) =>
+        fields.TryGetValue("treeish", out var treeish) ? $" (checking out commit {treeish})"
+        : fields.TryGetValue("blob", out var blob) ? $" (checking out blob {blob})"
+        : string.Empty;
+
+    private void Serve(PktLineContentStream content, string pathname, Func<Action<Stream>> prepare, string origin = "")
     {
         Action<Stream> reply;
         try
@@ -85,7 +91,7 @@ public sealed class FilterProcessServer
         catch (Exception e)
         {
             content.Drain();
-            Report(e, pathname);
+            Report(e, pathname, origin);
             writer.WriteText("status=error");
             writer.WriteFlush();
             writer.Flush();
@@ -103,7 +109,7 @@ public sealed class FilterProcessServer
         catch (Exception e)
         {
             // Content already went out: end it and take the success back, as the protocol allows.
-            Report(e, pathname);
+            Report(e, pathname, origin);
             writer.WriteFlush();
             writer.WriteText("status=error");
             writer.WriteFlush();
@@ -116,9 +122,9 @@ public sealed class FilterProcessServer
         writer.Flush();
     }
 
-    private void Report(Exception e, string pathname)
+    private void Report(Exception e, string pathname, string origin = "")
     {
-        log(e is ThetaException t ? $"error {t.Code}: {t.Message}" : $"error {DiagnosticIds.UnexpectedError}: {pathname}: {e.GetType().Name}: {e.Message}");
+        log(e is ThetaException t ? $"error {t.Code}: {t.Message}{origin}" : $"error {DiagnosticIds.UnexpectedError}: {pathname}: {e.GetType().Name}: {e.Message}{origin}");
     }
 
     private void Handshake()

@@ -59,8 +59,9 @@ public sealed class ThetaCleaner
         if (MetadataSerializer.LooksLikeMetadata(prefix))
         {
             var all = ReadBounded(stream, MetadataSerializer.MaxMetadataBytes, out var complete);
-            if (complete && MetadataSerializer.TryParse(all, path) is not null)
+            if (complete && MetadataSerializer.ParseIfMetadata(all, path) is { } passing)
             {
+                ValidatePassingMetadata(passing, path);
                 return all;
             }
 
@@ -99,6 +100,29 @@ public sealed class ThetaCleaner
         }
 
         return MetadataSerializer.Serialize(metadata);
+    }
+
+    /// <summary>
+    /// Metadata staged as it is (a file that is still metadata, or edited by hand) is checked before git stores it: every
+    /// update type and chain must be one smudge can rebuild, and every object that is here must have the size the
+    /// metadata names. Objects that are not here are allowed: a clone without the filters holds metadata only.
+    /// </summary>
+    private void ValidatePassingMetadata(ThetaMetadata metadata, string path)
+    {
+        store.Contains(metadata.Container, $"{path}: checkpoint container");
+        foreach (var (name, entry) in metadata.Parameters)
+        {
+            var where = $"{path}: parameter '{name}'";
+            if (updates.Get(entry.Update.Type, where).IsIncremental || entry.Update.Depth > 0)
+            {
+                UpdateChain.Validate(updates, entry, where, path);
+            }
+
+            foreach (var reference in entry.Objects)
+            {
+                store.Contains(reference, where);
+            }
+        }
     }
 
     private Dictionary<string, ParameterEntry> ProcessGroups(ICheckpointReader reader, ThetaMetadata? previous, UpdateContext context, UpdateWriter writer, IUpdateType valueType, EuclideanLsh lsh, string path)

@@ -17,7 +17,7 @@ public sealed class ThetaFilterHandler : IFilterHandler
     {
         this.repository = repository;
         cleaner = new ThetaCleaner(repository.ObjectStore, repository.Settings, CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default, log);
-        var fetcher = repository.WorkTree is { } root ? new LfsObjectFetcher(root, log) : null;
+        var fetcher = repository.WorkTree is { } root ? new LfsObjectFetcher(root, log, repository.ObjectStore) : null;
         smudger = new ThetaSmudger(repository.ObjectStore, repository.Settings, CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default, fetcher);
     }
 

@@ -58,14 +58,10 @@ public sealed class ThetaSmudger
             }
         }
 
-        var bytes = spool.ToArray();
-        var metadata = MetadataSerializer.TryParse(bytes, path);
-        if (metadata is null)
-        {
-            return new PassThrough(ContentSpool.From(bytes, Stream.Null));
-        }
-
-        return PrepareCheckpoint(metadata, path);
+        // Bytes that claim to be metadata but do not parse fail here: checked out as text, they would be cleaned
+        // next as a checkpoint and fail there with a misleading message.
+        var metadata = MetadataSerializer.ParseIfMetadata(spool.ToArray(), path);
+        return metadata is null ? new PassThrough(ContentSpool.From(spool.ToArray(), Stream.Null)) : PrepareCheckpoint(metadata, path);
     }
 
     /// <summary>Replays the request unchanged (the blob of a diff, which the diff driver reads as metadata).</summary>
@@ -110,6 +106,17 @@ public sealed class ThetaSmudger
 
     private void EnsureObjects(ThetaMetadata metadata, string path)
     {
+        // An object that is here under another size than the metadata names fails now, naming the group: fetching it
+        // would hand git-lfs a pointer with the wrong size, and git-lfs deletes the good file.
+        store.Contains(metadata.Container, $"{path}: checkpoint container");
+        foreach (var (name, entry) in metadata.Parameters)
+        {
+            foreach (var reference in entry.Objects)
+            {
+                store.Contains(reference, $"{path}: parameter '{name}'");
+            }
+        }
+
         var missing = MissingObjects.AfterFetching(store, metadata.Objects, fetcher);
         if (missing.Count == 0)
         {

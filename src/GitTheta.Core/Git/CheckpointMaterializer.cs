@@ -33,7 +33,7 @@ public sealed class CheckpointMaterializer
 
     /// <summary>A materializer that fetches missing objects with the real git-lfs of the repository's work tree.</summary>
     public static CheckpointMaterializer WithLfsFetcher(GitRepository repository, Action<string> log) =>
-        new(repository, repository.WorkTree is { } root ? new LfsObjectFetcher(root, log) : null);
+        new(repository, repository.WorkTree is { } root ? new LfsObjectFetcher(root, log, repository.ObjectStore) : null);
 
     /// <summary>The full id of the commit a revision (tag, branch, sha, expression) names, or null when it names none.</summary>
     public string? ResolveCommit(string revision) => repository.ResolveCommit(revision)?.Sha;

@@ -158,6 +158,14 @@ public sealed class GitRepository : IDisposable
         }
     }
 
+    /// <summary>The commits the remote-tracking branches of <paramref name="remote"/> point at (what that remote is known to have).</summary>
+    public IReadOnlyList<string> RemoteTrackingTips(string remote) =>
+        repository.Branches
+            .Where(b => b.IsRemote && b.RemoteName == remote && b.Tip is not null)
+            .Select(b => b.Tip.Sha)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+
     /// <summary>The metadata a new clean of this path is compared with: the staged version, else HEAD's.</summary>
     public ThetaMetadata? PreviousMetadata(string relativePath)
     {

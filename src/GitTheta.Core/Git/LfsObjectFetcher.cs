@@ -14,15 +14,23 @@ public sealed class LfsObjectFetcher : IObjectFetcher
 {
     private readonly string workingDirectory;
     private readonly Action<string> log;
+    private readonly LfsObjectStore? store;
 
-    public LfsObjectFetcher(string workingDirectory, Action<string> log)
+    /// <param name="store">The store git-lfs downloads into: objects whose canonical copy is there are never handed to git-lfs (given a pointer whose size differs from its file, git-lfs deletes the file), and what git-lfs downloads is adopted into it.</param>
+    public LfsObjectFetcher(string workingDirectory, Action<string> log, LfsObjectStore? store = null)
     {
         this.workingDirectory = workingDirectory;
         this.log = log;
+        this.store = store;
     }
 
     public void Fetch(IReadOnlyCollection<ObjectRef> objects)
     {
+        if (store is not null)
+        {
+            objects = objects.Where(o => !File.Exists(store.PathOf(o.Oid))).ToList();
+        }
+
         // git-lfs stops at the first object the remote lacks; start it again for the rest, skipping that one.
         var remaining = new Queue<ObjectRef>(objects);
         var starts = 0;
@@ -30,7 +38,19 @@ public sealed class LfsObjectFetcher : IObjectFetcher
         {
             if (!FetchUntilFailure(remaining))
             {
-                return;
+                break;
+            }
+        }
+
+        if (store is not null)
+        {
+            foreach (var reference in objects)
+            {
+                // Hashed before it becomes canonical; a download that is not the object stays git-lfs's business.
+                if (File.Exists(store.LfsPathOf(reference.Oid)))
+                {
+                    store.Adopt(reference.Oid);
+                }
             }
         }
     }

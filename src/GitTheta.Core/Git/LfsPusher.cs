@@ -15,8 +15,9 @@ public static class LfsPusher
             throw new ThetaException(DiagnosticIds.GitLfsMissing, "git-lfs is not installed, so parameter objects cannot be uploaded; install it (https://git-lfs.com, or 'apt-get install git-lfs') and push again.");
         }
 
-        var present = objects.Where(store.Contains).Select(o => o.Oid).Distinct(StringComparer.Ordinal).ToList();
-        var absent = objects.Count(o => !store.Contains(o));
+        // git lfs push reads from its own store; git lfs prune may have removed the transport names since the commit.
+        var present = objects.Select(o => o.Oid).Distinct(StringComparer.Ordinal).Where(store.EnsureLfsCopy).ToList();
+        var absent = objects.Select(o => o.Oid).Distinct(StringComparer.Ordinal).Count() - present.Count;
         if (absent > 0)
         {
             log($"git-theta: {absent} object(s) of the pushed range are not in the local store; assuming the remote has them.");

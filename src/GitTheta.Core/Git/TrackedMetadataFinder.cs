@@ -35,6 +35,25 @@ public sealed class TrackedMetadataFinder
         return CollectObjects(blobsByPath);
     }
 
+    /// <summary>
+    /// Objects that the metadata in <paramref name="revListArguments"/> references and the metadata at none of the
+    /// <paramref name="knownRevisions"/> does: what a push of that range adds to a remote that has those revisions.
+    /// A changed checkpoint's new metadata names every group; only the changed groups' objects are new.
+    /// </summary>
+    public IReadOnlyList<ObjectRef> ObjectsNewIn(IReadOnlyList<string> revListArguments, IEnumerable<string> knownRevisions)
+    {
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var revision in knownRevisions)
+        {
+            foreach (var reference in ObjectsAt(revision))
+            {
+                known.Add(reference.Oid);
+            }
+        }
+
+        return ObjectsIn(revListArguments).Where(o => !known.Contains(o.Oid)).ToList();
+    }
+
     /// <summary>Objects referenced by the metadata of every tracked file in a commit's tree.</summary>
     public IReadOnlyList<ObjectRef> ObjectsAt(string revision) => CollectObjects(TreeBlobs(revision));
 

@@ -21,6 +21,12 @@ public static class MetadataSerializer
     /// <summary>The longest update chain metadata may hold; git-theta keeps chains far shorter (theta.maxChainDepth).</summary>
     public const int MaxChainLength = 4096;
 
+    /// <summary>
+    /// The largest object size metadata may name (1 TiB): far above any one parameter group, far below the sizes
+    /// that make git-lfs fail (2^62 panics it), so a forged size is refused before any tool acts on it.
+    /// </summary>
+    public const long MaxObjectSize = 1L << 40;
+
     private const string ChainField = "chain";
 
     private static readonly byte[] Marker = Encoding.ASCII.GetBytes("\"git-theta/");
@@ -114,6 +120,51 @@ public static class MetadataSerializer
 
             return ParseDocument(root, path);
         }
+    }
+
+    /// <summary>
+    /// Null for bytes that are not metadata at all (a checkpoint); the metadata for bytes that are; and GT2006 for bytes
+    /// that claim to be metadata (a JSON object naming a git-theta format) but do not parse: damaged metadata must
+    /// never be mistaken for a checkpoint, nor written out as one.
+    /// </summary>
+    public static ThetaMetadata? ParseIfMetadata(ReadOnlySpan<byte> bytes, string path)
+    {
+        if (!LooksLikeMetadata(bytes.Length > 4096 ? bytes[..4096] : bytes) && !LooksLikeMetadata(bytes))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(bytes.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException e) when (ClaimsToBeMetadata(bytes.Length > 4096 ? bytes[..4096] : bytes))
+        {
+            throw Malformed(path, $"the content claims to be git-theta metadata but is not valid JSON ({e.Message.Split(" LineNumber")[0].TrimEnd('.', ' ')}): it was damaged or edited by hand");
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        return TryParse(bytes, path);
+    }
+
+    /// <summary>
+    /// A JSON object (its first key follows the brace) with a <c>"format": "git-theta/…"</c> member: what every metadata
+    /// blob starts with, and what neither a checkpoint whose first byte happens to be '{' nor other JSON carries.
+    /// </summary>
+    private static bool ClaimsToBeMetadata(ReadOnlySpan<byte> prefix)
+    {
+        var text = Encoding.UTF8.GetString(prefix);
+        var start = text.AsSpan().TrimStart();
+        if (start.Length < 2 || start[0] != '{' || start[1..].TrimStart() is not ['"', ..])
+        {
+            return false;
+        }
+
+        var format = text.IndexOf("\"format\"", StringComparison.Ordinal);
+        return format >= 0 && text.AsSpan(format + 8).TrimStart() is [':', .. var rest] && rest.TrimStart().StartsWith("\"git-theta/", StringComparison.Ordinal);
     }
 
     public static ThetaMetadata Parse(ReadOnlySpan<byte> bytes, string path) =>
@@ -212,7 +263,7 @@ public static class MetadataSerializer
         {
             var parts = link.ValueKind == JsonValueKind.String ? link.GetString()!.Split(' ') : Array.Empty<string>();
             if (parts.Length != 3 || parts[0].Length == 0 || !ObjectId.IsValid(parts[1])
-                || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var size))
+                || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var size) || size > MaxObjectSize)
             {
                 throw Malformed(path, $"{where}: update chain link {links.Count} is not \"<type> <oid> <size>\"");
             }
@@ -227,9 +278,9 @@ public static class MetadataSerializer
     {
         var oid = Property(element, "oid", JsonValueKind.String, path, where).GetString();
         var sizeElement = Property(element, "size", JsonValueKind.Number, path, where);
-        if (!ObjectId.IsValid(oid) || !sizeElement.TryGetInt64(out var size) || size < 0)
+        if (!ObjectId.IsValid(oid) || !sizeElement.TryGetInt64(out var size) || size < 0 || size > MaxObjectSize)
         {
-            throw Malformed(path, $"{where} has an invalid object reference");
+            throw Malformed(path, $"{where} has an invalid object reference (an oid must be 64 lowercase hex digits, a size 0 to {MaxObjectSize} bytes)");
         }
 
         return new ObjectRef(oid!, size);

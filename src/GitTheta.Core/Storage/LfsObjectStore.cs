@@ -1,69 +1,189 @@
+using System.Security.Cryptography;
 using GitTheta.Core.Diagnostics;
 
 namespace GitTheta.Core.Storage;
 
 /// <summary>
-/// The git-lfs local object store (<c>lfs/objects/aa/bb/&lt;oid&gt;</c>), written by the engine itself:
-/// objects are content-addressed, written to a temp file and renamed, never overwritten, and verified when read.
+/// The local object store, and the one owner of where objects live.
+/// <para>
+/// The canonical copy of every object git-theta writes is in the theta store (<c>&lt;lfs root&gt;/theta/objects/aa/bb/&lt;oid&gt;</c>),
+/// where no git-lfs command looks: git-lfs does not know that theta metadata references these objects, so
+/// <c>git lfs prune</c> would delete every one of them from its own store. Each object is also hard-linked into the
+/// git-lfs store (<c>&lt;lfs root&gt;/objects/aa/bb/&lt;oid&gt;</c>, no second copy on disk), because that is where
+/// <c>git lfs push</c> uploads from and where git-lfs downloads to. Losing the git-lfs name loses nothing: it is made
+/// again before a push. Objects that git-lfs downloaded (or that an older git-theta wrote there) are adopted into the
+/// theta store once their bytes hash to their oid.
+/// </para>
+/// Objects are content-addressed, written to a temp file and renamed, never overwritten, and hashed on every read.
 /// </summary>
 public sealed class LfsObjectStore
 {
+    private readonly object sweepGate = new();
+    private bool swept;
+
+    /// <summary>A store whose theta objects live in <c>&lt;lfsRoot&gt;/theta</c>.</summary>
     public LfsObjectStore(string lfsRoot)
     {
         Root = lfsRoot;
-        ObjectsDirectory = Path.Combine(lfsRoot, "objects");
-        TempDirectory = Path.Combine(lfsRoot, "tmp");
-        Verified = new VerificationLog(lfsRoot);
+        ThetaRoot = Path.Combine(lfsRoot, "theta");
+        ObjectsDirectory = Path.Combine(ThetaRoot, "objects");
+        LfsObjectsDirectory = Path.Combine(lfsRoot, "objects");
+        TempDirectory = Path.Combine(ThetaRoot, "tmp");
     }
 
-    /// <summary>Which objects were hashed and found intact, and unchanged since.</summary>
-    public VerificationLog Verified { get; }
-
+    /// <summary>The git-lfs storage folder (<c>.git/lfs</c>, or <c>lfs.storage</c>).</summary>
     public string Root { get; }
 
+    /// <summary>The theta store's folder, inside <see cref="Root"/> so that hard links between the two always work.</summary>
+    public string ThetaRoot { get; }
+
+    /// <summary>Where the canonical copies are.</summary>
     public string ObjectsDirectory { get; }
+
+    /// <summary>git-lfs's own object folder: the transport copies.</summary>
+    public string LfsObjectsDirectory { get; }
 
     public string TempDirectory { get; }
 
-    public string PathOf(string oid)
+    /// <summary>The canonical file of an object.</summary>
+    public string PathOf(string oid) => Layout(ObjectsDirectory, oid);
+
+    /// <summary>The file git-lfs reads and writes for an object.</summary>
+    public string LfsPathOf(string oid) => Layout(LfsObjectsDirectory, oid);
+
+    /// <summary>True when the object is stored here (in either store), whatever its size.</summary>
+    public bool Contains(string oid) => File.Exists(PathOf(oid)) || File.Exists(LfsPathOf(oid));
+
+    /// <summary>
+    /// True when the object is here with the size the reference names, false when it is not here at all.
+    /// An object that is here with another size means the reference is wrong, not the object: that fails with GT2024
+    /// and changes nothing, so no caller goes on to "fetch" it (git-lfs, given a pointer with the wrong size, deletes
+    /// the good file).
+    /// </summary>
+    /// <param name="what">What needs the object, for the message (file and group).</param>
+    public bool Contains(ObjectRef reference, string? what = null)
     {
-        if (!ObjectId.IsValid(oid))
+        var canonical = new FileInfo(PathOf(reference.Oid));
+        if (canonical.Exists)
         {
-            throw new ThetaException(DiagnosticIds.MalformedMetadata, $"'{oid}' is not a SHA-256 object id.");
+            return canonical.Length == reference.Size ? true : throw SizeMismatch(reference, canonical.Length, what);
         }
 
-        return Path.Combine(ObjectsDirectory, oid[..2], oid[2..4], oid);
-    }
+        var lfs = new FileInfo(LfsPathOf(reference.Oid));
+        if (!lfs.Exists)
+        {
+            return false;
+        }
 
-    public bool Contains(string oid) => File.Exists(PathOf(oid));
+        // A file git-lfs downloaded or an older git-theta wrote: it becomes canonical only if its bytes are the object.
+        if (!Adopt(reference.Oid))
+        {
+            // Not the object (damaged, or half written by a tool that died): git-lfs may replace it.
+            return false;
+        }
 
-    public bool Contains(ObjectRef reference)
-    {
-        var info = new FileInfo(PathOf(reference.Oid));
-        return info.Exists && info.Length == reference.Size;
+        return lfs.Length == reference.Size ? true : throw SizeMismatch(reference, lfs.Length, what);
     }
 
     /// <summary>
-    /// Every object file in git-lfs's layout. Files elsewhere under objects/ (or not named by a valid oid) are not
-    /// objects and are never listed, so nothing that only resembles the store is touched.
+    /// Makes the git-lfs store's copy of an object canonical when its bytes hash to the oid (a hard link, or a copy
+    /// where links are refused). True when the theta store now holds the object.
+    /// </summary>
+    public bool Adopt(string oid)
+    {
+        var canonical = PathOf(oid);
+        if (File.Exists(canonical))
+        {
+            return true;
+        }
+
+        var lfs = LfsPathOf(oid);
+        try
+        {
+            using (var file = new FileStream(lfs, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 20))
+            {
+                if (HashOf(file) != oid)
+                {
+                    return false;
+                }
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(canonical)!);
+            if (!HardLink.TryCreate(lfs, canonical) && !File.Exists(canonical))
+            {
+                CopyInto(lfs, canonical);
+            }
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return false;
+        }
+
+        return File.Exists(canonical);
+    }
+
+    /// <summary>
+    /// Gives git-lfs its copy of an object before an upload (git lfs prune may have removed it); false when the object
+    /// is in neither store.
+    /// </summary>
+    public bool EnsureLfsCopy(string oid)
+    {
+        var lfs = LfsPathOf(oid);
+        if (File.Exists(lfs))
+        {
+            return true;
+        }
+
+        var canonical = PathOf(oid);
+        if (!File.Exists(canonical))
+        {
+            return false;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(lfs)!);
+        if (!HardLink.TryCreate(canonical, lfs) && !File.Exists(lfs))
+        {
+            CopyInto(canonical, lfs);
+        }
+
+        return File.Exists(lfs);
+    }
+
+    /// <summary>
+    /// Every object of the theta store, then every file of the git-lfs store that is not one (objects git-lfs manages,
+    /// or written by an older git-theta). Files not named by a valid oid in the aa/bb layout are not objects and are
+    /// never listed, so nothing that only resembles the store is touched.
     /// </summary>
     public IEnumerable<StoredObject> EnumerateObjects()
     {
-        if (!Directory.Exists(ObjectsDirectory))
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var found in EnumerateLayout(ObjectsDirectory))
         {
-            yield break;
+            seen.Add(found.Oid);
+            yield return found;
         }
 
-        var root = new DirectoryInfo(ObjectsDirectory);
-        var files = root.EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 2, IgnoreInaccessible = true, AttributesToSkip = 0 });
-        foreach (var file in files)
+        foreach (var found in EnumerateLayout(LfsObjectsDirectory))
         {
-            var oid = file.Name;
-            if (ObjectId.IsValid(oid) && file.Directory is { } second && second.Name == oid[2..4]
-                && second.Parent is { } first && first.Name == oid[..2]
-                && string.Equals(first.Parent?.FullName.TrimEnd(Path.DirectorySeparatorChar), root.FullName.TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal))
+            if (!seen.Contains(found.Oid))
             {
-                yield return new StoredObject(oid, file.FullName, file.Length, file.LastWriteTimeUtc);
+                yield return found;
+            }
+        }
+    }
+
+    /// <summary>Deletes both names of an object (it must be unreferenced: only gc calls this).</summary>
+    public void Delete(string oid)
+    {
+        foreach (var path in new[] { LfsPathOf(oid), PathOf(oid) })
+        {
+            if (File.Exists(path))
+            {
+                File.Delete(path);
             }
         }
     }
@@ -76,34 +196,16 @@ public sealed class LfsObjectStore
 
     public PendingObject Begin()
     {
+        SweepDeadTempFiles();
         Directory.CreateDirectory(TempDirectory);
-        var temp = Path.Combine(TempDirectory, $"theta-{Environment.ProcessId}-{Guid.NewGuid():N}.tmp");
-        return new PendingObject(temp);
+        return new PendingObject(Path.Combine(TempDirectory, TempFileOwner.NewFileName()));
     }
 
     /// <summary>Moves a finished object into place; an object already present is kept and the temp file dropped.</summary>
     public ObjectRef Commit(PendingObject pending)
     {
         var reference = pending.Finish();
-        var destination = PathOf(reference.Oid);
-        if (File.Exists(destination))
-        {
-            File.Delete(pending.TempPath);
-            return reference;
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-        try
-        {
-            File.Move(pending.TempPath, destination, overwrite: false);
-            Verified.Record(reference.Oid, new FileInfo(destination));
-        }
-        catch (IOException) when (File.Exists(destination))
-        {
-            // Another process stored the same content first; content addressing makes theirs equal to ours.
-            File.Delete(pending.TempPath);
-        }
-
+        Place(pending, reference.Oid);
         return reference;
     }
 
@@ -111,25 +213,7 @@ public sealed class LfsObjectStore
     internal void CommitKnown(PendingObject pending, ObjectRef reference)
     {
         pending.Dispose();
-        var destination = PathOf(reference.Oid);
-        if (File.Exists(destination))
-        {
-            File.Delete(pending.TempPath);
-            return;
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-        try
-        {
-            File.Move(pending.TempPath, destination, overwrite: false);
-
-            // The bytes were hashed as they were made: the new object starts out verified.
-            Verified.Record(reference.Oid, new FileInfo(destination));
-        }
-        catch (IOException) when (File.Exists(destination))
-        {
-            File.Delete(pending.TempPath);
-        }
+        Place(pending, reference.Oid);
     }
 
     public void Discard(PendingObject pending)
@@ -160,10 +244,16 @@ public sealed class LfsObjectStore
         }
     }
 
-    /// <param name="rehash">Hash the bytes even when the object was verified before and has not changed since.</param>
-    public VerifyingReadStream OpenRead(string oid, string what, bool rehash = false)
+    /// <summary>Opens an object; every byte read is hashed, and the stream fails with GT2008 at its end if the bytes are not the object.</summary>
+    public VerifyingReadStream OpenRead(string oid, string what)
     {
         var path = PathOf(oid);
+        if (!File.Exists(path) && File.Exists(LfsPathOf(oid)) && !Adopt(oid))
+        {
+            // Only git-lfs's copy is here and it is not the object: read it anyway, so the read fails as corrupt.
+            path = LfsPathOf(oid);
+        }
+
         FileStream file;
         try
         {
@@ -178,9 +268,7 @@ public sealed class LfsObjectStore
             throw Missing(oid, what);
         }
 
-        var info = new FileInfo(path);
-        var trusted = !rehash && Verified.IsVerified(oid, info);
-        return new VerifyingReadStream(file, oid, what, trusted ? null : () => Verified.Record(oid, info));
+        return new VerifyingReadStream(file, oid, what, CorruptRemedy(oid));
     }
 
     public byte[] ReadAll(string oid, string what)
@@ -192,6 +280,125 @@ public sealed class LfsObjectStore
         return buffer.ToArray();
     }
 
+    /// <summary>What to do about a corrupt object: both of its names must go before it can be fetched again.</summary>
+    public string CorruptRemedy(string oid) =>
+        $"delete {PathOf(oid)} and {LfsPathOf(oid)}, then run 'git theta fetch' to download it again (or restore it from a clone that has it)";
+
     public static ThetaException Missing(string oid, string what) =>
         new(DiagnosticIds.MissingObject, $"{what}: object {oid} is not in the local store and could not be fetched; run 'git theta fetch' (or 'git lfs fetch') with the remote reachable, then check the file out again.");
+
+    public static ThetaException SizeMismatch(ObjectRef reference, long actual, string? what) =>
+        new(
+            DiagnosticIds.ObjectSizeMismatch,
+            $"{(what is null ? string.Empty : what + ": ")}the metadata names object {reference.Oid} with size {reference.Size}, but the stored object is {actual} bytes; the metadata is wrong, not the object (nothing in the store was changed). Restore the file's metadata from a good commit ('git checkout <good commit> -- <file>').");
+
+    private static string Layout(string directory, string oid)
+    {
+        if (!ObjectId.IsValid(oid))
+        {
+            throw new ThetaException(DiagnosticIds.MalformedMetadata, $"'{oid}' is not a SHA-256 object id.");
+        }
+
+        return Path.Combine(directory, oid[..2], oid[2..4], oid);
+    }
+
+    private static IEnumerable<StoredObject> EnumerateLayout(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            yield break;
+        }
+
+        var root = new DirectoryInfo(directory);
+        var files = root.EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 2, IgnoreInaccessible = true, AttributesToSkip = 0 });
+        foreach (var file in files)
+        {
+            var oid = file.Name;
+            if (ObjectId.IsValid(oid) && file.Directory is { } second && second.Name == oid[2..4]
+                && second.Parent is { } first && first.Name == oid[..2]
+                && string.Equals(first.Parent?.FullName.TrimEnd(Path.DirectorySeparatorChar), root.FullName.TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal))
+            {
+                yield return new StoredObject(oid, file.FullName, file.Length, file.LastWriteTimeUtc);
+            }
+        }
+    }
+
+    private static string HashOf(Stream stream) => Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
+
+    /// <summary>Copies through a temp name and a rename, so a reader never sees half an object.</summary>
+    private static void CopyInto(string source, string destination)
+    {
+        var temp = $"{destination}.{TempFileOwner.NewFileName()}";
+        try
+        {
+            File.Copy(source, temp);
+            File.Move(temp, destination, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(destination))
+        {
+            // Another process placed the same content first.
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    private void Place(PendingObject pending, string oid)
+    {
+        var destination = PathOf(oid);
+        if (!File.Exists(destination))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            try
+            {
+                File.Move(pending.TempPath, destination, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(destination))
+            {
+                // Another process stored the same content first; content addressing makes theirs equal to ours.
+            }
+        }
+
+        File.Delete(pending.TempPath);
+
+        // The transport name: git lfs push reads it. Best effort here; a push makes it again if it is missing.
+        var lfs = LfsPathOf(oid);
+        if (!File.Exists(lfs))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(lfs)!);
+            HardLink.TryCreate(destination, lfs);
+        }
+    }
+
+    /// <summary>
+    /// Once per process, before its first write: removes the temp files of processes of this machine that died while
+    /// writing (a killed <c>git add</c>), never those of a live process.
+    /// </summary>
+    private void SweepDeadTempFiles()
+    {
+        lock (sweepGate)
+        {
+            if (swept)
+            {
+                return;
+            }
+
+            swept = true;
+        }
+
+        foreach (var file in EnumerateTempFiles())
+        {
+            if (TempFileOwner.IsLeftByDeadProcess(file.Name))
+            {
+                try
+                {
+                    file.Delete();
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+    }
 }

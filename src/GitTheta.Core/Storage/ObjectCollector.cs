@@ -4,7 +4,7 @@ namespace GitTheta.Core.Storage;
 /// Deletes the objects of the local store that nothing needs any more: neither named by a reference source
 /// (theta metadata and git-lfs pointers anywhere git still keeps them) nor changed within a grace period, during
 /// which a concurrent <c>git add</c> may have stored objects that no index names yet. Also removes temp files
-/// older than the grace period and forgets the deleted objects in the verification log.
+/// older than the grace period.
 /// </summary>
 public sealed class ObjectCollector
 {
@@ -82,7 +82,7 @@ public sealed class ObjectCollector
 
             try
             {
-                File.Delete(candidate.Path);
+                store.Delete(candidate.Oid);
                 removed.Add(candidate);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -91,7 +91,6 @@ public sealed class ObjectCollector
             }
         }
 
-        store.Verified.Forget(removed.Select(o => o.Oid).ToList());
         var tempFilesRemoved = new List<TempFile>();
         foreach (var temp in staleTempFiles)
         {

@@ -56,6 +56,7 @@ public sealed class ObjectTransaction : IDisposable
         {
             temp.WriteUnhashed(header);
             temp.WriteUnhashed(value.Span);
+            temp.CloseFile();
         }
         catch
         {

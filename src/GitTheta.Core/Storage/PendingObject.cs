@@ -3,8 +3,8 @@ using System.Security.Cryptography;
 namespace GitTheta.Core.Storage;
 
 /// <summary>
-/// An object being written: bytes go to a temp file under lfs/tmp while they are hashed; nothing
-/// appears under lfs/objects until <see cref="LfsObjectStore.Commit"/> renames it there.
+/// An object being written: bytes go to a temp file in the store's tmp/ while they are hashed; nothing
+/// appears among the objects until <see cref="LfsObjectStore.Commit"/> renames it there.
 /// </summary>
 public sealed class PendingObject : IDisposable
 {
@@ -36,6 +36,9 @@ public sealed class PendingObject : IDisposable
     {
         file.Write(data);
     }
+
+    /// <summary>Closes the temp file once its bytes are written, so a clean with many new objects holds no file open per object.</summary>
+    internal void CloseFile() => file.Dispose();
 
     internal void AppendHashOnly(ReadOnlySpan<byte> data)
     {

@@ -3,24 +3,27 @@ using GitTheta.Core.Diagnostics;
 
 namespace GitTheta.Core.Storage;
 
-/// <summary>Reads a stored object and fails at its end if the bytes do not hash to the oid they are stored under.</summary>
+/// <summary>
+/// Reads a stored object, hashing every byte as it passes, and fails at its end if the bytes do not hash to the oid
+/// they are stored under. There is no cache of earlier checks: a file whose bytes changed under the same size and
+/// modification time (a disk fault, a restore that keeps mtimes) is caught on the read that would use it.
+/// </summary>
 public sealed class VerifyingReadStream : Stream
 {
     private readonly FileStream inner;
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly string oid;
     private readonly string what;
-    private readonly Action? onVerified;
+    private readonly string remedy;
     private bool verified;
 
-    /// <param name="onVerified">Called once the hash matched; null when the object is trusted and not hashed at all.</param>
-    internal VerifyingReadStream(FileStream inner, string oid, string what, Action? onVerified)
+    /// <param name="remedy">What the user should do when the bytes are not the object.</param>
+    internal VerifyingReadStream(FileStream inner, string oid, string what, string remedy)
     {
         this.inner = inner;
         this.oid = oid;
         this.what = what;
-        this.onVerified = onVerified;
-        verified = onVerified is null;
+        this.remedy = remedy;
     }
 
     public override bool CanRead => true;
@@ -97,9 +100,7 @@ public sealed class VerifyingReadStream : Stream
         var actual = Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
         if (actual != oid)
         {
-            throw new ThetaException(DiagnosticIds.CorruptObject, $"{what}: stored object {oid} is corrupt (its bytes hash to {actual}); delete {inner.Name} and run 'git theta fetch' to download it again.");
+            throw new ThetaException(DiagnosticIds.CorruptObject, $"{what}: stored object {oid} is corrupt (its bytes hash to {actual}); {remedy}.");
         }
-
-        onVerified?.Invoke();
     }
 }

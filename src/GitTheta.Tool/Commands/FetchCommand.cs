@@ -34,7 +34,7 @@ public static class FetchCommand
             }
 
             var missing = wanted.Values.Where(o => !repository.ObjectStore.Contains(o)).ToList();
-            new LfsObjectFetcher(root, CommandRunner.Log).Fetch(missing);
+            new LfsObjectFetcher(root, CommandRunner.Log, repository.ObjectStore).Fetch(missing);
             var still = missing.Where(o => !repository.ObjectStore.Contains(o)).ToList();
             Console.WriteLine($"{wanted.Count} objects needed, {missing.Count - still.Count} fetched, {wanted.Count - missing.Count} already present.");
             if (still.Count > 0)

@@ -34,16 +34,19 @@ public static class PrePushCommand
                 }
 
                 var range = new List<string> { fields[1], "--not" };
+                IReadOnlyList<string> known;
                 if (fields[3].Trim('0').Length > 0 && repository.ResolveCommit(fields[3]) is not null)
                 {
                     range.Add(fields[3]);
+                    known = new[] { fields[3] };
                 }
                 else
                 {
                     range.Add($"--remotes={remoteName}");
+                    known = repository.RemoteTrackingTips(remoteName);
                 }
 
-                foreach (var reference in finder.ObjectsIn(range))
+                foreach (var reference in finder.ObjectsNewIn(range, known))
                 {
                     objects.TryAdd(reference.Oid, reference);
                 }
@@ -52,7 +55,7 @@ public static class PrePushCommand
             if (objects.Count > 0)
             {
                 var pushed = LfsPusher.Push(root, remoteName, objects.Values.ToList(), repository.ObjectStore, CommandRunner.Log);
-                Console.Error.WriteLine($"git-theta: uploaded {pushed} parameter object(s) to {remoteName} (git-lfs skips any the remote already has).");
+                Console.Error.WriteLine($"git-theta: uploaded {pushed} new parameter object(s) to {remoteName} (git-lfs skips any the remote already has).");
             }
 
             return ExitCode.Success;

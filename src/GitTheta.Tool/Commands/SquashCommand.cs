@@ -19,7 +19,7 @@ public static class SquashCommand
         {
             using var repository = RepositoryContext.Open();
             var root = RepositoryContext.WorkTree(repository);
-            var squasher = new ChainSquasher(repository.ObjectStore, repository.Settings, UpdateTypeRegistry.Default, new LfsObjectFetcher(root, CommandRunner.Log));
+            var squasher = new ChainSquasher(repository.ObjectStore, repository.Settings, UpdateTypeRegistry.Default, new LfsObjectFetcher(root, CommandRunner.Log, repository.ObjectStore));
             foreach (var path in parse.GetValue(files)!)
             {
                 var relative = repository.RelativePath(path);

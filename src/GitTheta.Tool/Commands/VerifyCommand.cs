@@ -32,11 +32,13 @@ public static class VerifyCommand
                 }
             }
 
+            var store = repository.ObjectStore;
             var missing = new List<string>();
             var corrupt = new List<string>();
+            var wrongSize = new List<(ObjectRef Reference, long Actual)>();
             foreach (var reference in objects.Values)
             {
-                if (!repository.ObjectStore.Contains(reference.Oid))
+                if (!store.Contains(reference.Oid))
                 {
                     missing.Add(reference.Oid);
                     continue;
@@ -44,11 +46,12 @@ public static class VerifyCommand
 
                 try
                 {
-                    using var stream = repository.ObjectStore.OpenRead(reference.Oid, "verify", rehash: true);
+                    using var stream = store.OpenRead(reference.Oid, "verify");
                     stream.VerifyToEnd();
                     if (stream.Length != reference.Size)
                     {
-                        corrupt.Add(reference.Oid);
+                        // The bytes are the object: it is the metadata that names a wrong size.
+                        wrongSize.Add((reference, stream.Length));
                     }
                 }
                 catch (ThetaException e) when (e.Code == DiagnosticIds.CorruptObject)
@@ -59,7 +62,12 @@ public static class VerifyCommand
 
             foreach (var oid in corrupt)
             {
-                Console.WriteLine($"corrupt  {oid}  {repository.ObjectStore.PathOf(oid)}");
+                Console.WriteLine($"corrupt  {oid}  {store.PathOf(oid)}");
+            }
+
+            foreach (var (reference, actual) in wrongSize)
+            {
+                Console.WriteLine($"size     {reference.Oid}  intact, {actual} bytes; the metadata says {reference.Size}");
             }
 
             foreach (var oid in missing)
@@ -67,10 +75,17 @@ public static class VerifyCommand
                 Console.WriteLine($"missing  {oid}");
             }
 
-            Console.WriteLine($"{objects.Count} objects checked: {objects.Count - missing.Count - corrupt.Count} intact, {missing.Count} missing, {corrupt.Count} corrupt.");
+            var intact = objects.Count - missing.Count - corrupt.Count - wrongSize.Count;
+            Console.WriteLine($"{objects.Count} objects checked: {intact} intact, {missing.Count} missing, {corrupt.Count} corrupt, {wrongSize.Count} named with a wrong size.");
             if (corrupt.Count > 0)
             {
-                throw new ThetaException(DiagnosticIds.CorruptObject, $"{corrupt.Count} stored object(s) are corrupt; delete the files listed above and run 'git theta fetch' to download them again.");
+                throw new ThetaException(DiagnosticIds.CorruptObject, $"{corrupt.Count} stored object(s) are corrupt; for each, {store.CorruptRemedy(corrupt[0]).Replace(corrupt[0], "<oid>", StringComparison.Ordinal)}.");
+            }
+
+            if (wrongSize.Count > 0)
+            {
+                var (reference, actual) = wrongSize[0];
+                throw LfsObjectStore.SizeMismatch(reference, actual, $"{wrongSize.Count} object(s) (first: {reference.Oid})");
             }
 
             if (missing.Count > 0)

@@ -67,7 +67,7 @@ public sealed class DiffStatisticsTests : IDisposable
     {
         var (before, after) = TwoVersions();
         var oid = after.Parameters[Bias].Object.Oid;
-        File.Delete(harness.Store.PathOf(oid));
+        harness.Store.Delete(oid);
 
         var error = Assert.Throws<ThetaException>(() => Compute(before, after, revision: "v2"));
 
@@ -85,7 +85,7 @@ public sealed class DiffStatisticsTests : IDisposable
         var reference = after.Parameters[Bias].Object;
         var path = harness.Store.PathOf(reference.Oid);
         var saved = File.ReadAllBytes(path);
-        File.Delete(path);
+        harness.Store.Delete(reference.Oid);
         var fetcher = new RestoringFetcher(() => File.WriteAllBytes(path, saved));
 
         var statistics = Compute(before, after, fetcher: fetcher);

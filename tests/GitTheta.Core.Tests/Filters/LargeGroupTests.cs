@@ -111,7 +111,7 @@ public sealed class LargeGroupTests : IDisposable
         var checkpoint = new SampleCheckpoint();
         var previous = FilterHarness.Parse(chunked.Clean(checkpoint.Build()));
         var oid = previous.Parameters[LargeGroups[2]].Object.Oid;
-        File.Delete(chunked.Store.PathOf(oid));
+        chunked.Store.Delete(oid);
 
         var metadata = FilterHarness.Parse(chunked.Clean(checkpoint.Clone().Shift(LargeGroups[2], 1e-7f).Build(), previous));
 

@@ -42,7 +42,7 @@ public sealed class ThetaCleanerEdgeCaseTests : IDisposable
         var values = Enumerable.Range(0, 128).Select(i => i * 1e-2f).ToArray();
         var metadata = FilterHarness.Parse(harness.Clean(Build(values)));
         var oid = metadata.Parameters["w"].Object.Oid;
-        File.Delete(harness.Store.PathOf(oid));
+        harness.Store.Delete(oid);
         Assert.False(harness.Store.Contains(oid));
 
         var again = FilterHarness.Parse(harness.Clean(Build(values), metadata));

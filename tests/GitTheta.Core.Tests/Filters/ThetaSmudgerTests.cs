@@ -126,7 +126,7 @@ public sealed class ThetaSmudgerTests : IDisposable
         var metadataBytes = harness.Clean(new SampleCheckpoint().Build());
         var metadata = FilterHarness.Parse(metadataBytes);
         var reference = metadata.Parameters["decoder.weight"].Object;
-        File.Delete(harness.Store.PathOf(reference.Oid));
+        harness.Store.Delete(reference.Oid);
 
         var exception = ThetaAssert.Throws(DiagnosticIds.MissingObject, () => harness.Smudger.Prepare(new MemoryStream(metadataBytes), FilterHarness.CheckpointPath));
 
@@ -140,7 +140,7 @@ public sealed class ThetaSmudgerTests : IDisposable
     {
         var metadataBytes = harness.Clean(new SampleCheckpoint().Build());
         var container = FilterHarness.Parse(metadataBytes).Container;
-        File.Delete(harness.Store.PathOf(container.Oid));
+        harness.Store.Delete(container.Oid);
         var exception = ThetaAssert.Throws(DiagnosticIds.MissingObject, () => harness.Smudger.Prepare(new MemoryStream(metadataBytes), FilterHarness.CheckpointPath));
         Assert.Contains("container", exception.Message);
         Assert.Contains(container.Oid, exception.Message);
@@ -180,9 +180,10 @@ public sealed class ThetaSmudgerTests : IDisposable
     {
         var metadataBytes = harness.Clean(new SampleCheckpoint().Build());
         var path = harness.Store.PathOf(FilterHarness.Parse(metadataBytes).Container.Oid);
-        var bytes = File.ReadAllBytes(path);
-        bytes[^1] ^= 0x20;
-        File.WriteAllBytes(path, bytes);
+
+        // Read once intact first: no earlier read may make a later one trust the object.
+        harness.Smudge(metadataBytes, out _);
+        SilentCorruption.FlipBit(path, -1, 0x20);
         ThetaAssert.Throws(DiagnosticIds.CorruptObject, () => harness.Smudger.Prepare(new MemoryStream(metadataBytes), FilterHarness.CheckpointPath));
     }
 
@@ -191,9 +192,8 @@ public sealed class ThetaSmudgerTests : IDisposable
     {
         var metadataBytes = harness.Clean(new SampleCheckpoint().Build());
         var path = harness.Store.PathOf(FilterHarness.Parse(metadataBytes).Parameters["decoder.bias"].Object.Oid);
-        var bytes = File.ReadAllBytes(path);
-        bytes[^1] ^= 0x01;
-        File.WriteAllBytes(path, bytes);
+        harness.Smudge(metadataBytes, out _);
+        SilentCorruption.FlipBit(path, -1);
         using var result = harness.Smudger.Prepare(new MemoryStream(metadataBytes), FilterHarness.CheckpointPath);
         ThetaAssert.Throws(DiagnosticIds.CorruptObject, () => result.WriteTo(new MemoryStream()));
     }

@@ -28,7 +28,7 @@ internal sealed class MergeFixture : IDisposable
     /// <summary>The engine's update types (dense, sparse, low-rank, IA3) and the test-only <see cref="HalvedTestUpdate"/>.</summary>
     public UpdateTypeRegistry Updates { get; } = new(UpdateTypeRegistry.Default.Names.Select(n => UpdateTypeRegistry.Default.Get(n, "test")).Append(new HalvedTestUpdate()));
 
-    public IReadOnlyList<string> Objects => root.FilesUnder("objects");
+    public IReadOnlyList<string> Objects => root.FilesUnder("theta/objects");
 
     /// <summary>Cleans a checkpoint; with an incremental <paramref name="updateType"/> its changes are stored as updates on <paramref name="previous"/> (as if committed).</summary>
     public ThetaMetadata Clean(byte[] checkpoint, ThetaMetadata? previous = null, string updateType = DenseUpdate.TypeName)

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Storage;
 using GitTheta.Core.Tests.Support;
@@ -26,11 +27,15 @@ public sealed class LfsObjectStoreTests : IDisposable
         var reference = store.Put(bytes);
         var oid = Sha256(bytes);
         Assert.Equal(new ObjectRef(oid, 1000), reference);
-        var expectedPath = Path.Combine(root.Path, "objects", oid[..2], oid[2..4], oid);
+        var expectedPath = Path.Combine(root.Path, "theta", "objects", oid[..2], oid[2..4], oid);
         Assert.Equal(expectedPath, store.PathOf(oid));
         Assert.Equal(bytes, File.ReadAllBytes(expectedPath));
+        Assert.Equal(new[] { Path.Combine(oid[..2], oid[2..4], oid) }, root.FilesUnder("theta/objects"));
+
+        // git-lfs's store gets the same file under the same layout (a hard link), where git lfs push reads it.
         Assert.Equal(new[] { Path.Combine(oid[..2], oid[2..4], oid) }, root.FilesUnder("objects"));
-        Assert.Empty(root.FilesUnder("tmp"));
+        Assert.Equal(bytes, File.ReadAllBytes(store.LfsPathOf(oid)));
+        Assert.Empty(root.FilesUnder("theta/tmp"));
     }
 
     [Fact]
@@ -40,8 +45,8 @@ public sealed class LfsObjectStoreTests : IDisposable
         var first = store.Put(bytes);
         var second = store.Put(bytes.ToArray());
         Assert.Equal(first, second);
-        Assert.Single(root.FilesUnder("objects"));
-        Assert.Empty(root.FilesUnder("tmp"));
+        Assert.Single(root.FilesUnder("theta/objects"));
+        Assert.Empty(root.FilesUnder("theta/tmp"));
     }
 
     [Fact]
@@ -53,7 +58,7 @@ public sealed class LfsObjectStoreTests : IDisposable
         File.WriteAllBytes(path, new byte[] { 1, 2, 3 });
         Assert.Equal(reference, store.Put(bytes));
         Assert.Equal(new byte[] { 1, 2, 3 }, File.ReadAllBytes(path));
-        Assert.Empty(root.FilesUnder("tmp"));
+        Assert.Empty(root.FilesUnder("theta/tmp"));
     }
 
     [Fact]
@@ -70,9 +75,98 @@ public sealed class LfsObjectStoreTests : IDisposable
         var reference = store.Put(TestData.RandomBytes(4, 10));
         Assert.True(store.Contains(reference.Oid));
         Assert.True(store.Contains(reference));
-        Assert.False(store.Contains(reference with { Size = 11 }));
         Assert.False(store.Contains(SampleMetadata.Oid("absent")));
         Assert.False(store.Contains(new ObjectRef(SampleMetadata.Oid("absent"), 10)));
+    }
+
+    [Fact]
+    public void A_reference_with_the_wrong_size_fails_with_GT2024_and_leaves_the_object_alone()
+    {
+        var bytes = TestData.RandomBytes(4, 10);
+        var reference = store.Put(bytes);
+
+        var exception = ThetaAssert.Throws(DiagnosticIds.ObjectSizeMismatch, () => store.Contains(reference with { Size = 11 }, "m.safetensors: parameter 'w'"));
+
+        Assert.Contains("parameter 'w'", exception.Message);
+        Assert.Contains(reference.Oid, exception.Message);
+        Assert.Contains("size 11", exception.Message);
+        Assert.Contains("10 bytes", exception.Message);
+        Assert.Equal(bytes, File.ReadAllBytes(store.PathOf(reference.Oid)));
+        Assert.Equal(bytes, File.ReadAllBytes(store.LfsPathOf(reference.Oid)));
+    }
+
+    [Fact]
+    public void Losing_the_git_lfs_name_loses_nothing_and_a_push_makes_it_again()
+    {
+        var bytes = TestData.RandomBytes(10, 300);
+        var reference = store.Put(bytes);
+        File.Delete(store.LfsPathOf(reference.Oid));
+
+        Assert.True(store.Contains(reference));
+        Assert.Equal(bytes, store.ReadAll(reference.Oid, "w"));
+        Assert.True(store.EnsureLfsCopy(reference.Oid));
+        Assert.Equal(bytes, File.ReadAllBytes(store.LfsPathOf(reference.Oid)));
+    }
+
+    [Fact]
+    public void An_object_git_lfs_downloaded_is_adopted_once_it_hashes_right_and_refused_when_it_does_not()
+    {
+        var good = TestData.RandomBytes(11, 64);
+        var goodOid = Sha256(good);
+        Directory.CreateDirectory(Path.GetDirectoryName(store.LfsPathOf(goodOid))!);
+        File.WriteAllBytes(store.LfsPathOf(goodOid), good);
+
+        Assert.True(store.Contains(new ObjectRef(goodOid, 64)));
+        Assert.Equal(good, File.ReadAllBytes(store.PathOf(goodOid)));
+
+        var bad = TestData.RandomBytes(12, 64);
+        var claimed = Sha256(TestData.RandomBytes(13, 64));
+        Directory.CreateDirectory(Path.GetDirectoryName(store.LfsPathOf(claimed))!);
+        File.WriteAllBytes(store.LfsPathOf(claimed), bad);
+
+        Assert.False(store.Contains(new ObjectRef(claimed, 64)));
+        Assert.False(File.Exists(store.PathOf(claimed)));
+        ThetaAssert.Throws(DiagnosticIds.CorruptObject, () => store.ReadAll(claimed, "w"));
+    }
+
+    [Fact]
+    public void A_temp_file_of_a_dead_process_is_removed_by_the_next_write_and_a_live_ones_is_kept()
+    {
+        Directory.CreateDirectory(store.TempDirectory);
+        using (var live = store.Begin())
+        {
+            live.Write(new byte[] { 1 });
+            var liveName = Directory.GetFiles(store.TempDirectory).Single();
+
+            // The same name a process that died would have left: this host, a pid with no process, any start time.
+            var deadName = Regex.Replace(Path.GetFileName(liveName), @"^(theta-[0-9a-f]{8})-\d+-\d+-", "$1-" + DeadPid() + "-12345-");
+            var dead = Path.Combine(store.TempDirectory, deadName);
+            File.WriteAllText(dead, "half an object");
+            var foreign = Path.Combine(store.TempDirectory, "theta-00000000-1-1-0123.tmp");
+            File.WriteAllText(foreign, "another machine's");
+
+            new LfsObjectStore(root.Path).Put(new byte[] { 2 });
+
+            Assert.False(File.Exists(dead));
+            Assert.True(File.Exists(liveName));
+            Assert.True(File.Exists(foreign));
+            store.Discard(live);
+        }
+    }
+
+    private static int DeadPid()
+    {
+        for (var pid = 4_000_000; ; pid--)
+        {
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+            }
+            catch (ArgumentException)
+            {
+                return pid;
+            }
+        }
     }
 
     [Theory]
@@ -106,9 +200,10 @@ public sealed class LfsObjectStoreTests : IDisposable
     {
         var bytes = TestData.RandomBytes(6, 5000);
         var reference = store.Put(bytes);
+        Assert.Equal(bytes, store.ReadAll(reference.Oid, "w"));
+        SilentCorruption.FlipBit(store.PathOf(reference.Oid), 2500);
         var corrupt = bytes.ToArray();
         corrupt[2500] ^= 1;
-        File.WriteAllBytes(store.PathOf(reference.Oid), corrupt);
 
         using var stream = store.OpenRead(reference.Oid, "model.safetensors: parameter 'w'");
         var buffer = new byte[corrupt.Length];
@@ -123,7 +218,8 @@ public sealed class LfsObjectStoreTests : IDisposable
     public void ReadAll_of_a_corrupt_object_fails_with_GT2008()
     {
         var reference = store.Put(TestData.RandomBytes(7, 100));
-        File.WriteAllBytes(store.PathOf(reference.Oid), TestData.RandomBytes(8, 100));
+        store.ReadAll(reference.Oid, "w");
+        SilentCorruption.FlipBit(store.PathOf(reference.Oid), 0);
         ThetaAssert.Throws(DiagnosticIds.CorruptObject, () => store.ReadAll(reference.Oid, "w"));
     }
 
@@ -151,12 +247,12 @@ public sealed class LfsObjectStoreTests : IDisposable
         using var pending = store.Begin();
         pending.Write(new byte[] { 1, 2 });
         pending.Write(new byte[] { 3 });
-        Assert.Single(root.FilesUnder("tmp"));
+        Assert.Single(root.FilesUnder("theta/tmp"));
         Assert.Empty(root.FilesUnder("objects"));
         var reference = store.Commit(pending);
         Assert.Equal(new ObjectRef(Sha256(new byte[] { 1, 2, 3 }), 3), reference);
         Assert.Equal(reference, pending.Result);
-        Assert.Empty(root.FilesUnder("tmp"));
+        Assert.Empty(root.FilesUnder("theta/tmp"));
         Assert.Equal(new byte[] { 1, 2, 3 }, File.ReadAllBytes(store.PathOf(reference.Oid)));
     }
 
@@ -166,7 +262,7 @@ public sealed class LfsObjectStoreTests : IDisposable
         var pending = store.Begin();
         pending.Write(new byte[] { 1, 2, 3 });
         store.Discard(pending);
-        Assert.Empty(root.FilesUnder("tmp"));
+        Assert.Empty(root.FilesUnder("theta/tmp"));
         Assert.Empty(root.FilesUnder("objects"));
         Assert.Throws<InvalidOperationException>(() => pending.Result);
     }

@@ -56,13 +56,11 @@ public sealed class ObjectCollectorTests : IDisposable
         Put("b", LongAgo);
         var temp = StaleTempFile();
         var before = StoredOids();
-        var log = File.ReadAllText(LogPath);
 
         var dry = Collector(keep).Collect(GraceStart, dryRun: true);
 
         Assert.True(dry.DryRun);
         Assert.Equal(before, StoredOids());
-        Assert.Equal(log, File.ReadAllText(LogPath));
         Assert.True(File.Exists(temp));
         Assert.Equal(2, dry.Removed.Count);
 
@@ -73,13 +71,12 @@ public sealed class ObjectCollectorTests : IDisposable
     }
 
     [Fact]
-    public void A_reference_source_that_fails_leaves_the_store_the_temp_files_and_the_log_alone()
+    public void A_reference_source_that_fails_leaves_the_store_and_the_temp_files_alone()
     {
         Put("a", LongAgo);
         Put("b", LongAgo);
         var temp = StaleTempFile();
         var before = StoredOids();
-        var log = File.ReadAllText(LogPath);
         var failing = new FakeReferences(_ => throw new ThetaException(DiagnosticIds.GcReferenceScanFailed, "broken ref"));
 
         var error = Assert.Throws<ThetaException>(() => new ObjectCollector(store, failing).Collect(DateTime.MaxValue, dryRun: false));
@@ -87,23 +84,36 @@ public sealed class ObjectCollectorTests : IDisposable
         Assert.Equal(DiagnosticIds.GcReferenceScanFailed, error.Code);
         Assert.Equal(before, StoredOids());
         Assert.True(File.Exists(temp));
-        Assert.Equal(log, File.ReadAllText(LogPath));
     }
 
     [Fact]
-    public void Removed_objects_leave_the_verification_log_and_the_others_stay_verified()
+    public void A_removed_object_loses_both_names_and_a_kept_one_keeps_both()
     {
         var keep = Put("keep", LongAgo);
         var drop = Put("drop", LongAgo);
-        Assert.Contains(drop, File.ReadAllText(LogPath));
+        Assert.True(File.Exists(store.LfsPathOf(drop)));
 
         Collector(keep).Collect(GraceStart, dryRun: false);
 
-        var lines = File.ReadAllLines(LogPath);
-        Assert.DoesNotContain(lines, l => l.StartsWith(drop, StringComparison.Ordinal));
-        Assert.Single(lines, l => l.StartsWith(keep, StringComparison.Ordinal));
-        Assert.True(new VerificationLog(root.Path).IsVerified(keep, new FileInfo(store.PathOf(keep))));
-        Assert.Equal(new[] { "theta-verified" }, Directory.GetFiles(root.Path).Select(Path.GetFileName));
+        Assert.False(File.Exists(store.PathOf(drop)));
+        Assert.False(File.Exists(store.LfsPathOf(drop)));
+        Assert.True(File.Exists(store.PathOf(keep)));
+        Assert.True(File.Exists(store.LfsPathOf(keep)));
+    }
+
+    [Fact]
+    public void An_object_only_git_lfs_holds_is_listed_and_collected_like_the_others()
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes("downloaded by git-lfs");
+        var oid = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes)).ToLowerInvariant();
+        Directory.CreateDirectory(Path.GetDirectoryName(store.LfsPathOf(oid))!);
+        File.WriteAllBytes(store.LfsPathOf(oid), bytes);
+        File.SetLastWriteTimeUtc(store.LfsPathOf(oid), LongAgo);
+
+        var report = Collector().Collect(GraceStart, dryRun: false);
+
+        Assert.Equal(new[] { oid }, report.Removed.Select(o => o.Oid));
+        Assert.False(File.Exists(store.LfsPathOf(oid)));
     }
 
     [Fact]
@@ -158,7 +168,6 @@ public sealed class ObjectCollectorTests : IDisposable
         Assert.All(strangers, s => Assert.True(File.Exists(s)));
     }
 
-    private string LogPath => Path.Combine(root.Path, "theta-verified");
 
     private ObjectCollector Collector(params string[] referenced) =>
         new(store, new FakeReferences(add =>
@@ -173,9 +182,6 @@ public sealed class ObjectCollectorTests : IDisposable
     {
         var oid = store.Put(System.Text.Encoding.UTF8.GetBytes(content)).Oid;
         File.SetLastWriteTimeUtc(store.PathOf(oid), lastWriteUtc);
-
-        // As after a checkout that hashed it: the log knows the object with its current time.
-        store.Verified.Record(oid, new FileInfo(store.PathOf(oid)));
         return oid;
     }
 

@@ -35,14 +35,14 @@ public sealed class ObjectTransactionTests : IDisposable
         var values = Enumerable.Range(0, 3).Select(i => TestData.RandomBytes(10 + i, 1000)).ToList();
         var references = values.Select(v => transaction.Add(Header, v)).ToList();
 
-        Assert.Empty(root.FilesUnder("objects"));
-        Assert.Equal(3, root.FilesUnder("tmp").Count);
+        Assert.Empty(root.FilesUnder("theta/objects"));
+        Assert.Equal(3, root.FilesUnder("theta/tmp").Count);
         Assert.Equal(3, transaction.Count);
 
         transaction.Commit();
 
-        Assert.Equal(3, root.FilesUnder("objects").Count);
-        Assert.Empty(root.FilesUnder("tmp"));
+        Assert.Equal(3, root.FilesUnder("theta/objects").Count);
+        Assert.Empty(root.FilesUnder("theta/tmp"));
         for (var i = 0; i < 3; i++)
         {
             Assert.Equal(Header.Concat(values[i]).ToArray(), store.ReadAll(references[i].Oid, "w"));
@@ -56,11 +56,11 @@ public sealed class ObjectTransactionTests : IDisposable
         {
             transaction.Add(Header, TestData.RandomBytes(2, 1000));
             transaction.Add(Header, TestData.RandomBytes(3, 1000));
-            Assert.NotEmpty(root.FilesUnder("tmp"));
+            Assert.NotEmpty(root.FilesUnder("theta/tmp"));
         }
 
-        Assert.Empty(root.FilesUnder("objects"));
-        Assert.Empty(root.FilesUnder("tmp"));
+        Assert.Empty(root.FilesUnder("theta/objects"));
+        Assert.Empty(root.FilesUnder("theta/tmp"));
     }
 
     [Fact]
@@ -83,12 +83,12 @@ public sealed class ObjectTransactionTests : IDisposable
         using (var transaction = new ObjectTransaction(store, hashOnly: true))
         {
             Assert.Equal(Expected(value), transaction.Add(Header, value));
-            Assert.Empty(root.FilesUnder("tmp"));
+            Assert.Empty(root.FilesUnder("theta/tmp"));
             transaction.Commit();
         }
 
-        Assert.Empty(root.FilesUnder("objects"));
-        Assert.Empty(root.FilesUnder("tmp"));
+        Assert.Empty(root.FilesUnder("theta/objects"));
+        Assert.Empty(root.FilesUnder("theta/tmp"));
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class ObjectTransactionTests : IDisposable
         var second = transaction.Add(Header, value.ToArray());
         Assert.Equal(first, second);
         Assert.Equal(1, transaction.Count);
-        Assert.Single(root.FilesUnder("tmp"));
+        Assert.Single(root.FilesUnder("theta/tmp"));
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public sealed class ObjectTransactionTests : IDisposable
         using var transaction = new ObjectTransaction(store);
         Assert.Equal(Expected(value), transaction.Add(Header, value));
         Assert.Equal(0, transaction.Count);
-        Assert.Empty(root.FilesUnder("tmp"));
+        Assert.Empty(root.FilesUnder("theta/tmp"));
     }
 
     [Fact]
@@ -121,10 +121,10 @@ public sealed class ObjectTransactionTests : IDisposable
         using var transaction = new ObjectTransaction(store);
         Parallel.ForEach(values, new ParallelOptions { MaxDegreeOfParallelism = 4 }, v => transaction.Add(Header, v));
         Assert.Equal(10, transaction.Count);
-        Assert.Equal(10, root.FilesUnder("tmp").Count);
+        Assert.Equal(10, root.FilesUnder("theta/tmp").Count);
         transaction.Commit();
-        Assert.Equal(10, root.FilesUnder("objects").Count);
-        Assert.Empty(root.FilesUnder("tmp"));
+        Assert.Equal(10, root.FilesUnder("theta/objects").Count);
+        Assert.Empty(root.FilesUnder("theta/tmp"));
     }
 
     [Fact]
@@ -135,8 +135,8 @@ public sealed class ObjectTransactionTests : IDisposable
         var reference = transaction.Add(Header, value);
         store.Put(Header.Concat(value).ToArray());
         transaction.Commit();
-        Assert.Single(root.FilesUnder("objects"));
-        Assert.Empty(root.FilesUnder("tmp"));
+        Assert.Single(root.FilesUnder("theta/objects"));
+        Assert.Empty(root.FilesUnder("theta/tmp"));
         Assert.Equal(Header.Concat(value).ToArray(), store.ReadAll(reference.Oid, "w"));
     }
 }

@@ -27,9 +27,9 @@ internal sealed class FilterHarness : IDisposable
 
     public ThetaSmudger Smudger { get; }
 
-    public IReadOnlyList<string> Objects => root.FilesUnder("objects");
+    public IReadOnlyList<string> Objects => root.FilesUnder("theta/objects");
 
-    public IReadOnlyList<string> TempFiles => root.FilesUnder("tmp");
+    public IReadOnlyList<string> TempFiles => root.FilesUnder("theta/tmp");
 
     public byte[] Clean(byte[] input, ThetaMetadata? previous = null, string? format = null, bool dryRun = false) =>
         Cleaner.Clean(new TrickleStream(input, 50_000), CheckpointPath, previous, format, dryRun);

@@ -108,7 +108,7 @@ public sealed class UpdateChainTests : IDisposable
         checkpoint.Values[Weight][0] += 1;
         var metadata = harness.Commit(checkpoint.Build(), "sparse");
         var bottom = metadata.Parameters[Weight].Update.Chain![0].Object;
-        File.Delete(harness.Store.PathOf(bottom.Oid));
+        harness.Store.Delete(bottom.Oid);
 
         var exception = ThetaAssert.Throws(DiagnosticIds.MissingObject, () => harness.Smudge(metadata));
 
@@ -147,7 +147,7 @@ public sealed class UpdateChainTests : IDisposable
 
         var first = UpdateChain.Materialize(context, info, entry);
         Assert.Equal(info.ByteLength, cache.UsedBytes);
-        File.Delete(harness.Store.PathOf(entry.Update.Chain![0].Object.Oid));
+        harness.Store.Delete(entry.Update.Chain![0].Object.Oid);
         Assert.Equal(first, UpdateChain.Materialize(context, info, entry));
     }
 

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace GitTheta.Core.Storage;
+
+/// <summary>
+/// Names a temp file after the process writing it (host, pid and that process's start time), so a later clean can
+/// tell a file left by a process that died (kill -9, power loss) from one a live process is still writing, even
+/// after the pid was reused, and never touches another machine's files in a shared store.
+/// </summary>
+internal static class TempFileOwner
+{
+    private const string Prefix = "theta-";
+    private const long OtherUsersProcess = -1;
+    private static readonly Lazy<string> Current = new(() => Name(Environment.MachineName, Environment.ProcessId, StartTicks(Environment.ProcessId) ?? 0));
+
+    /// <summary>A fresh temp file name owned by this process.</summary>
+    public static string NewFileName() => $"{Current.Value}-{Guid.NewGuid():N}.tmp";
+
+    /// <summary>True when <paramref name="fileName"/> was written by a process of this machine that no longer runs.</summary>
+    public static bool IsLeftByDeadProcess(string fileName)
+    {
+        // theta-<host hash>-<pid>-<start ticks>-<guid>.tmp
+        var parts = Path.GetFileNameWithoutExtension(fileName).Split('-');
+        if (!fileName.StartsWith(Prefix, StringComparison.Ordinal) || !fileName.EndsWith(".tmp", StringComparison.Ordinal) || parts.Length != 5
+            || parts[1] != HostTag(Environment.MachineName)
+            || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+            || !long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks))
+        {
+            return false;
+        }
+
+        if (pid == Environment.ProcessId)
+        {
+            return false;
+        }
+
+        var running = StartTicks(pid);
+        return running is null || (running.Value != ticks && running.Value != OtherUsersProcess);
+    }
+
+    private static string Name(string host, int pid, long startTicks) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Prefix}{HostTag(host)}-{pid}-{startTicks}");
+
+    /// <summary>A short stable tag of the host name (FNV-1a), free of the separators a file name cannot hold.</summary>
+    private static string HostTag(string host)
+    {
+        var hash = 2166136261u;
+        foreach (var c in host)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return hash.ToString("x8", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>When the process started, or null when no process has that id.</summary>
+    private static long? StartTicks(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return process.StartTime.ToUniversalTime().Ticks;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // The process exited while it was being looked at.
+            return null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // Another user's process: alive, and not ours to judge.
+            return OtherUsersProcess;
+        }
+    }
+}
