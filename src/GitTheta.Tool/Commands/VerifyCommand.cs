@@ -76,7 +76,8 @@ public static class VerifyCommand
             }
 
             var intact = objects.Count - missing.Count - corrupt.Count - wrongSize.Count;
-            Console.WriteLine($"{objects.Count} objects checked: {intact} intact, {missing.Count} missing, {corrupt.Count} corrupt, {wrongSize.Count} named with a wrong size.");
+            var sizes = wrongSize.Count > 0 ? $", {wrongSize.Count} named with a wrong size" : string.Empty;
+            Console.WriteLine($"{objects.Count} objects checked: {intact} intact, {missing.Count} missing, {corrupt.Count} corrupt{sizes}.");
             if (corrupt.Count > 0)
             {
                 throw new ThetaException(DiagnosticIds.CorruptObject, $"{corrupt.Count} stored object(s) are corrupt; for each, {store.CorruptRemedy(corrupt[0]).Replace(corrupt[0], "<oid>", StringComparison.Ordinal)}.");

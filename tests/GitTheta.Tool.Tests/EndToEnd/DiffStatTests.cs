@@ -70,7 +70,7 @@ public sealed partial class DiffStatTests : IDisposable
         Assert.Equal(StatLines(working), StatLines(repo.ThetaOk("diff", "--stat", "HEAD", "--", Model)));
 
         // Without the setting git diff works from metadata alone, so it must answer with the object store gone.
-        Directory.Delete(repo.LfsObjects, recursive: true);
+        repo.DeleteAllObjects();
         var plain = GitDiff(repo, null, "diff", "v1", "v2");
         Assert.Contains("modified layers.3.weight", plain);
         Assert.Empty(StatLines(plain));
@@ -142,7 +142,7 @@ public sealed partial class DiffStatTests : IDisposable
         CommitCheckpoint(repo, Checkpoint.Random(4), "v1");
         CommitCheckpoint(repo, Checkpoint.Random(4).Add(2, 1e-3f), "v2");
         var oid = MetadataView.Parse(repo.Show($"HEAD:{Model}"))["layers.2.weight"].Oid;
-        File.Delete(Path.Combine(repo.LfsObjects, oid[..2], oid[2..4], oid));
+        repo.DeleteObject(oid);
 
         var result = repo.Theta("diff", "--stat", $"HEAD~1:{Model}", $"HEAD:{Model}");
 

@@ -18,7 +18,7 @@ public sealed class DiffTests : IDisposable
         repo.GitOk("tag", "v2", repo.Commit("v2"));
 
         // The diff works from metadata alone: with the object store gone it must still answer.
-        Directory.Delete(repo.LfsObjects, recursive: true);
+        repo.DeleteAllObjects();
         var diff = repo.GitOk("diff", "v1", "v2");
         var modified = diff.Split('\n').Where(l => l.StartsWith("modified", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, modified.Count);

@@ -222,8 +222,7 @@ public sealed class FormatsTests : IDisposable
         Assert.False(File.Exists(marker), "the pickle's os.system ran");
         Assert.Equal(index, repo.GitOk("ls-files", "-s", "--debug"));
         Assert.Equal(objects, repo.StoredObjects());
-        var tmp = Path.Combine(repo.Directory, ".git", "lfs", "tmp");
-        Assert.Empty(Directory.Exists(tmp) ? Directory.GetFiles(tmp) : Array.Empty<string>());
+        Assert.Empty(repo.TempFiles());
     }
 
     public void Dispose() => sandbox.Dispose();

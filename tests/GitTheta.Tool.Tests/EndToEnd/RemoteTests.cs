@@ -96,7 +96,7 @@ public sealed class RemoteTests : IDisposable
         var metadata = repo.Show("HEAD:model.safetensors");
         var oid = System.Text.RegularExpressions.Regex.Match(metadata, "\"layers.1.weight\": \\{\\s*\"object\": \\{\\s*\"oid\": \"([0-9a-f]{64})\"").Groups[1].Value;
         Assert.Equal(64, oid.Length);
-        File.Delete(Path.Combine(repo.LfsObjects, oid[..2], oid[2..4], oid));
+        repo.DeleteObject(oid);
 
         File.Delete(repo.Path("model.safetensors"));
         var checkout = repo.Git("checkout", "--", "model.safetensors");

@@ -88,7 +88,7 @@ public sealed class ShowTests : IDisposable
         Assert.False(dense.ContainsKey("base"));
         Assert.False(dense.ContainsKey("chain"));
 
-        Directory.Delete(repo.LfsObjects, recursive: true);
+        repo.DeleteAllObjects();
         Assert.Equal($"{after.Oid} ({after.Size} bytes, missing from the local store)", Fields(repo.ThetaOk("show", $"HEAD:{Model}", "--param", Weight))["object"]);
     }
 

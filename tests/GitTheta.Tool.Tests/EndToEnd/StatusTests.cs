@@ -152,7 +152,7 @@ public sealed class StatusTests : IDisposable
     public void Missing_objects_are_counted_after_the_local_store_is_deleted()
     {
         var repo = CommittedRepository(groups: 10);
-        Directory.Delete(repo.LfsObjects, recursive: true);
+        repo.DeleteAllObjects();
 
         // 10 groups and the container; the working file's stat data is unchanged, so git runs no clean filter to store them again.
         Assert.Equal(new[] { "   model.safetensors  11 of 11 objects missing (git theta fetch)" }, Lines(repo.ThetaOk("status", "--short")));
