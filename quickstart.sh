@@ -5,13 +5,8 @@
 # bare remote, clone it back and check that every byte came back.
 set -euo pipefail
 root="$(cd "$(dirname "$0")" && pwd)"
-if ! git lfs version >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    apt-get update -qq >/dev/null && apt-get install -y -qq git-lfs >/dev/null
-  else
-    echo "git-lfs is required (https://git-lfs.com, or: sudo apt-get install git-lfs)" >&2; exit 1
-  fi
-fi
+# git-lfs, and what the tests need (Debian's python3-torch, script), so that `dotnet test` passes next.
+bash "$root/eng/prerequisites.sh"
 work="$(mktemp -d /tmp/git-theta-quickstart.XXXXXX)"
 echo "== packing GitTheta.Tool into $work/feed"
 dotnet pack "$root/src/GitTheta.Tool" -c Release -o "$work/feed" -v quiet -nologo >/dev/null

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what git-theta's quick start and its tests need beyond the .NET 10 SDK and git, when it is missing:
+#   git-lfs          the transport for parameter objects (every end-to-end test runs it)
+#   python3-torch    Debian's PyTorch: the format tests load checkpoints with real torch (/usr/bin/python3)
+#   script           util-linux's pseudo-terminal, for the merge menu tests
+# Used by quickstart.sh and .ci/run. As root with apt-get it installs; otherwise it names what to install and fails.
+set -euo pipefail
+
+missing=()
+git lfs version >/dev/null 2>&1 || missing+=(git-lfs)
+/usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || missing+=(python3-torch)
+command -v script >/dev/null 2>&1 || missing+=(bsdutils)
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing ${missing[*]} (Debian packages)"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+else
+  echo "missing: ${missing[*]}; install them (on Debian/Ubuntu: sudo apt-get install -y ${missing[*]}; git-lfs also from https://git-lfs.com) and run this again" >&2
+  exit 1
+fi
