@@ -54,13 +54,33 @@ internal static class TempFileOwner
         return hash.ToString("x8", CultureInfo.InvariantCulture);
     }
 
-    /// <summary>When the process started, or null when no process has that id.</summary>
-    private static long? StartTicks(int pid)
+    /// <summary>
+    /// When the process started, or null when no process has that id. On Linux this is the exact start time in clock
+    /// ticks since boot (/proc/&lt;pid&gt;/stat, field 22), the same number every time it is read; elsewhere the start
+    /// time in whole seconds.
+    /// </summary>
+    internal static long? StartTicks(int pid)
     {
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+
+                // The command name (field 2) is in parentheses and may hold spaces: count fields after its last ')'.
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                return long.Parse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return Directory.Exists($"/proc/{pid}") ? OtherUsersProcess : null;
+            }
+        }
+
         try
         {
             using var process = Process.GetProcessById(pid);
-            return process.StartTime.ToUniversalTime().Ticks;
+            return process.StartTime.ToUniversalTime().Ticks / TimeSpan.TicksPerSecond;
         }
         catch (ArgumentException)
         {
