@@ -274,14 +274,14 @@ public sealed class MergeTests : IDisposable
 
         using var terminal = TerminalSession.OnPseudoTerminal(sandbox, repo.Directory, new Dictionary<string, string?>(), "git merge --no-edit feature");
         terminal.WaitFor("How should layers.2.weight be merged?");
-        terminal.Type(Down + Down + Down + "\r"); // ours, theirs, base, [average]
+        terminal.Type(Down + Down + Down + Down + "\r"); // (nothing chosen), ours, theirs, base, [average]
         terminal.WaitFor("(weight of ours; theirs gets 1 − α)");
         terminal.Type("2\r");
         terminal.WaitFor("alpha must be from 0 to 1");
         terminal.Type("0.25\r");
         terminal.WaitFor("layers.2.weight: average:alpha=0.25");
         terminal.WaitFor("How should layers.3.weight be merged?");
-        terminal.Type(Down + "\r"); // ours, [theirs]
+        terminal.Type(Down + Down + "\r"); // (nothing chosen), ours, [theirs]
         var exitCode = terminal.WaitForExit();
 
         Assert.True(exitCode == 0, terminal.Output);
@@ -304,7 +304,7 @@ public sealed class MergeTests : IDisposable
         {
             quitting.WaitFor("How should layers.2.weight be merged?");
             quitting.WaitFor("quit: stop here");
-            quitting.Type(string.Concat(Enumerable.Repeat(Down, 9)) + "\r"); // 8 strategies, "apply to all remaining", [quit]
+            quitting.Type(string.Concat(Enumerable.Repeat(Down, 10)) + "\r"); // (nothing chosen), 8 strategies, "apply to all remaining", [quit]
             Assert.NotEqual(0, quitting.WaitForExit());
             Assert.Contains("merge stopped", quitting.Output);
         }
@@ -315,9 +315,9 @@ public sealed class MergeTests : IDisposable
         using var terminal = TerminalSession.OnPseudoTerminal(sandbox, repo.Directory, new Dictionary<string, string?>(), $"git checkout -m -- {Model}");
         terminal.WaitFor("How should layers.2.weight be merged?");
         terminal.WaitFor("apply one strategy to this and the 1 remaining conflict");
-        terminal.Type(string.Concat(Enumerable.Repeat(Down, 8)) + "\r");
+        terminal.Type(string.Concat(Enumerable.Repeat(Down, 9)) + "\r");
         terminal.WaitFor("Which strategy, for this and every remaining conflict it can resolve?");
-        terminal.Type(Down + Down + Down + Down + Down + Down + Down + "\r"); // ours … average-theirs-base, [task-arithmetic]
+        terminal.Type(string.Concat(Enumerable.Repeat(Down, 8)) + "\r"); // (nothing chosen), ours … average-theirs-base, [task-arithmetic]
         terminal.WaitFor("(scale of the summed task vectors)");
         terminal.Type("\r"); // the default, λ = 1
         Assert.True(terminal.WaitForExit() == 0, terminal.Output);
@@ -326,6 +326,60 @@ public sealed class MergeTests : IDisposable
         Assert.Equal(W2.Select((b, i) => (float)(b + ((ours.W2[i] - (double)b) + (theirs.W2[i] - (double)b)))).ToArray(), merged["layers.2.weight"]);
         Assert.Equal(W3.Select((b, i) => (float)(b + ((ours.W3[i] - (double)b) + (theirs.W3[i] - (double)b)))).ToArray(), merged["layers.3.weight"]);
         Assert.DoesNotContain("How should layers.3.weight", terminal.Output);
+    }
+
+    [Fact]
+    public void A_stray_Enter_at_the_menu_chooses_nothing_and_the_menu_is_asked_again()
+    {
+        var repo = Branches(out var ours, out var theirs, bothChangeW3: true);
+
+        using var terminal = TerminalSession.OnPseudoTerminal(sandbox, repo.Directory, new Dictionary<string, string?>(), "git merge --no-edit feature");
+        terminal.WaitFor("How should layers.2.weight be merged?");
+        terminal.Type("\r");
+        terminal.WaitFor("Nothing chosen: move to a choice with the arrow keys, then press Enter");
+        terminal.WaitFor("How should layers.2.weight be merged?", 2);
+        terminal.Type(Down + Down + "\r"); // (nothing chosen), ours, [theirs]
+        terminal.WaitFor("How should layers.3.weight be merged?");
+        terminal.Type("\r");
+        terminal.WaitFor("How should layers.3.weight be merged?", 2);
+        terminal.Type(Down + "\r"); // (nothing chosen), [ours]
+        Assert.True(terminal.WaitForExit() == 0, terminal.Output);
+
+        Assert.Equal(2, Count(terminal.Output, "Nothing chosen"));
+        var merged = Read(repo.Read(Model));
+        Assert.Equal(theirs.W2, merged["layers.2.weight"]);
+        Assert.Equal(ours.W3, merged["layers.3.weight"]);
+        Assert.Equal(string.Empty, repo.GitOk("status", "--porcelain"));
+    }
+
+    [Theory]
+    [InlineData("at the menu")]
+    [InlineData("at a strategy's argument")]
+    public void Ctrl_D_on_the_terminal_stops_the_merge_with_GT2017_and_merges_nothing(string where)
+    {
+        var repo = Branches(out var ours, out _, bothChangeW3: true);
+
+        // The configured driver, wrapped to show its own exit code (git reports any failure as a conflict).
+        var driver = repo.GitOk("config", "merge.theta.driver").Trim();
+        repo.GitOk("config", "merge.theta.driver", driver + "; code=$?; echo \"driver exit code $code\" >&2; exit $code");
+        using var terminal = TerminalSession.OnPseudoTerminal(sandbox, repo.Directory, new Dictionary<string, string?>(), "git merge --no-edit feature");
+        terminal.WaitFor("How should layers.2.weight be merged?");
+        if (where == "at a strategy's argument")
+        {
+            terminal.Type(Down + Down + Down + Down + "\r"); // (nothing chosen), ours, theirs, base, [average]
+            terminal.WaitFor("(weight of ours; theirs gets 1 − α)");
+        }
+
+        terminal.Type("\u0004");
+        var exitCode = terminal.WaitForExit();
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("git-theta: error GT2017: model.safetensors: input ended (Ctrl-D) at the merge menu before every conflict had a strategy; nothing was merged", terminal.Output);
+        Assert.Contains("driver exit code 6", terminal.Output);
+        Assert.Contains("CONFLICT (content): Merge conflict in model.safetensors", terminal.Output);
+        Assert.DoesNotContain("How should layers.3.weight", terminal.Output);
+        Assert.Equal("UU model.safetensors\n", repo.GitOk("status", "--porcelain"));
+        Assert.Equal(Write(("layers.0.weight", ours.W0), ("layers.1.weight", ours.W1), ("layers.2.weight", ours.W2), ("layers.3.weight", ours.W3)), repo.Read(Model));
     }
 
     [Fact]
@@ -358,4 +412,7 @@ public sealed class MergeTests : IDisposable
     }
 
     public void Dispose() => sandbox.Dispose();
+
+    private static int Count(string haystack, string needle) =>
+        (haystack.Length - haystack.Replace(needle, string.Empty, StringComparison.Ordinal).Length) / needle.Length;
 }
