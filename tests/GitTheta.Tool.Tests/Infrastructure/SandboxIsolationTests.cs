@@ -15,6 +15,9 @@ public sealed class SandboxIsolationTests : IDisposable
     [Fact]
     public void Git_variables_of_the_shell_neither_reach_the_commands_nor_receive_their_global_config()
     {
+        // The sandbox's own global config is HOME's .gitconfig (spelled out, not taken from the sandbox, so this
+        // test compiles and fails against a sandbox that does not isolate).
+        var sandboxConfig = Path.Combine(sandbox.Home, ".gitconfig");
         var developerConfig = sandbox.Path("developer.gitconfig");
         File.WriteAllText(developerConfig, "[user]\n\tname = Developer\n");
         var shell = new Dictionary<string, string?>
@@ -31,13 +34,13 @@ public sealed class SandboxIsolationTests : IDisposable
             repo.ThetaOk("install", "--scope", "global");
 
             Assert.Equal("[user]\n\tname = Developer\n", File.ReadAllText(developerConfig));
-            Assert.Contains("[filter \"theta\"]", File.ReadAllText(sandbox.GlobalConfig));
+            Assert.Contains("[filter \"theta\"]", File.ReadAllText(sandboxConfig));
             Assert.Equal("GitTheta Tests\n", repo.GitOk("config", "user.name"));
 
             // Commands run on a terminal or an open pipe get the same environment.
             using var session = TerminalSession.WithOpenPipe(sandbox, repo.Directory, new Dictionary<string, string?>(), "sh", "-c", "echo \"${GIT_THETA_MANUAL_MERGE-unset} ${GIT_THETA_PARAMETER_ATOL-unset} ${GIT_AUTHOR_NAME-unset} $GIT_CONFIG_GLOBAL\"");
             Assert.Equal(0, session.WaitForExit());
-            Assert.Equal($"unset unset unset {sandbox.GlobalConfig}\n", session.Output);
+            Assert.Equal($"unset unset unset {sandboxConfig}\n", session.Output);
         });
     }
 
