@@ -46,6 +46,9 @@ public static class MergeCommand
             return ManualMerge.Run(repository, path, baseMetadata, oursMetadata, theirsMetadata);
         }
 
+        // This merge supersedes a manual merge of the same file that git aborted or the user gave up.
+        ManualMerge.RemoveLeftovers(repository, path);
+
         var registry = MergeStrategyRegistry.Default;
         var selection = MergeStrategySelection.Load(MergeStrategySourcesReader.Read(repository, path), registry);
         var fetcher = repository.WorkTree is { } workTree ? new LfsObjectFetcher(workTree, CommandRunner.Log) : null;

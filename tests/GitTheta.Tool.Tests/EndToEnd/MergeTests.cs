@@ -411,6 +411,113 @@ public sealed class MergeTests : IDisposable
         Assert.Equal(combined, repo.Read(Model));
     }
 
+    [Fact]
+    public void Manual_merge_never_writes_over_a_file_it_did_not_write_and_takes_the_next_free_name()
+    {
+        var repo = Branches(out var ours, out var theirs);
+
+        // A tracked symlink, the user's own untracked file and a dangling symlink hold the usual names.
+        repo.Write("notes.txt", "the user's notes\n"u8.ToArray());
+        File.CreateSymbolicLink(repo.Path("model.theirs.safetensors"), "notes.txt");
+        repo.GitOk("add", "notes.txt", "model.theirs.safetensors");
+        repo.Commit("notes, and a link to them");
+        repo.Write("model.ours.safetensors", "my own experiment\n"u8.ToArray());
+        File.CreateSymbolicLink(repo.Path("model.base.safetensors"), "nowhere");
+
+        var merge = Merge(repo, new Dictionary<string, string?> { ["GIT_THETA_MANUAL_MERGE"] = "1" });
+
+        Assert.NotEqual(0, merge.ExitCode);
+        Assert.Equal("my own experiment\n", File.ReadAllText(repo.Path("model.ours.safetensors")));
+        Assert.Equal("notes.txt", new FileInfo(repo.Path("model.theirs.safetensors")).LinkTarget);
+        Assert.Equal("the user's notes\n", File.ReadAllText(repo.Path("notes.txt")));
+        Assert.Equal("nowhere", new FileInfo(repo.Path("model.base.safetensors")).LinkTarget);
+        Assert.Contains("wrote model.ours.1.safetensors (model.ours.safetensors is not git-theta's and stays as it is), model.theirs.1.safetensors (model.theirs.safetensors is not git-theta's and stays as it is), model.base.1.safetensors (model.base.safetensors is not git-theta's and stays as it is)", merge.Error);
+        Assert.Equal(Write(("layers.0.weight", ours.W0), ("layers.1.weight", ours.W1), ("layers.2.weight", ours.W2), ("layers.3.weight", W3)), repo.Read("model.ours.1.safetensors"));
+        Assert.Equal(Write(("layers.0.weight", W0), ("layers.1.weight", theirs.W1), ("layers.2.weight", theirs.W2), ("layers.3.weight", W3)), repo.Read("model.theirs.1.safetensors"));
+        Assert.Equal(Write(("layers.0.weight", W0), ("layers.1.weight", W1), ("layers.2.weight", W2), ("layers.3.weight", W3)), repo.Read("model.base.1.safetensors"));
+        Assert.Equal("UU model.safetensors\n", repo.GitOk("status", "--porcelain", "--untracked-files=no"));
+    }
+
+    [Fact]
+    public void Manual_merge_refuses_with_GT2026_when_every_name_for_a_version_is_taken_and_writes_nothing()
+    {
+        var repo = Branches(out var ours, out _);
+        var taken = new[] { "model.ours.safetensors" }.Concat(Enumerable.Range(1, 9).Select(i => $"model.ours.{i}.safetensors")).ToList();
+        foreach (var name in taken)
+        {
+            repo.Write(name, System.Text.Encoding.UTF8.GetBytes(name));
+        }
+
+        var driver = repo.GitOk("config", "merge.theta.driver").Trim();
+        repo.GitOk("config", "merge.theta.driver", driver + "; code=$?; echo \"driver exit code $code\" >&2; exit $code");
+        var merge = Merge(repo, new Dictionary<string, string?> { ["GIT_THETA_MANUAL_MERGE"] = "1" });
+
+        Assert.NotEqual(0, merge.ExitCode);
+        Assert.Contains("git-theta: error GT2026: model.safetensors: manual merge (GIT_THETA_MANUAL_MERGE=1) needs a file for the ours version, but model.ours.safetensors and model.ours.1.safetensors to model.ours.9.safetensors all exist and git-theta did not write them", merge.Error);
+        Assert.Contains("driver exit code 4", merge.Error);
+        Assert.All(taken, name => Assert.Equal(name, File.ReadAllText(repo.Path(name))));
+        Assert.False(File.Exists(repo.Path("model.theirs.safetensors")));
+        Assert.False(File.Exists(repo.Path("model.base.safetensors")));
+        Assert.Equal("UU model.safetensors\n", repo.GitOk("status", "--porcelain", "--untracked-files=no"));
+        Assert.Equal(Write(("layers.0.weight", ours.W0), ("layers.1.weight", ours.W1), ("layers.2.weight", ours.W2), ("layers.3.weight", W3)), repo.Read(Model));
+    }
+
+    [Fact]
+    public void Manual_merge_that_cannot_build_every_version_leaves_no_file_behind()
+    {
+        var repo = Branches(out _, out _);
+
+        // Their layers.1.weight is only in the local store, and there is no remote to fetch it from.
+        var oid = MetadataView.Parse(repo.Show("feature:" + Model))["layers.1.weight"].Oid;
+        File.Delete(Path.Combine(repo.LfsObjects, oid[..2], oid[2..4], oid));
+
+        var merge = Merge(repo, new Dictionary<string, string?> { ["GIT_THETA_MANUAL_MERGE"] = "1" });
+
+        Assert.NotEqual(0, merge.ExitCode);
+        Assert.Contains("error GT2007", merge.Error);
+        Assert.Equal("UU model.safetensors\n", repo.GitOk("status", "--porcelain"));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(repo.Directory, "model.*.safetensors"));
+    }
+
+    [Fact]
+    public void Side_files_left_when_git_aborts_a_manual_merge_are_reused_and_then_removed_by_the_next_merge_unless_edited()
+    {
+        var repo = Branches(out var ours, out var theirs);
+        repo.GitOk("checkout", "-q", "feature");
+        repo.Write("notes.txt", "theirs\n"u8.ToArray());
+        repo.GitOk("add", "notes.txt");
+        repo.Commit("theirs: notes");
+        repo.GitOk("checkout", "-q", "main");
+
+        // git runs the driver, then refuses to overwrite the untracked notes.txt and aborts the whole merge.
+        repo.Write("notes.txt", "mine\n"u8.ToArray());
+        var aborted = Merge(repo, new Dictionary<string, string?> { ["GIT_THETA_MANUAL_MERGE"] = "1" });
+        Assert.NotEqual(0, aborted.ExitCode);
+        Assert.Contains("Aborting", aborted.Error);
+        Assert.Equal(string.Empty, repo.GitOk("status", "--porcelain", "--untracked-files=no"));
+        var leftovers = new[] { "model.ours.safetensors", "model.theirs.safetensors", "model.base.safetensors" };
+        Assert.All(leftovers, name => Assert.True(File.Exists(repo.Path(name)), name));
+
+        // Run again: git-theta's own unchanged files are written again under the same names.
+        File.Delete(repo.Path("notes.txt"));
+        var again = Merge(repo, new Dictionary<string, string?> { ["GIT_THETA_MANUAL_MERGE"] = "1" });
+        Assert.Contains("wrote model.ours.safetensors, model.theirs.safetensors, model.base.safetensors.", again.Error);
+        Assert.Equal("UU model.safetensors\nA  notes.txt\n", repo.GitOk("status", "--porcelain", "--untracked-files=no"));
+
+        // Given up, with one side file edited by the user: the next merge of the file removes only the unchanged ones.
+        repo.GitOk("merge", "--abort");
+        File.AppendAllText(repo.Path("model.theirs.safetensors"), "edited");
+        var merge = Merge(repo, new Dictionary<string, string?> { ["GIT_THETA_MERGE_STRATEGY"] = "ours" });
+
+        Assert.True(merge.ExitCode == 0, merge.Error + merge.Output);
+        Assert.Contains("removed model.ours.safetensors, model.base.safetensors, left unchanged by an earlier manual merge of model.safetensors", merge.Error);
+        Assert.False(File.Exists(repo.Path("model.ours.safetensors")));
+        Assert.False(File.Exists(repo.Path("model.base.safetensors")));
+        Assert.EndsWith("edited", File.ReadAllText(repo.Path("model.theirs.safetensors")));
+        Assert.Equal(ours.W2, Read(repo.Read(Model))["layers.2.weight"]);
+        Assert.Equal(theirs.W1, Read(repo.Read(Model))["layers.1.weight"]);
+    }
+
     public void Dispose() => sandbox.Dispose();
 
     private static int Count(string haystack, string needle) =>
