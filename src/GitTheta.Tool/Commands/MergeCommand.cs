@@ -46,6 +46,9 @@ public static class MergeCommand
             return ManualMerge.Run(repository, path, baseMetadata, oursMetadata, theirsMetadata);
         }
 
+        // This merge supersedes a manual merge of the same file that git aborted or the user gave up.
+        ManualMerge.RemoveLeftovers(repository, path);
+
         var registry = MergeStrategyRegistry.Default;
         var selection = MergeStrategySelection.Load(MergeStrategySourcesReader.Read(repository, path), registry);
         var fetcher = repository.WorkTree is { } workTree ? new LfsObjectFetcher(workTree, CommandRunner.Log) : null;
@@ -82,7 +85,7 @@ public static class MergeCommand
         var console = interactive ? CreateConsole() : null;
         if (console is not null)
         {
-            var answers = new InteractiveMergeSession(console, registry).Choose(plan, pending, notes);
+            var answers = AskOnTerminal(console, path, plan, pending, notes, registry);
             if (answers is null)
             {
                 CommandRunner.Log($"{path}: merge stopped; the file stays in conflict and holds our version. Run the merge again with 'git checkout -m -- {path}', or take a side with 'git checkout --ours -- {path}' (or --theirs), or 'git merge --abort'.");
@@ -109,11 +112,31 @@ public static class MergeCommand
         return ExitCode.Success;
     }
 
-    private static IAnsiConsole CreateConsole() => AnsiConsole.Create(new AnsiConsoleSettings
+    /// <summary>The menu's answers, or null after quit; the end of the terminal's input fails the merge with GT2017.</summary>
+    private static Dictionary<string, SelectedStrategy>? AskOnTerminal(IAnsiConsole console, string path, MergePlan plan, List<MergeGroup> pending, Dictionary<string, string> notes, MergeStrategyRegistry registry)
+    {
+        try
+        {
+            return new InteractiveMergeSession(console, registry).Choose(plan, pending, notes);
+        }
+        catch (MergeInputEndedException e)
+        {
+            // The prompt was left mid-draw: give the terminal its cursor and a fresh line back before the error.
+            console.Cursor.Show();
+            console.WriteLine();
+            throw new ThetaException(
+                DiagnosticIds.MergeConflict,
+                $"{path}: {e.Message} before every conflict had a strategy; nothing was merged, the file stays in conflict and holds our version. "
+                + $"Run the merge again with 'git checkout -m -- {path}', choose without the menu with '{MergeStrategySources.EnvironmentVariable}=<strategy> git checkout -m -- {path}', "
+                + $"take a side with 'git checkout --ours -- {path}' (or --theirs), or give up with 'git merge --abort'.");
+        }
+    }
+
+    private static IAnsiConsole CreateConsole() => new MergeMenuConsole(AnsiConsole.Create(new AnsiConsoleSettings
     {
         Ansi = AnsiSupport.Detect,
         ColorSystem = ColorSystemSupport.Detect,
         Interactive = InteractionSupport.Yes,
         Out = new AnsiConsoleOutput(Console.Out),
-    });
+    }));
 }

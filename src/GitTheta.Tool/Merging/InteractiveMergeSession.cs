@@ -5,11 +5,15 @@ namespace GitTheta.Tool.Merging;
 
 /// <summary>
 /// Asks, group by group, how to resolve the conflicts no setting resolved: a menu of only the strategies that can
-/// resolve that group, prompts for their numbers with validation, "apply to all remaining", and quit.
+/// resolve that group, prompts for their numbers with validation, "apply to all remaining", and quit. Each menu
+/// opens on a line that is no choice, so a stray Enter chooses nothing and the menu is asked again; the end of the
+/// terminal's input (Ctrl-D) throws <see cref="MergeInputEndedException"/> out of any prompt.
 /// </summary>
 internal sealed class InteractiveMergeSession
 {
     private const string Source = "chosen interactively";
+
+    private static readonly MenuItem Placeholder = new("(move to a choice with the arrow keys, then press Enter)", MenuAction.None, null);
 
     private readonly IAnsiConsole console;
     private readonly MergeStrategyRegistry registry;
@@ -22,6 +26,7 @@ internal sealed class InteractiveMergeSession
 
     private enum MenuAction
     {
+        None,
         Resolve,
         ApplyToRemaining,
         Quit,
@@ -51,11 +56,7 @@ internal sealed class InteractiveMergeSession
             }
 
             menu.Add(new MenuItem("quit: stop here and leave the file in conflict for git", MenuAction.Quit, null));
-            var item = console.Prompt(new SelectionPrompt<MenuItem>()
-                .Title($"How should [bold]{Markup.Escape(group.Name)}[/] be merged?")
-                .PageSize(12)
-                .UseConverter(m => Markup.Escape(m.Label))
-                .AddChoices(menu));
+            var item = Select($"How should [bold]{Markup.Escape(group.Name)}[/] be merged?", menu);
             switch (item.Action)
             {
                 case MenuAction.Quit:
@@ -65,10 +66,9 @@ internal sealed class InteractiveMergeSession
                     console.MarkupLine($"  {Markup.Escape(group.Name)}: [green]{Markup.Escape(chosen[group.Name].Choice.ToString())}[/]");
                     break;
                 default:
-                    var strategy = console.Prompt(new SelectionPrompt<IMergeStrategy>()
-                        .Title("Which strategy, for this and every remaining conflict it can resolve?")
-                        .UseConverter(s => Markup.Escape($"{s.Name}: {s.Description}"))
-                        .AddChoices(registry.ApplicableTo(group)));
+                    var strategy = Select(
+                        "Which strategy, for this and every remaining conflict it can resolve?",
+                        registry.ApplicableTo(group).Select(s => new MenuItem($"{s.Name}: {s.Description}", MenuAction.Resolve, s)).ToList()).Strategy!;
                     var all = new SelectedStrategy(AskArguments(strategy), Source + " for all remaining");
                     chosen[group.Name] = all;
                     var applied = remaining.Where(strategy.AppliesTo).ToList();
@@ -85,6 +85,26 @@ internal sealed class InteractiveMergeSession
         }
 
         return chosen;
+    }
+
+    /// <summary>A choice from <paramref name="choices"/>; Enter on the opening line, which is none of them, asks again.</summary>
+    private MenuItem Select(string title, IReadOnlyList<MenuItem> choices)
+    {
+        var prompt = new SelectionPrompt<MenuItem>()
+            .Title(title)
+            .PageSize(Math.Max(3, choices.Count + 1))
+            .UseConverter(m => Markup.Escape(m.Label))
+            .AddChoices(choices.Prepend(Placeholder));
+        while (true)
+        {
+            var item = console.Prompt(prompt);
+            if (item.Action != MenuAction.None)
+            {
+                return item;
+            }
+
+            console.MarkupLine("  [grey]Nothing chosen: move to a choice with the arrow keys, then press Enter (Ctrl-D stops the merge).[/]");
+        }
     }
 
     private void Show(MergeGroup group, int index, int count, string? note)

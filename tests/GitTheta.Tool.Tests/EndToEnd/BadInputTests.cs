@@ -87,12 +87,12 @@ public sealed class BadInputTests : IDisposable
     {
         var repo = ThetaRepoFactory.Create(sandbox);
         var plain = repo.Theta("add", "missing.safetensors");
-        Assert.NotEqual(0, plain.ExitCode);
-        Assert.Matches("^git-theta: error GT2\\d{3}: .+\\n$", plain.Error);
+        Assert.Equal(2, plain.ExitCode); // Usage: docs/commands.md#add
+        Assert.Matches("^git-theta: error GT2010: .+\\n$", plain.Error);
 
         var debug = sandbox.Run(Path.Combine(Sandbox.ToolDirectory, "git-theta"), new[] { "clean", "x.bin" }, repo.Directory, Encoding.UTF8.GetBytes("garbage"), new Dictionary<string, string?> { ["GIT_THETA_LOG_LEVEL"] = "debug" });
-        Assert.NotEqual(0, debug.ExitCode);
-        Assert.Contains("GT2005", debug.Error);
+        Assert.Equal(4, debug.ExitCode); // InvalidInput: docs/commands.md#clean
+        Assert.StartsWith("git-theta: error GT2005: ", debug.Error);
         Assert.Contains("   at ", debug.Error);
     }
 

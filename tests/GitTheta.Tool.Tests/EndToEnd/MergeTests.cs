@@ -274,14 +274,14 @@ public sealed class MergeTests : IDisposable
 
         using var terminal = TerminalSession.OnPseudoTerminal(sandbox, repo.Directory, new Dictionary<string, string?>(), "git merge --no-edit feature");
         terminal.WaitFor("How should layers.2.weight be merged?");
-        terminal.Type(Down + Down + Down + "\r"); // ours, theirs, base, [average]
+        terminal.Type(Down + Down + Down + Down + "\r"); // (nothing chosen), ours, theirs, base, [average]
         terminal.WaitFor("(weight of ours; theirs gets 1 − α)");
         terminal.Type("2\r");
         terminal.WaitFor("alpha must be from 0 to 1");
         terminal.Type("0.25\r");
         terminal.WaitFor("layers.2.weight: average:alpha=0.25");
         terminal.WaitFor("How should layers.3.weight be merged?");
-        terminal.Type(Down + "\r"); // ours, [theirs]
+        terminal.Type(Down + Down + "\r"); // (nothing chosen), ours, [theirs]
         var exitCode = terminal.WaitForExit();
 
         Assert.True(exitCode == 0, terminal.Output);
@@ -304,7 +304,7 @@ public sealed class MergeTests : IDisposable
         {
             quitting.WaitFor("How should layers.2.weight be merged?");
             quitting.WaitFor("quit: stop here");
-            quitting.Type(string.Concat(Enumerable.Repeat(Down, 9)) + "\r"); // 8 strategies, "apply to all remaining", [quit]
+            quitting.Type(string.Concat(Enumerable.Repeat(Down, 10)) + "\r"); // (nothing chosen), 8 strategies, "apply to all remaining", [quit]
             Assert.NotEqual(0, quitting.WaitForExit());
             Assert.Contains("merge stopped", quitting.Output);
         }
@@ -315,9 +315,9 @@ public sealed class MergeTests : IDisposable
         using var terminal = TerminalSession.OnPseudoTerminal(sandbox, repo.Directory, new Dictionary<string, string?>(), $"git checkout -m -- {Model}");
         terminal.WaitFor("How should layers.2.weight be merged?");
         terminal.WaitFor("apply one strategy to this and the 1 remaining conflict");
-        terminal.Type(string.Concat(Enumerable.Repeat(Down, 8)) + "\r");
+        terminal.Type(string.Concat(Enumerable.Repeat(Down, 9)) + "\r");
         terminal.WaitFor("Which strategy, for this and every remaining conflict it can resolve?");
-        terminal.Type(Down + Down + Down + Down + Down + Down + Down + "\r"); // ours … average-theirs-base, [task-arithmetic]
+        terminal.Type(string.Concat(Enumerable.Repeat(Down, 8)) + "\r"); // (nothing chosen), ours … average-theirs-base, [task-arithmetic]
         terminal.WaitFor("(scale of the summed task vectors)");
         terminal.Type("\r"); // the default, λ = 1
         Assert.True(terminal.WaitForExit() == 0, terminal.Output);
@@ -326,6 +326,60 @@ public sealed class MergeTests : IDisposable
         Assert.Equal(W2.Select((b, i) => (float)(b + ((ours.W2[i] - (double)b) + (theirs.W2[i] - (double)b)))).ToArray(), merged["layers.2.weight"]);
         Assert.Equal(W3.Select((b, i) => (float)(b + ((ours.W3[i] - (double)b) + (theirs.W3[i] - (double)b)))).ToArray(), merged["layers.3.weight"]);
         Assert.DoesNotContain("How should layers.3.weight", terminal.Output);
+    }
+
+    [Fact]
+    public void A_stray_Enter_at_the_menu_chooses_nothing_and_the_menu_is_asked_again()
+    {
+        var repo = Branches(out var ours, out var theirs, bothChangeW3: true);
+
+        using var terminal = TerminalSession.OnPseudoTerminal(sandbox, repo.Directory, new Dictionary<string, string?>(), "git merge --no-edit feature");
+        terminal.WaitFor("How should layers.2.weight be merged?");
+        terminal.Type("\r");
+        terminal.WaitFor("Nothing chosen: move to a choice with the arrow keys, then press Enter");
+        terminal.WaitFor("How should layers.2.weight be merged?", 2);
+        terminal.Type(Down + Down + "\r"); // (nothing chosen), ours, [theirs]
+        terminal.WaitFor("How should layers.3.weight be merged?");
+        terminal.Type("\r");
+        terminal.WaitFor("How should layers.3.weight be merged?", 2);
+        terminal.Type(Down + "\r"); // (nothing chosen), [ours]
+        Assert.True(terminal.WaitForExit() == 0, terminal.Output);
+
+        Assert.Equal(2, Count(terminal.Output, "Nothing chosen"));
+        var merged = Read(repo.Read(Model));
+        Assert.Equal(theirs.W2, merged["layers.2.weight"]);
+        Assert.Equal(ours.W3, merged["layers.3.weight"]);
+        Assert.Equal(string.Empty, repo.GitOk("status", "--porcelain"));
+    }
+
+    [Theory]
+    [InlineData("at the menu")]
+    [InlineData("at a strategy's argument")]
+    public void Ctrl_D_on_the_terminal_stops_the_merge_with_GT2017_and_merges_nothing(string where)
+    {
+        var repo = Branches(out var ours, out _, bothChangeW3: true);
+
+        // The configured driver, wrapped to show its own exit code (git reports any failure as a conflict).
+        var driver = repo.GitOk("config", "merge.theta.driver").Trim();
+        repo.GitOk("config", "merge.theta.driver", driver + "; code=$?; echo \"driver exit code $code\" >&2; exit $code");
+        using var terminal = TerminalSession.OnPseudoTerminal(sandbox, repo.Directory, new Dictionary<string, string?>(), "git merge --no-edit feature");
+        terminal.WaitFor("How should layers.2.weight be merged?");
+        if (where == "at a strategy's argument")
+        {
+            terminal.Type(Down + Down + Down + Down + "\r"); // (nothing chosen), ours, theirs, base, [average]
+            terminal.WaitFor("(weight of ours; theirs gets 1 − α)");
+        }
+
+        terminal.Type("\u0004");
+        var exitCode = terminal.WaitForExit();
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("git-theta: error GT2017: model.safetensors: input ended (Ctrl-D) at the merge menu before every conflict had a strategy; nothing was merged", terminal.Output);
+        Assert.Contains("driver exit code 6", terminal.Output);
+        Assert.Contains("CONFLICT (content): Merge conflict in model.safetensors", terminal.Output);
+        Assert.DoesNotContain("How should layers.3.weight", terminal.Output);
+        Assert.Equal("UU model.safetensors\n", repo.GitOk("status", "--porcelain"));
+        Assert.Equal(Write(("layers.0.weight", ours.W0), ("layers.1.weight", ours.W1), ("layers.2.weight", ours.W2), ("layers.3.weight", ours.W3)), repo.Read(Model));
     }
 
     [Fact]
@@ -357,5 +411,115 @@ public sealed class MergeTests : IDisposable
         Assert.Equal(combined, repo.Read(Model));
     }
 
+    [Fact]
+    public void Manual_merge_never_writes_over_a_file_it_did_not_write_and_takes_the_next_free_name()
+    {
+        var repo = Branches(out var ours, out var theirs);
+
+        // A tracked symlink, the user's own untracked file and a dangling symlink hold the usual names.
+        repo.Write("notes.txt", "the user's notes\n"u8.ToArray());
+        File.CreateSymbolicLink(repo.Path("model.theirs.safetensors"), "notes.txt");
+        repo.GitOk("add", "notes.txt", "model.theirs.safetensors");
+        repo.Commit("notes, and a link to them");
+        repo.Write("model.ours.safetensors", "my own experiment\n"u8.ToArray());
+        File.CreateSymbolicLink(repo.Path("model.base.safetensors"), "nowhere");
+
+        var merge = Merge(repo, new Dictionary<string, string?> { ["GIT_THETA_MANUAL_MERGE"] = "1" });
+
+        Assert.NotEqual(0, merge.ExitCode);
+        Assert.Equal("my own experiment\n", File.ReadAllText(repo.Path("model.ours.safetensors")));
+        Assert.Equal("notes.txt", new FileInfo(repo.Path("model.theirs.safetensors")).LinkTarget);
+        Assert.Equal("the user's notes\n", File.ReadAllText(repo.Path("notes.txt")));
+        Assert.Equal("nowhere", new FileInfo(repo.Path("model.base.safetensors")).LinkTarget);
+        Assert.Contains("wrote model.ours.1.safetensors (model.ours.safetensors is not git-theta's and stays as it is), model.theirs.1.safetensors (model.theirs.safetensors is not git-theta's and stays as it is), model.base.1.safetensors (model.base.safetensors is not git-theta's and stays as it is)", merge.Error);
+        Assert.Equal(Write(("layers.0.weight", ours.W0), ("layers.1.weight", ours.W1), ("layers.2.weight", ours.W2), ("layers.3.weight", W3)), repo.Read("model.ours.1.safetensors"));
+        Assert.Equal(Write(("layers.0.weight", W0), ("layers.1.weight", theirs.W1), ("layers.2.weight", theirs.W2), ("layers.3.weight", W3)), repo.Read("model.theirs.1.safetensors"));
+        Assert.Equal(Write(("layers.0.weight", W0), ("layers.1.weight", W1), ("layers.2.weight", W2), ("layers.3.weight", W3)), repo.Read("model.base.1.safetensors"));
+        Assert.Equal("UU model.safetensors\n", repo.GitOk("status", "--porcelain", "--untracked-files=no"));
+    }
+
+    [Fact]
+    public void Manual_merge_refuses_with_GT2026_when_every_name_for_a_version_is_taken_and_writes_nothing()
+    {
+        var repo = Branches(out var ours, out _);
+        var taken = new[] { "model.ours.safetensors" }.Concat(Enumerable.Range(1, 9).Select(i => $"model.ours.{i}.safetensors")).ToList();
+        foreach (var name in taken)
+        {
+            repo.Write(name, System.Text.Encoding.UTF8.GetBytes(name));
+        }
+
+        var driver = repo.GitOk("config", "merge.theta.driver").Trim();
+        repo.GitOk("config", "merge.theta.driver", driver + "; code=$?; echo \"driver exit code $code\" >&2; exit $code");
+        var merge = Merge(repo, new Dictionary<string, string?> { ["GIT_THETA_MANUAL_MERGE"] = "1" });
+
+        Assert.NotEqual(0, merge.ExitCode);
+        Assert.Contains("git-theta: error GT2026: model.safetensors: manual merge (GIT_THETA_MANUAL_MERGE=1) needs a file for the ours version, but model.ours.safetensors and model.ours.1.safetensors to model.ours.9.safetensors all exist and git-theta did not write them", merge.Error);
+        Assert.Contains("driver exit code 4", merge.Error);
+        Assert.All(taken, name => Assert.Equal(name, File.ReadAllText(repo.Path(name))));
+        Assert.False(File.Exists(repo.Path("model.theirs.safetensors")));
+        Assert.False(File.Exists(repo.Path("model.base.safetensors")));
+        Assert.Equal("UU model.safetensors\n", repo.GitOk("status", "--porcelain", "--untracked-files=no"));
+        Assert.Equal(Write(("layers.0.weight", ours.W0), ("layers.1.weight", ours.W1), ("layers.2.weight", ours.W2), ("layers.3.weight", W3)), repo.Read(Model));
+    }
+
+    [Fact]
+    public void Manual_merge_that_cannot_build_every_version_leaves_no_file_behind()
+    {
+        var repo = Branches(out _, out _);
+
+        // Their layers.1.weight is only in the local store, and there is no remote to fetch it from.
+        var oid = MetadataView.Parse(repo.Show("feature:" + Model))["layers.1.weight"].Oid;
+        File.Delete(Path.Combine(repo.LfsObjects, oid[..2], oid[2..4], oid));
+
+        var merge = Merge(repo, new Dictionary<string, string?> { ["GIT_THETA_MANUAL_MERGE"] = "1" });
+
+        Assert.NotEqual(0, merge.ExitCode);
+        Assert.Contains("error GT2007", merge.Error);
+        Assert.Equal("UU model.safetensors\n", repo.GitOk("status", "--porcelain"));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(repo.Directory, "model.*.safetensors"));
+    }
+
+    [Fact]
+    public void Side_files_left_when_git_aborts_a_manual_merge_are_reused_and_then_removed_by_the_next_merge_unless_edited()
+    {
+        var repo = Branches(out var ours, out var theirs);
+        repo.GitOk("checkout", "-q", "feature");
+        repo.Write("notes.txt", "theirs\n"u8.ToArray());
+        repo.GitOk("add", "notes.txt");
+        repo.Commit("theirs: notes");
+        repo.GitOk("checkout", "-q", "main");
+
+        // git runs the driver, then refuses to overwrite the untracked notes.txt and aborts the whole merge.
+        repo.Write("notes.txt", "mine\n"u8.ToArray());
+        var aborted = Merge(repo, new Dictionary<string, string?> { ["GIT_THETA_MANUAL_MERGE"] = "1" });
+        Assert.NotEqual(0, aborted.ExitCode);
+        Assert.Contains("Aborting", aborted.Error);
+        Assert.Equal(string.Empty, repo.GitOk("status", "--porcelain", "--untracked-files=no"));
+        var leftovers = new[] { "model.ours.safetensors", "model.theirs.safetensors", "model.base.safetensors" };
+        Assert.All(leftovers, name => Assert.True(File.Exists(repo.Path(name)), name));
+
+        // Run again: git-theta's own unchanged files are written again under the same names.
+        File.Delete(repo.Path("notes.txt"));
+        var again = Merge(repo, new Dictionary<string, string?> { ["GIT_THETA_MANUAL_MERGE"] = "1" });
+        Assert.Contains("wrote model.ours.safetensors, model.theirs.safetensors, model.base.safetensors.", again.Error);
+        Assert.Equal("UU model.safetensors\nA  notes.txt\n", repo.GitOk("status", "--porcelain", "--untracked-files=no"));
+
+        // Given up, with one side file edited by the user: the next merge of the file removes only the unchanged ones.
+        repo.GitOk("merge", "--abort");
+        File.AppendAllText(repo.Path("model.theirs.safetensors"), "edited");
+        var merge = Merge(repo, new Dictionary<string, string?> { ["GIT_THETA_MERGE_STRATEGY"] = "ours" });
+
+        Assert.True(merge.ExitCode == 0, merge.Error + merge.Output);
+        Assert.Contains("removed model.ours.safetensors, model.base.safetensors, left unchanged by an earlier manual merge of model.safetensors", merge.Error);
+        Assert.False(File.Exists(repo.Path("model.ours.safetensors")));
+        Assert.False(File.Exists(repo.Path("model.base.safetensors")));
+        Assert.EndsWith("edited", File.ReadAllText(repo.Path("model.theirs.safetensors")));
+        Assert.Equal(ours.W2, Read(repo.Read(Model))["layers.2.weight"]);
+        Assert.Equal(theirs.W1, Read(repo.Read(Model))["layers.1.weight"]);
+    }
+
     public void Dispose() => sandbox.Dispose();
+
+    private static int Count(string haystack, string needle) =>
+        (haystack.Length - haystack.Replace(needle, string.Empty, StringComparison.Ordinal).Length) / needle.Length;
 }

@@ -142,38 +142,8 @@ internal sealed partial class TerminalSession : IDisposable
             start.ArgumentList.Add(argument);
         }
 
-        // The same environment Sandbox.Run gives every command.
-        foreach (var key in new[] { "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_THETA_LOG_LEVEL", "GIT_LFS_SKIP_SMUDGE", "GIT_TRACE", "GIT_THETA_MERGE_STRATEGY", "GIT_THETA_MANUAL_MERGE" })
-        {
-            start.Environment.Remove(key);
-        }
-
-        var environment = new Dictionary<string, string?>(sandbox.Environment)
-        {
-            ["HOME"] = sandbox.Home,
-            ["XDG_CONFIG_HOME"] = Path.Combine(sandbox.Home, ".config"),
-            ["GIT_CONFIG_NOSYSTEM"] = "1",
-            ["PATH"] = Sandbox.ToolDirectory + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH"),
-            ["GIT_TERMINAL_PROMPT"] = "0",
-            ["NO_COLOR"] = "1",
-        };
-        foreach (var (key, value) in extra)
-        {
-            environment[key] = value;
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            if (value is null)
-            {
-                start.Environment.Remove(key);
-            }
-            else
-            {
-                start.Environment[key] = value;
-            }
-        }
-
+        // The same environment Sandbox.Run gives every command: nothing from the shell's GIT_* variables.
+        sandbox.ApplyEnvironment(start.Environment, extra);
         return Process.Start(start) ?? throw new InvalidOperationException($"{file} did not start");
     }
 

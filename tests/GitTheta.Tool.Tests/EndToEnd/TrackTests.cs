@@ -26,8 +26,8 @@ public sealed class TrackTests : IDisposable
         var repo = ThetaRepoFactory.Create(sandbox);
         repo.Write(".gitattributes", "*.bin filter=lfs diff=lfs merge=lfs -text\n"u8.ToArray());
         var result = repo.Theta("track", "model.bin");
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("GT2009", result.Error);
+        Assert.Equal(6, result.ExitCode); // Conflict, docs/commands.md#track
+        Assert.StartsWith("git-theta: error GT2009: ", result.Error);
         Assert.Contains("filter=lfs", result.Error);
         Assert.Equal("*.bin filter=lfs diff=lfs merge=lfs -text\n", File.ReadAllText(repo.Path(".gitattributes")));
     }
@@ -37,7 +37,7 @@ public sealed class TrackTests : IDisposable
     {
         var repo = ThetaRepoFactory.Create(sandbox);
         repo.ThetaOk("track", "*.safetensors");
-        Assert.Contains("model.safetensors", string.Join(",", repo.GitOk("check-attr", "filter", "--", "model.safetensors")));
+        Assert.Equal("model.safetensors: filter: theta\n", repo.GitOk("check-attr", "filter", "--", "model.safetensors"));
         repo.ThetaOk("untrack", "model.safetensors");
         Assert.Equal("model.safetensors: filter: unspecified\n", repo.GitOk("check-attr", "filter", "--", "model.safetensors"));
         Assert.Equal("other.safetensors: filter: theta\n", repo.GitOk("check-attr", "filter", "--", "other.safetensors"));
@@ -58,7 +58,9 @@ public sealed class TrackTests : IDisposable
         Assert.Equal("a.safetensors\n", repo.ThetaOk("ls-files"));
 
         var unknown = repo.Theta("track", "c.safetensors", "--format", "nope");
-        Assert.Contains("GT2005", unknown.Error);
+        Assert.Equal(4, unknown.ExitCode); // InvalidInput
+        Assert.StartsWith("git-theta: error GT2005: ", unknown.Error);
+        Assert.DoesNotContain("c.safetensors", File.ReadAllText(repo.Path(".gitattributes")));
     }
 
     public void Dispose() => sandbox.Dispose();

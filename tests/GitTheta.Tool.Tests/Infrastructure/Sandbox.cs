@@ -5,8 +5,8 @@ using System.Text;
 namespace GitTheta.Tool.Tests.Infrastructure;
 
 /// <summary>
-/// A temp folder with its own HOME (so global git config is the test's own), the built git-theta first
-/// on PATH, and helpers to run the real git, git-lfs and git-theta in it.
+/// A temp folder with its own HOME and global git config (so nothing a test configures reaches the developer's or
+/// CI's), the built git-theta first on PATH, and helpers to run the real git, git-lfs and git-theta in it.
 /// </summary>
 public sealed class Sandbox : IDisposable
 {
@@ -26,7 +26,7 @@ public sealed class Sandbox : IDisposable
         Root = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "gittheta-tests", Guid.NewGuid().ToString("N")[..12]);
         Home = System.IO.Path.Combine(Root, "home");
         Directory.CreateDirectory(Home);
-        File.WriteAllText(System.IO.Path.Combine(Home, ".gitconfig"), "[user]\n\tname = GitTheta Tests\n\temail = tests@gittheta.invalid\n[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n");
+        File.WriteAllText(GlobalConfig, "[user]\n\tname = GitTheta Tests\n\temail = tests@gittheta.invalid\n[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n");
     }
 
     public static string ToolDirectory => ToolDirectoryLazy.Value;
@@ -68,26 +68,68 @@ public sealed class Sandbox : IDisposable
 
     public ProcessResult Theta(string directory, params string[] arguments) => Run(System.IO.Path.Combine(ToolDirectory, "git-theta"), arguments, directory);
 
+    /// <summary>The global git config every command of this sandbox reads and writes (GIT_CONFIG_GLOBAL).</summary>
+    public string GlobalConfig => System.IO.Path.Combine(Home, ".gitconfig");
+
     public ProcessResult Run(string file, IEnumerable<string> arguments, string directory, byte[]? input = null, IDictionary<string, string?>? extra = null)
     {
-        var environment = new Dictionary<string, string?>(Environment)
+        var start = new ProcessStartInfo(file)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        ApplyEnvironment(start.Environment, extra);
+        return RunProcess(start, input);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="target"/> (a child's environment, inherited from the shell that ran the tests) the
+    /// sandbox's: every GIT_* variable the shell set (GIT_DIR, GIT_CONFIG_GLOBAL, GIT_CONFIG_PARAMETERS, every
+    /// GIT_THETA_* setting, …) is dropped, so a developer's or CI's settings neither change what a test sees nor
+    /// receive what a test writes (install --scope global); then the sandbox's own values, the test's
+    /// <see cref="Environment"/>, and <paramref name="extra"/> (null removes a variable).
+    /// </summary>
+    public void ApplyEnvironment(IDictionary<string, string?> target, IDictionary<string, string?>? extra = null)
+    {
+        foreach (var key in target.Keys.Where(k => k.StartsWith("GIT_", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            target.Remove(key);
+        }
+
+        var environment = new Dictionary<string, string?>
         {
             ["HOME"] = Home,
             ["XDG_CONFIG_HOME"] = System.IO.Path.Combine(Home, ".config"),
+            ["GIT_CONFIG_GLOBAL"] = GlobalConfig,
             ["GIT_CONFIG_NOSYSTEM"] = "1",
             ["PATH"] = ToolDirectory + System.IO.Path.PathSeparator + System.Environment.GetEnvironmentVariable("PATH"),
             ["GIT_TERMINAL_PROMPT"] = "0",
             ["NO_COLOR"] = "1",
         };
-        if (extra is not null)
+        foreach (var (key, value) in Environment.Concat(extra ?? new Dictionary<string, string?>()))
         {
-            foreach (var (key, value) in extra)
-            {
-                environment[key] = value;
-            }
+            environment[key] = value;
         }
 
-        return RunProcess(file, arguments, directory, input, environment);
+        foreach (var (key, value) in environment)
+        {
+            if (value is null)
+            {
+                target.Remove(key);
+            }
+            else
+            {
+                target[key] = value;
+            }
+        }
     }
 
     public void Dispose()
@@ -119,23 +161,18 @@ public sealed class Sandbox : IDisposable
             start.ArgumentList.Add(argument);
         }
 
-        foreach (var key in new[] { "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_THETA_LOG_LEVEL", "GIT_LFS_SKIP_SMUDGE", "GIT_TRACE", "GIT_THETA_MERGE_STRATEGY" })
-        {
-            start.Environment.Remove(key);
-        }
-
         foreach (var (key, value) in environment)
         {
-            if (value is null)
-            {
-                start.Environment.Remove(key);
-            }
-            else
-            {
-                start.Environment[key] = value;
-            }
+            start.Environment[key] = value;
         }
 
+        return RunProcess(start, input);
+    }
+
+    private static ProcessResult RunProcess(ProcessStartInfo start, byte[]? input)
+    {
+        var file = start.FileName;
+        var arguments = start.ArgumentList;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
