@@ -59,8 +59,9 @@ public sealed class ThetaCleaner
         if (MetadataSerializer.LooksLikeMetadata(prefix))
         {
             var all = ReadBounded(stream, MetadataSerializer.MaxMetadataBytes, out var complete);
-            if (complete && MetadataSerializer.TryParse(all, path) is not null)
+            if (complete && MetadataSerializer.TryParse(all, path) is { } passing)
             {
+                UpdateChain.CheckStagedDepth(passing, path);
                 return all;
             }
 
