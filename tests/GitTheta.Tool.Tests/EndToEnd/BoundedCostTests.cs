@@ -1,0 +1,119 @@
+using System.Text.Json.Nodes;
+using GitTheta.Tool.Tests.Infrastructure;
+
+namespace GitTheta.Tool.Tests.EndToEnd;
+
+/// <summary>
+/// Hostile or large input through real git costs what its size says, and failures name their cause (issue 11,
+/// items 8, 10 and 12): deep update chains, huge pickle integers, I/O failures.
+/// </summary>
+public sealed class BoundedCostTests : IDisposable
+{
+    private const string Model = "model.safetensors";
+    private const string Weight = "w";
+
+    /// <summary>What a checkout may take: the issue's bound on peak RSS.</summary>
+    private const long PeakRssBound = 256L << 20;
+
+    private readonly Sandbox sandbox = new();
+
+    public void Dispose() => sandbox.Dispose();
+
+    [Fact]
+    public void A_4096_link_chain_of_one_16_KiB_group_checks_out_exactly_under_256_MiB()
+    {
+        var repo = ThetaRepoFactory.Create(sandbox, Model);
+        var (forged, expected) = ForgeChain(repo, depth: 4095);
+        CommitMetadata(repo, forged, "a 4096-link chain, committed without the filter");
+        File.Delete(repo.Path(Model));
+
+        // The managed heap is held to half the bound, so a rebuild that needs more fails the checkout whatever the
+        // sampling below sees; the sampling measures the filter process's peak RSS (VmHWM) as well.
+        using var peak = new PeakRssProbe(repo.Directory, "git-theta");
+        var checkout = sandbox.Run("git", new[] { "checkout", "--", Model }, repo.Directory, extra: new Dictionary<string, string?> { ["DOTNET_GCHeapHardLimit"] = "0x8000000" });
+        var measured = peak.Stop();
+
+        Assert.True(checkout.ExitCode == 0, checkout.Error);
+        Assert.Equal(expected, repo.Read(Model));
+        Assert.True(measured > 0 || !OperatingSystem.IsLinux(), "the filter process was never seen");
+        Assert.True(measured < PeakRssBound, $"the filter process peaked at {measured >> 20} MiB");
+    }
+
+    [Fact]
+    public void Metadata_with_a_chain_deeper_than_1024_updates_is_not_staged()
+    {
+        var repo = ThetaRepoFactory.Create(sandbox, Model);
+        var (forged, _) = ForgeChain(repo, depth: 4095);
+        var index = repo.GitOk("ls-files", "-s", "--debug");
+
+        repo.Write(Model, forged);
+        var add = repo.Git("add", Model);
+
+        Assert.NotEqual(0, add.ExitCode);
+        var error = Assert.Single(add.Error.Split('\n'), l => l.StartsWith("git-theta: error", StringComparison.Ordinal));
+        Assert.Equal(
+            $"git-theta: error GT2025: {Model}: parameter '{Weight}': the metadata being staged has an update chain of 4095 updates, more than the 1024 git-theta accepts. Put the checkpoint itself in the working file and add that (the clean stores a value dense past theta.maxChainDepth); a chain already committed is shortened with 'git theta squash {Model}'.",
+            error);
+        Assert.Equal(index, repo.GitOk("ls-files", "-s", "--debug"));
+
+        var clean = sandbox.Run(Path.Combine(Sandbox.ToolDirectory, "git-theta"), new[] { "clean", Model }, repo.Directory, forged);
+        Assert.Equal((4, true), (clean.ExitCode, clean.Error.Contains("GT2025", StringComparison.Ordinal)));
+    }
+
+    /// <summary>
+    /// Commits three versions of one 16 KiB group (dense, a sparse change, the sparse change taken back) and returns
+    /// metadata whose entry applies those two updates alternately, <paramref name="depth"/> of them, over the dense
+    /// value, with the bytes it rebuilds to (the second version: <paramref name="depth"/> is odd).
+    /// </summary>
+    private static (byte[] Metadata, byte[] Value) ForgeChain(GitRepo repo, int depth)
+    {
+        Assert.Equal(1, depth % 2);
+        var v1 = new TensorFile().Add(Weight, "F32", new long[] { 4096 }, TensorFile.Random(1, 4096, 0.5));
+        var changed = v1[Weight].Values.ToArray();
+        changed[5] += 0.5;
+        changed[3000] -= 0.25;
+        var v2 = v1.With(Weight, changed);
+
+        repo.Write(Model, v1.ToBytes());
+        repo.GitOk("add", ".gitattributes", Model);
+        repo.Commit("dense");
+        var dense = Entry(repo)["object"]!;
+        repo.Write(Model, v2.ToBytes());
+        repo.ThetaOk("add", Model, "--update-type", "sparse");
+        repo.Commit("up");
+        var up = Entry(repo)["object"]!;
+        repo.Write(Model, v1.ToBytes());
+        repo.ThetaOk("add", Model, "--update-type", "sparse");
+        repo.Commit("down");
+        var metadata = JsonNode.Parse(repo.Show($"HEAD:{Model}"))!;
+        var entry = metadata["parameters"]![Weight]!;
+        Assert.Equal("sparse", (string?)entry["update"]!["type"]);
+        var down = entry["object"]!;
+
+        // Nearest first: "up" on top and just above the dense value, "down" between.
+        var chain = new JsonArray();
+        for (var i = 1; i < depth; i++)
+        {
+            chain.Add(Link("sparse", i % 2 == 0 ? up : down));
+        }
+
+        chain.Add(Link("dense", dense));
+        entry["object"] = up.DeepClone();
+        entry["update"]!["chain"] = chain;
+        return (System.Text.Encoding.UTF8.GetBytes(metadata.ToJsonString()), v2.ToBytes());
+    }
+
+    private static string Link(string type, JsonNode reference) => $"{type} {reference["oid"]} {reference["size"]}";
+
+    private static JsonNode Entry(GitRepo repo) => JsonNode.Parse(repo.Show($"HEAD:{Model}"))!["parameters"]![Weight]!;
+
+    /// <summary>Commits <paramref name="metadata"/> as the tracked file's blob, as a tool that bypasses the filter would.</summary>
+    private void CommitMetadata(GitRepo repo, byte[] metadata, string message)
+    {
+        var file = sandbox.Path("forged.json");
+        File.WriteAllBytes(file, metadata);
+        var blob = repo.GitOk("hash-object", "-w", "--no-filters", file).Trim();
+        repo.GitOk("update-index", "--cacheinfo", $"100644,{blob},{Model}");
+        repo.Commit(message);
+    }
+}
