@@ -60,6 +60,35 @@ public sealed class BoundedCostTests : IDisposable
         Assert.Equal((4, true), (clean.ExitCode, clean.Error.Contains("GT2025", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public void A_300_KB_pickle_integer_key_is_refused_by_git_add_and_git_status_with_GT2002()
+    {
+        var repo = ThetaRepoFactory.Create(sandbox, "model.pt");
+        // A 300,000-character string key: the same size as the integer key below, so git status cannot tell the
+        // files apart by size and has to clean the working file.
+        var stringKey = new string('k', 300_000);
+        repo.Write("model.pt", TorchZipFile.Build(TorchZipFile.StringKey(stringKey), new[] { 1f, 2, 3, 4, 5, 6 }));
+        repo.GitOk("add", ".gitattributes", "model.pt");
+        repo.Commit("a torch.save zip");
+        Assert.Equal(stringKey + "/w", Assert.Single(JsonNode.Parse(repo.Show("HEAD:model.pt"))!["parameters"]!.AsObject()).Key);
+        var index = repo.GitOk("ls-files", "-s", "--debug");
+        var objects = repo.StoredObjects();
+
+        // The sandbox's 3-minute watchdog bounds each command; the quadratic conversion took 25 s (49 s on a busy machine).
+        repo.Write("model.pt", TorchZipFile.Build(TorchZipFile.IntegerKey(300_000), new[] { 1f, 2, 3, 4, 5, 7 }));
+        var add = repo.Git("add", "model.pt");
+        Assert.Equal(new FileInfo(repo.Path("model.pt")).Length, long.Parse(repo.GitOk("ls-files", "--debug", "model.pt").Split("size: ")[1].Split('\t', ' ', '\n')[0], System.Globalization.CultureInfo.InvariantCulture));
+        var status = repo.Git("status", "--porcelain");
+
+        Assert.NotEqual(0, add.ExitCode);
+        Assert.Equal(
+            "git-theta: error GT2002: model.pt: data.pkl holds a 300000-byte integer at byte 4; git-theta reads integers of at most 1024 bytes. Save only tensors and small numbers, e.g. torch.save(model.state_dict(), path).",
+            Assert.Single(add.Error.Split('\n'), l => l.StartsWith("git-theta: error", StringComparison.Ordinal)));
+        Assert.Contains("git-theta: error GT2002: model.pt: data.pkl holds a 300000-byte integer", status.Error);
+        Assert.Equal(index, repo.GitOk("ls-files", "-s", "--debug"));
+        Assert.Equal(objects, repo.StoredObjects());
+    }
+
     /// <summary>
     /// Commits three versions of one 16 KiB group (dense, a sparse change, the sparse change taken back) and returns
     /// metadata whose entry applies those two updates alternately, <paramref name="depth"/> of them, over the dense
