@@ -118,7 +118,8 @@ public sealed class FilterProcessServer
 
     private void Report(Exception e, string pathname)
     {
-        log(e is ThetaException t ? $"error {t.Code}: {t.Message}" : $"error {DiagnosticIds.UnexpectedError}: {pathname}: {e.GetType().Name}: {e.Message}");
+        var known = e as ThetaException ?? IoFailure.Describe(e, pathname);
+        log(known is not null ? $"error {known.Code}: {known.Message}" : $"error {DiagnosticIds.UnexpectedError}: {pathname}: {e.GetType().Name}: {e.Message}");
     }
 
     private void Handshake()
