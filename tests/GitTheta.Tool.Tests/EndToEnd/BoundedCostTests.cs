@@ -89,6 +89,76 @@ public sealed class BoundedCostTests : IDisposable
         Assert.Equal(objects, repo.StoredObjects());
     }
 
+    [Fact]
+    public void A_full_disk_under_a_command_is_GT2023_exit_74_naming_the_cause_not_an_unexpected_error()
+    {
+        var repo = ThetaRepoFactory.Create(sandbox, Model);
+        repo.Write(Model, new TensorFile().Add(Weight, "F32", new long[] { 4096 }, TensorFile.Random(3, 4096)).ToBytes());
+        repo.GitOk("add", ".gitattributes", Model);
+        repo.Commit("v1");
+        File.WriteAllText(sandbox.Path("metadata.json"), repo.Show($"HEAD:{Model}"));
+
+        // /dev/full fails every write with ENOSPC, as a full disk does.
+        var smudge = sandbox.Run("sh", new[] { "-c", $"exec '{Path.Combine(Sandbox.ToolDirectory, "git-theta")}' smudge {Model} < '{sandbox.Path("metadata.json")}' > /dev/full" }, repo.Directory);
+
+        Assert.Equal(74, smudge.ExitCode);
+        Assert.Equal(
+            "git-theta: error GT2023: the disk is full (ENOSPC) on a stream without a path (standard output or a pipe); free space on that file system (objects go under .git/lfs or lfs.storage, temporary files under TMPDIR) and run the command again.",
+            smudge.Error.TrimEnd('\n'));
+    }
+
+    [Fact]
+    public void Git_add_on_a_full_file_system_is_GT2023_naming_the_file_it_could_not_write()
+    {
+        // A 2 MiB tmpfs holds the repository; mounting one needs root (CAP_SYS_ADMIN), as on CI and this team's machines.
+        var mount = sandbox.Path("small");
+        Directory.CreateDirectory(mount);
+        var mounted = sandbox.Run("mount", new[] { "-t", "tmpfs", "-o", "size=2m", "tmpfs", mount }, sandbox.Root);
+        Assert.True(mounted.ExitCode == 0, $"mount a 2 MiB tmpfs (needs root): {mounted.Error}");
+        try
+        {
+            var repo = sandbox.InitRepository(Path.Combine("small", "repo"));
+            repo.ThetaOk("install");
+            repo.ThetaOk("track", Model);
+            repo.GitOk("add", ".gitattributes");
+            repo.Commit("track");
+            var index = repo.GitOk("ls-files", "-s", "--debug");
+            var file = new TensorFile();
+            for (var g = 0; g < 8; g++)
+            {
+                file.Add($"g{g}", "F32", new long[] { 32768 }, TensorFile.Random(g, 32768));
+            }
+
+            // The objects of 1 MiB of tensors do not fit beside the 1 MiB working file.
+            repo.Write(Model, file.ToBytes());
+            var add = repo.Git("add", Model);
+
+            Assert.NotEqual(0, add.ExitCode);
+            var error = Assert.Single(add.Error.Split('\n'), l => l.StartsWith("git-theta: error", StringComparison.Ordinal));
+            Assert.Matches($"^git-theta: error GT2023: {Model}: the disk is full \\(ENOSPC\\) at '{System.Text.RegularExpressions.Regex.Escape(repo.Path(".git"))}/lfs/[^']+'; free space on that file system", error);
+            Assert.Equal(index, repo.GitOk("ls-files", "-s", "--debug"));
+        }
+        finally
+        {
+            sandbox.Run("umount", new[] { "-l", mount }, sandbox.Root);
+        }
+    }
+
+    [Fact]
+    public void A_TorchScript_archive_is_refused_as_not_supported()
+    {
+        var repo = ThetaRepoFactory.Create(sandbox, "model.pt");
+        DebianTorch.RunOk("import sys, torch\ntorch.jit.save(torch.jit.script(torch.nn.Linear(3, 2)), sys.argv[1])\n", repo.Path("model.pt"));
+
+        var add = repo.Git("add", "model.pt");
+
+        Assert.NotEqual(0, add.ExitCode);
+        var error = Assert.Single(add.Error.Split('\n'), l => l.StartsWith("git-theta: error", StringComparison.Ordinal));
+        Assert.StartsWith("git-theta: error GT2002: model.pt: is a TorchScript archive (torch.jit.save; it holds '", error);
+        Assert.EndsWith("'), which git-theta does not support; track its weights instead (torch.save(model.state_dict(), path)) or store the file with plain git-lfs.", error);
+        Assert.Equal(string.Empty, repo.GitOk("ls-files", "model.pt"));
+    }
+
     /// <summary>
     /// Commits three versions of one 16 KiB group (dense, a sparse change, the sparse change taken back) and returns
     /// metadata whose entry applies those two updates alternately, <paramref name="depth"/> of them, over the dense
