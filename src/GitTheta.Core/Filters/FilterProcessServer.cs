@@ -124,7 +124,8 @@ public sealed class FilterProcessServer
 
     private void Report(Exception e, string pathname, string origin = "")
     {
-        log(e is ThetaException t ? $"error {t.Code}: {t.Message}{origin}" : $"error {DiagnosticIds.UnexpectedError}: {pathname}: {e.GetType().Name}: {e.Message}{origin}");
+        var known = e as ThetaException ?? IoFailure.Describe(e, pathname);
+        log(known is not null ? $"error {known.Code}: {known.Message}{origin}" : $"error {DiagnosticIds.UnexpectedError}: {pathname}: {e.GetType().Name}: {e.Message}{origin}");
     }
 
     private void Handshake()

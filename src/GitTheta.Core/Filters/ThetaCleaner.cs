@@ -61,6 +61,7 @@ public sealed class ThetaCleaner
             var all = ReadBounded(stream, MetadataSerializer.MaxMetadataBytes, out var complete);
             if (complete && MetadataSerializer.ParseIfMetadata(all, path) is { } passing)
             {
+                UpdateChain.CheckStagedDepth(passing, path);
                 ValidatePassingMetadata(passing, path);
                 return all;
             }

@@ -18,7 +18,10 @@ public static class MetadataSerializer
     /// <summary>Metadata larger than this is not metadata (a checkpoint that happens to start with '{').</summary>
     public const int MaxMetadataBytes = 256 * 1024 * 1024;
 
-    /// <summary>The longest update chain metadata may hold; git-theta keeps chains far shorter (theta.maxChainDepth).</summary>
+    /// <summary>
+    /// The longest update chain metadata may hold to be read at all (checkout, diff, log); git-theta stages at most
+    /// <c>UpdateChain.MaxStagedDepth</c>, and resolving a chain is linear in its length.
+    /// </summary>
     public const int MaxChainLength = 4096;
 
     /// <summary>
@@ -253,9 +256,16 @@ public static class MetadataSerializer
     /// <summary>An update chain: an array of "&lt;type&gt; &lt;oid&gt; &lt;size&gt;" strings, nearest value first.</summary>
     private static List<UpdateLink> ParseChain(JsonElement chain, string path, string where)
     {
-        if (chain.ValueKind != JsonValueKind.Array || chain.GetArrayLength() == 0 || chain.GetArrayLength() > MaxChainLength)
+        if (chain.ValueKind != JsonValueKind.Array || chain.GetArrayLength() == 0)
         {
             throw Malformed(path, $"{where}: update chain is not an array of 1 to {MaxChainLength} links");
+        }
+
+        if (chain.GetArrayLength() > MaxChainLength)
+        {
+            throw new ThetaException(
+                DiagnosticIds.UpdateChainTooDeep,
+                $"{path}: {where}: its update chain has {chain.GetArrayLength()} links, more than the {MaxChainLength} git-theta reads. Restore the file from a good commit (git checkout <rev> -- {path}).");
         }
 
         var links = new List<UpdateLink>(chain.GetArrayLength());

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Metadata;
 using GitTheta.Core.Storage;
@@ -12,6 +14,13 @@ namespace GitTheta.Core.Updates;
 /// </summary>
 public static class UpdateChain
 {
+    /// <summary>
+    /// The deepest chain metadata may have to be staged: the largest <c>theta.maxChainDepth</c>, so the clean of a
+    /// checkpoint never writes more. Metadata that passes through clean (staged as it is) is held to it too, so a
+    /// forged or copied chain cannot make every later checkout apply thousands of updates.
+    /// </summary>
+    public const int MaxStagedDepth = 1024;
+
     /// <summary>The entry's object and every value below it, nearest first; the last is the dense value.</summary>
     public static IReadOnlyList<UpdateLink> Links(ParameterEntry entry) =>
         new[] { new UpdateLink(entry.Update.Type, entry.Object) }.Concat(entry.Update.Chain ?? Array.Empty<UpdateLink>()).ToList();
@@ -61,11 +70,7 @@ public static class UpdateChain
         var links = Links(entry);
         var types = Validate(context.Updates, entry, where, context.Path);
         var start = links.Count - 1;
-        var keys = new string[links.Count];
-        for (var i = 0; i < links.Count; i++)
-        {
-            keys[i] = Key(links, i);
-        }
+        var keys = Keys(links);
 
         var cached = false;
         for (var i = 0; i < links.Count - 1 && context.Cache is not null; i++)
@@ -102,6 +107,20 @@ public static class UpdateChain
         if (start > 0)
         {
             context.Cache?.Put(keys[0], value);
+        }
+    }
+
+    /// <summary>Refuses metadata with a chain deeper than <see cref="MaxStagedDepth"/>, before it is staged (GT2025).</summary>
+    public static void CheckStagedDepth(ThetaMetadata metadata, string path)
+    {
+        foreach (var (name, entry) in metadata.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (entry.Update.Depth > MaxStagedDepth)
+            {
+                throw new ThetaException(
+                    DiagnosticIds.UpdateChainTooDeep,
+                    $"{path}: parameter '{name}': the metadata being staged has an update chain of {entry.Update.Depth} updates, more than the {MaxStagedDepth} git-theta accepts. Put the checkpoint itself in the working file and add that (the clean stores a value dense past theta.maxChainDepth); a chain already committed is shortened with 'git theta squash {path}'.");
+            }
         }
     }
 
@@ -145,6 +164,26 @@ public static class UpdateChain
         return $"{where} is a {entry.Update.Type} update{on} (chain depth {entry.Update.Depth}); rebuilding it needs object {first.Oid}{more}, which is not in the local store and could not be fetched. Make the remote reachable and run 'git theta fetch', then 'git checkout -- {path}'.";
     }
 
-    private static string Key(IReadOnlyList<UpdateLink> links, int from) =>
-        string.Join('|', links.Skip(from).Select(l => l.Type + ":" + l.Object.Oid));
+    /// <summary>
+    /// The cache key of every link's value, nearest first. A value is named by its link and everything below it; each
+    /// key folds the link into the key below it (one SHA-256 of 32 bytes and the link), so the keys of a chain of n
+    /// links cost O(n) time and memory. Spelling each key out as the text of its whole suffix cost O(n²): 1.2 GB for
+    /// a 4096-link chain.
+    /// </summary>
+    private static string[] Keys(IReadOnlyList<UpdateLink> links)
+    {
+        var keys = new string[links.Count];
+        var below = new byte[SHA256.HashSizeInBytes];
+        for (var i = links.Count - 1; i >= 0; i--)
+        {
+            var link = Encoding.UTF8.GetBytes(links[i].Type + ":" + links[i].Object.Oid);
+            var input = new byte[below.Length + link.Length];
+            below.CopyTo(input, 0);
+            link.CopyTo(input, below.Length);
+            below = SHA256.HashData(input);
+            keys[i] = Convert.ToHexString(below);
+        }
+
+        return keys;
+    }
 }

@@ -20,6 +20,12 @@ public static class CommandRunner
             Error(e.Code, e.Message, e);
             return (int)ToExitCode(e.Code);
         }
+        catch (Exception e) when (IoFailure.Describe(e) is { } failure)
+        {
+            // Disk full, too many open files, permission denied: the machine's state, which the user can fix.
+            Error(failure.Code, failure.Message, e);
+            return (int)ExitCode.IoFailure;
+        }
         catch (Exception e)
         {
             Error(DiagnosticIds.UnexpectedError, $"unexpected {e.GetType().Name}: {e.Message}. Run again with GIT_THETA_LOG_LEVEL=debug and report the output.", e);
@@ -46,6 +52,7 @@ public static class CommandRunner
         DiagnosticIds.NotAGitRepository => ExitCode.NotARepository,
         DiagnosticIds.InvalidArguments or DiagnosticIds.InvalidConfiguration or DiagnosticIds.NotFoundAtRevision => ExitCode.Usage,
         DiagnosticIds.MissingObject => ExitCode.MissingObject,
+        DiagnosticIds.IoFailure => ExitCode.IoFailure,
         DiagnosticIds.MergeConflict or DiagnosticIds.AttributeConflict => ExitCode.Conflict,
         DiagnosticIds.GitFailed or DiagnosticIds.GitLfsMissing or DiagnosticIds.PushFailed or DiagnosticIds.GcReferenceScanFailed => ExitCode.GitFailed,
         _ => ExitCode.InvalidInput,

@@ -12,4 +12,7 @@ public enum ExitCode
     Conflict = 6,
     GitFailed = 7,
     Internal = 70,
+
+    /// <summary>GT2023: the operating system's I/O failed (disk full, too many open files, permission denied); sysexits' EX_IOERR.</summary>
+    IoFailure = 74,
 }

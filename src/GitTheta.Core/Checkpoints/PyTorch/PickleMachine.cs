@@ -11,13 +11,21 @@ namespace GitTheta.Core.Checkpoints.PyTorch;
 /// sets) and leaves everything else to <see cref="IPickleRules"/>. Opcodes that create arbitrary
 /// objects (INST, OBJ, NEWOBJ, extensions, out-of-band buffers) are refused outright. Nothing is
 /// imported or called: a global is only a name the rules recognise or refuse. Work and memory are
-/// linear in the pickle's length: every opcode pushes at most one value, and lengths are checked
-/// against the bytes left before anything is allocated.
+/// linear in the pickle's length: every opcode pushes at most one value, lengths are checked
+/// against the bytes left before anything is allocated, and integers are at most
+/// <see cref="MaxIntegerBytes"/> long, so no later step (naming a group by its key) is quadratic.
 /// </summary>
 public sealed class PickleMachine
 {
     private const int HighestProtocol = 5;
     private const int MaxLineLength = 512;
+
+    /// <summary>
+    /// The longest integer (LONG4) read. Turning an integer into text (a dict key names its group) costs time
+    /// quadratic in its length: 25 s for a 300 KB key. No state dict needs more than a few bytes; LONG1 (up to 255
+    /// bytes) and the text forms (up to <see cref="MaxLineLength"/> digits) are below this already.
+    /// </summary>
+    public const int MaxIntegerBytes = 1024;
 
     private readonly byte[] pickle;
     private readonly IPickleRules rules;
@@ -106,7 +114,13 @@ public sealed class PickleMachine
                     Push(ReadLong(ReadByte()));
                     break;
                 case 0x8b: // LONG4
-                    Push(ReadLong(ReadLength(4)));
+                    var longLength = ReadLength(4);
+                    if (longLength > MaxIntegerBytes)
+                    {
+                        throw Fail($"holds a {longLength}-byte integer at byte {at}; git-theta reads integers of at most {MaxIntegerBytes} bytes. Save only tensors and small numbers, e.g. torch.save(model.state_dict(), path)");
+                    }
+
+                    Push(ReadLong(longLength));
                     break;
                 case (byte)'I': // INT (text); "01"/"00" are True/False
                     var intLine = ReadLine();

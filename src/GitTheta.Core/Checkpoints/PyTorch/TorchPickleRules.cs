@@ -45,6 +45,11 @@ public sealed class TorchPickleRules : IPickleRules
             return global;
         }
 
+        if (TorchScriptArchive.IsModule(module))
+        {
+            throw TorchScriptArchive.ModuleNotSupported(where, global.ToString());
+        }
+
         throw Fail($"references the global '{global}', which a state dict never needs; git-theta refuses to load it (nothing was executed). Save only tensors and plain values (torch.save(model.state_dict(), path))");
     }
 

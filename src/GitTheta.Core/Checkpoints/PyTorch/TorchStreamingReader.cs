@@ -360,6 +360,11 @@ public sealed class TorchStreamingReader : ICheckpointReader
             return null;
         }
 
+        if (TorchScriptArchive.IsEntry(entry.Name))
+        {
+            throw TorchScriptArchive.NotSupported(path, entry.Name);
+        }
+
         if ((entry.Flags & EncryptedFlag) != 0)
         {
             throw Invalid($"entry '{entry.Name}' is encrypted");

@@ -231,6 +231,11 @@ public sealed class ZipDirectory
             throw Invalid("it spans several disks");
         }
 
+        if (TorchScriptArchive.IsEntry(name))
+        {
+            throw TorchScriptArchive.NotSupported(path, name);
+        }
+
         if ((flags & EncryptedFlag) != 0)
         {
             throw Invalid($"entry '{name}' is encrypted");

@@ -51,12 +51,16 @@ public sealed class SafetensorsFormat : ICheckpointFormat
             throw new ThetaException(DiagnosticIds.CorruptObject, $"{path}: the stored safetensors container is {container.Length} bytes, too short; run 'git theta verify'.");
         }
 
-        var length = SafetensorsHeader.ReadLength(container, path);
-        if (length != container.Length - 8)
+        var bytes = container.ToArray();
+        return StoredBytes.Parse(path, "the stored safetensors container", () =>
         {
-            throw new ThetaException(DiagnosticIds.CorruptObject, $"{path}: the stored safetensors container is inconsistent; run 'git theta verify'.");
-        }
+            var length = SafetensorsHeader.ReadLength(bytes, path);
+            if (length != bytes.Length - 8)
+            {
+                throw new ThetaException(DiagnosticIds.CorruptObject, $"{path}: the stored safetensors container is inconsistent; run 'git theta verify'.");
+            }
 
-        return SafetensorsHeader.Parse(container[8..], path);
+            return SafetensorsHeader.Parse(bytes.AsSpan(8), path);
+        });
     }
 }

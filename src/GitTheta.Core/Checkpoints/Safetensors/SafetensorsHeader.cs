@@ -1,5 +1,8 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Tensors;
 
@@ -46,6 +49,12 @@ public sealed class SafetensorsHeader
 
     public static SafetensorsHeader Parse(ReadOnlySpan<byte> json, string path)
     {
+        // System.Text.Json checks UTF-8 only when a string is decoded, and then throws InvalidOperationException.
+        if (!Utf8.IsValid(json))
+        {
+            throw new ThetaException(DiagnosticIds.InvalidCheckpoint, $"{path}: safetensors header is not valid UTF-8 (at byte {8 + FirstInvalidUtf8(json)} of the file); the file is corrupt or not safetensors.");
+        }
+
         JsonDocument document;
         try
         {
@@ -198,6 +207,17 @@ public sealed class SafetensorsHeader
                 throw Invalid(path, $"__metadata__ value '{field.Name}' is not a string");
             }
         }
+    }
+
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> json)
+    {
+        var at = 0;
+        while (at < json.Length && Rune.DecodeFromUtf8(json[at..], out _, out var consumed) == OperationStatus.Done)
+        {
+            at += consumed;
+        }
+
+        return at;
     }
 
     private static ThetaException Invalid(string path, string what) =>

@@ -68,6 +68,6 @@ public static class SafetensorsObject
             throw new ThetaException(DiagnosticIds.CorruptObject, $"{what}: the stored object is truncated; run 'git theta verify' and re-fetch it.");
         }
 
-        return SafetensorsHeader.Parse(json, what);
+        return StoredBytes.Parse(what, "the stored object", () => SafetensorsHeader.Parse(json, what));
     }
 }
