@@ -41,5 +41,5 @@ public sealed record HostileMeasuredRun(ProcessResult Result, bool TimedOut, dou
     public IReadOnlyList<string> ErrorLines => Result.Error.Split('\n').Where(l => l.StartsWith("git-theta: error", StringComparison.Ordinal)).ToList();
 
     public string Describe() =>
-        $"exit {Result.ExitCode} after {Seconds:F1} s, peak RSS {(PeakRssMiB is { } r ? $"{r:F0} MiB" : "not measured")}\nstderr:\n{Result.Error}\nstdout ({Result.Output.Length} chars):\n{(Result.Output.Length > 400 ? Result.Output[..400] + "…" : Result.Output)}";
+        $"exit {Result.ExitCode} after {Seconds:F1} s, peak RSS {(TimedOut ? "unknown (killed by the watchdog)" : PeakRssMiB is { } r ? $"{r:F0} MiB" : "not measured")}\nstderr:\n{Result.Error}\nstdout ({Result.Output.Length} chars):\n{(Result.Output.Length > 400 ? Result.Output[..400] + "…" : Result.Output)}";
 }
