@@ -3,6 +3,7 @@ using GitTheta.Core.Tests.Support;
 namespace GitTheta.Core.Tests.Filters;
 
 /// <summary>Where the LSH cannot decide (non-finite values) and where the store lost an object.</summary>
+[Collection(AllocationMeasuringCollection.Name)]
 public sealed class ThetaCleanerEdgeCaseTests : IDisposable
 {
     private readonly FilterHarness harness = new();

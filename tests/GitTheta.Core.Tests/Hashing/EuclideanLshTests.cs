@@ -14,11 +14,21 @@ public class EuclideanLshTests
 
     private static readonly EuclideanLsh Lsh = new(K, Width, Rows);
 
-    public static TheoryData<int> Lengths() => new()
+    // Distinct on purpose: xunit silently drops a repeated theory case, so a duplicate here is a boundary
+    // that looks tested and is not (65,537 was once listed twice, as a literal and as BlockElements + 1).
+    private static readonly int[] LengthCases =
     {
-        0, 1, 2, 3, 5, 17, 4095, 4096, 4097, 16_385, 65_537,
+        0, 1, 2, 3, 5, 17, 4095, 4096, 4097, Rows - 1, Rows, Rows + 1,
         EuclideanLsh.BlockElements - 1, EuclideanLsh.BlockElements, EuclideanLsh.BlockElements + 1, (2 * EuclideanLsh.BlockElements) + 3,
     };
+
+    public static TheoryData<int> Lengths() => new(LengthCases);
+
+    [Fact]
+    public void The_length_cases_are_distinct_so_xunit_runs_every_one()
+    {
+        Assert.Equal(LengthCases.Length, LengthCases.Distinct().Count());
+    }
 
     [Fact]
     public void Golden_signature_of_a_fixed_tensor()
