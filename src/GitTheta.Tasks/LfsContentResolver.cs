@@ -68,6 +68,33 @@ public static class LfsContentResolver
         }
     }
 
+    /// <summary>
+    /// Brings the object into git-lfs's local store (what restore does, so that a later build needs no network),
+    /// unless it is there already. git-lfs keeps what <c>git lfs smudge</c> downloads; the content itself is discarded.
+    /// </summary>
+    public static bool Prefetch(GitRepository repository, string repositoryPath, LfsPointerContent pointer, Action<string> log)
+    {
+        if (File.Exists(StoredObject(repository, pointer.Oid)))
+        {
+            return false;
+        }
+
+        var scratch = Path.Combine(Path.GetTempPath(), "gittheta-lfs-" + Guid.NewGuid().ToString("N"), "content");
+        try
+        {
+            Resolve(repository, repositoryPath, pointer, scratch, log);
+            return true;
+        }
+        finally
+        {
+            var folder = Path.GetDirectoryName(scratch)!;
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
     /// <summary>Where git-lfs keeps an object: <c>lfs.storage</c> (relative to the git directory), else <c>.git/lfs</c>.</summary>
     private static string StoredObject(GitRepository repository, string oid)
     {

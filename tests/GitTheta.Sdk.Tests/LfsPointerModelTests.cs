@@ -59,6 +59,23 @@ public sealed class LfsPointerModelTests : IDisposable
     }
 
     [Fact]
+    public void Restore_fetches_the_git_lfs_objects_so_an_offline_build_ships_the_content()
+    {
+        var (clone, v1, v2) = PointerClone();
+        var app = Path.Combine(clone, "app");
+
+        var restore = workspace.Dotnet(app, "restore", "-p:GitThetaConfigureRepository=false").EnsureSuccess();
+        Assert.Contains("GitTheta: fetched git-lfs object ", restore.Log);
+
+        Directory.Move(workspace.Path("remote.git"), workspace.Path("remote.git.offline"));
+        workspace.Dotnet(app, "build", "--no-restore", "-p:GitThetaConfigureRepository=false").EnsureSuccess();
+
+        var output = Path.Combine(app, "bin", "Debug", ConsumerProject.TargetFramework);
+        Assert.Equal(v2, File.ReadAllBytes(Path.Combine(output, "tokenizer.json")));
+        Assert.Equal(v1, File.ReadAllBytes(Path.Combine(output, "tokenizer-v1.json")));
+    }
+
+    [Fact]
     public void A_git_lfs_object_the_remote_does_not_have_is_GT1011_and_nothing_ships()
     {
         var (clone, _, _) = PointerClone();
