@@ -84,15 +84,49 @@ public sealed class ConfigureThetaRepository : ThetaTask
             return false;
         }
 
-        var missing = Tokens(command).FirstOrDefault(t => t.EndsWith("git-theta.dll", StringComparison.OrdinalIgnoreCase) && !File.Exists(t));
+        var tokens = Tokens(command).ToList();
+        var missing = tokens.FirstOrDefault(t => t.EndsWith("git-theta.dll", StringComparison.OrdinalIgnoreCase) && !File.Exists(t));
         if (missing is not null)
         {
             Detail($"{ProcessKey} runs {missing}, which no longer exists; configuring again.");
             return false;
         }
 
+        // Drivers that run GitTheta.Sdk's git-theta straight from the NuGet packages folder (as versions before the
+        // repository shim did) stop starting after a cache clear: move them to the shim now, while they still work.
+        var inCache = tokens.FirstOrDefault(t => t.EndsWith("git-theta.dll", StringComparison.OrdinalIgnoreCase) && InSdkPackage(t));
+        if (inCache is not null)
+        {
+            Detail($"{ProcessKey} runs {inCache} from the NuGet packages folder, which a cache clear removes; configuring the repository's own copy.");
+            return false;
+        }
+
+        if (tokens.FirstOrDefault() is { } first && ShimTarget(first) is { } target && !File.Exists(target))
+        {
+            Detail($"{ProcessKey} runs {first}, whose git-theta {target} no longer exists; configuring again.");
+            return false;
+        }
+
         Detail($"git-theta is already configured in {root} ({ProcessKey} = {command}).");
         return true;
+    }
+
+    private static bool InSdkPackage(string assembly)
+    {
+        var parts = Path.GetFullPath(assembly).Replace('\\', '/').Split('/');
+        return parts.Length >= 5 && parts[^5].Equals("gittheta.sdk", StringComparison.OrdinalIgnoreCase) && parts[^3] == "tools" && parts[^2] == "net";
+    }
+
+    /// <summary>The git-theta a repository shim (.git/theta/bin/git-theta, written by install) runs, from its <c>tool='…'</c> line.</summary>
+    private static string? ShimTarget(string command)
+    {
+        if (!command.EndsWith("/theta/bin/git-theta", StringComparison.Ordinal) || !File.Exists(command))
+        {
+            return null;
+        }
+
+        var line = File.ReadLines(command).FirstOrDefault(l => l.StartsWith("tool='", StringComparison.Ordinal));
+        return line is null ? null : line["tool='".Length..^1].Replace("'\\''", "'");
     }
 
     private (int ExitCode, string Output, string Errors) RunInstall(string root)

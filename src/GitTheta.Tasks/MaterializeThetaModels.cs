@@ -42,7 +42,12 @@ public sealed class MaterializeThetaModels : ThetaTask
         var repositoryPath = item.GetMetadata(ModelMetadata.RepositoryPath);
         var source = item.GetMetadata(ModelMetadata.Source);
         var revision = item.GetMetadata(ModelMetadata.Revision);
-        var what = revision.Length > 0 ? $"{projectPath} as of {revision}" : $"{projectPath} from its git-theta metadata";
+        var what = (revision.Length > 0, source == ModelSource.LfsPointer) switch
+        {
+            (true, _) => $"{projectPath} as of {revision}",
+            (false, true) => $"{projectPath} from its git-lfs pointer",
+            _ => $"{projectPath} from its git-theta metadata",
+        };
         var model = revision.Length > 0 ? $"ThetaModel '{projectPath}' (Revision '{revision}')" : $"ThetaModel '{projectPath}'";
         var repository = repositories.Find(modelFile);
         if (repository is null)
@@ -62,7 +67,12 @@ public sealed class MaterializeThetaModels : ThetaTask
         var clock = Stopwatch.StartNew();
         try
         {
-            if (source == ModelSource.Revision)
+            if (source == ModelSource.LfsPointer)
+            {
+                var pointer = new LfsPointerContent(item.GetMetadata(ModelMetadata.LfsOid), long.Parse(item.GetMetadata(ModelMetadata.LfsSize), System.Globalization.CultureInfo.InvariantCulture));
+                LfsContentResolver.Resolve(repository, repositoryPath, pointer, destination, Detail);
+            }
+            else if (source == ModelSource.Revision)
             {
                 var commit = item.GetMetadata(ModelMetadata.Commit);
                 if (materializer.Find(commit, repositoryPath) is not { } blob)
@@ -77,6 +87,11 @@ public sealed class MaterializeThetaModels : ThetaTask
             {
                 materializer.Materialize(File.ReadAllBytes(modelFile), repositoryPath, destination);
             }
+        }
+        catch (ThetaException e) when (e.Code == DiagnosticIds.ModelContentUnresolved)
+        {
+            Error(DiagnosticIds.ModelContentUnresolved, $"{model}: {e.Message}");
+            return false;
         }
         catch (ThetaException e) when (e.Code == DiagnosticIds.MissingObject)
         {

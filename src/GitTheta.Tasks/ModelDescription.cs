@@ -20,6 +20,15 @@ public sealed record ModelDescription(
         var source = resolved.GetMetadata(ModelMetadata.SourceFile);
         var bytes = source.Length > 0 && File.Exists(source) ? new FileInfo(source).Length : 0;
         var parameters = long.TryParse(resolved.GetMetadata(ModelMetadata.ParameterCount), NumberStyles.Integer, CultureInfo.InvariantCulture, out var count) ? count : 0;
+        var format = resolved.GetMetadata(ModelMetadata.CheckpointFormat);
+
+        // What a git-lfs pointer stands for is known only once it is materialized: describe it from its header then.
+        if (resolved.GetMetadata(ModelMetadata.Source) == ModelSource.LfsPointer && bytes > 0 && CheckpointInspector.Inspect(source) is { } described)
+        {
+            parameters = described.ParameterCount;
+            format = described.Format;
+        }
+
         return new ModelDescription(
             resolved.GetMetadata(ModelMetadata.MemberName),
             resolved.GetMetadata(ModelMetadata.TargetPath),
@@ -28,6 +37,6 @@ public sealed record ModelDescription(
             resolved.GetMetadata(ModelMetadata.MetadataOid),
             parameters,
             bytes,
-            resolved.GetMetadata(ModelMetadata.CheckpointFormat));
+            format);
     }
 }

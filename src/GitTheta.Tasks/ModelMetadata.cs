@@ -26,4 +26,8 @@ public static class ModelMetadata
     public const string StampFile = "StampFile";
     public const string MemberName = "MemberName";
     public const string ModelFile = "ModelFile";
+
+    // The object a git-lfs pointer names, for a model whose Source is LfsPointer.
+    public const string LfsOid = "LfsOid";
+    public const string LfsSize = "LfsSize";
 }

@@ -7,8 +7,9 @@ namespace GitTheta.Tasks;
 
 /// <summary>
 /// Brings into the local LFS store every object that the ThetaModels need (a pinned model's Revision, any other's
-/// commit checked out and work-tree metadata), in one git-lfs session per repository, so that a later build works offline. What cannot be had is
-/// a warning here: the build that needs it fails with GT1003.
+/// commit checked out and work-tree metadata), in one git-lfs session per repository, and the object of each model that
+/// is a git-lfs pointer, so that a later build works offline. What cannot be had is a warning here: the build that
+/// needs it fails with GT1003 (GT1011 for a pointer).
 /// </summary>
 public sealed class PrefetchThetaModels : ThetaTask
 {
@@ -48,6 +49,8 @@ public sealed class PrefetchThetaModels : ThetaTask
                 }
             }
 
+            PrefetchLfsContent(repository, model, path, materializer);
+
             if (model.Revision.Length == 0 && File.Exists(model.FullPath) && new FileInfo(model.FullPath).Length <= MetadataSerializer.MaxMetadataBytes
                 && TryRead(() => MetadataSerializer.TryParse(File.ReadAllBytes(model.FullPath), path)) is { } workTree)
             {
@@ -73,6 +76,41 @@ public sealed class PrefetchThetaModels : ThetaTask
             {
                 Detail($"all {needed} objects of the ThetaModels are in the local store.");
             }
+        }
+    }
+
+    /// <summary>A model stored by plain git-lfs (its file, or its Revision's, is a pointer): its object into git-lfs's store.</summary>
+    private void PrefetchLfsContent(GitRepository repository, ThetaModelItem model, string path, CheckpointMaterializer materializer)
+    {
+        byte[]? pointerBytes = null;
+        if (model.Revision.Length > 0)
+        {
+            if (materializer.ResolveCommit(model.Revision) is { } commit && materializer.Find(commit, path) is { Size: < LfsPointer.MaxBytes } blob)
+            {
+                pointerBytes = repository.ReadBlob(blob.BlobId, LfsPointer.MaxBytes);
+            }
+        }
+        else if (File.Exists(model.FullPath) && new FileInfo(model.FullPath).Length < LfsPointer.MaxBytes)
+        {
+            pointerBytes = File.ReadAllBytes(model.FullPath);
+        }
+
+        if (pointerBytes is null || LfsPointerContent.TryParse(pointerBytes) is not { } pointer)
+        {
+            return;
+        }
+
+        try
+        {
+            if (LfsContentResolver.Prefetch(repository, path, pointer, Detail))
+            {
+                Info($"fetched git-lfs object {pointer.Oid} for {model.ProjectPath}.");
+            }
+        }
+        catch (ThetaException e) when (e.Code == DiagnosticIds.ModelContentUnresolved)
+        {
+            // Restore warns; the build that needs the content fails with the same reason.
+            Warning(DiagnosticIds.ModelContentUnresolved, $"ThetaModel '{model.ProjectPath}': {e.Message}");
         }
     }
 

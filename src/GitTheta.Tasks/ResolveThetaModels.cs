@@ -76,7 +76,7 @@ public sealed class ResolveThetaModels : ThetaTask
         var materializer = new CheckpointMaterializer(repository, fetcher: null);
         if (model.Revision.Length > 0)
         {
-            return FromRevision(model, output, materializer, root, repositoryPath);
+            return FromRevision(model, output, materializer, repository, root, repositoryPath);
         }
 
         if (!File.Exists(model.FullPath))
@@ -87,10 +87,27 @@ public sealed class ResolveThetaModels : ThetaTask
 
         var head = materializer.HeadCommit() ?? string.Empty;
         output.SetMetadata(ModelMetadata.Commit, head);
-        if (ReadWorkTreeMetadata(model) is { } workTree)
+        var standIn = ReadWorkTreeStandIn(model);
+        if (standIn.Metadata is { } metadata)
         {
-            var (bytes, metadata) = workTree;
-            return Materialized(output, model, ModelSource.WorkTreeMetadata, CheckpointMaterializer.BlobId(bytes), metadata, repositoryPath);
+            return Materialized(output, model, ModelSource.WorkTreeMetadata, CheckpointMaterializer.BlobId(standIn.Bytes!), metadata, repositoryPath);
+        }
+
+        if (standIn.Pointer is { } pointer)
+        {
+            return FromLfsPointer(output, model, pointer, repositoryPath);
+        }
+
+        if (standIn.IsPointer)
+        {
+            Error(DiagnosticIds.ModelContentUnresolved, $"ThetaModel '{model.ProjectPath}' is a git-lfs pointer that names no object (damaged), and a pointer is never shipped as the model; check it out again ('git checkout -- {repositoryPath}' in {Display(root)}).");
+            return null;
+        }
+
+        if (standIn.LooksLikeMetadata)
+        {
+            Error(DiagnosticIds.ModelMaterializationFailed, $"ThetaModel '{model.ProjectPath}' is git-theta metadata that cannot be read (damaged or truncated), and metadata is never shipped as the model; check it out again ('git checkout -- {repositoryPath}' in {Display(root)}) or restore it from a commit.");
+            return null;
         }
 
         // The checkpoint itself: it ships as it is, and is described by the metadata staged for it, when there is some.
@@ -112,7 +129,7 @@ public sealed class ResolveThetaModels : ThetaTask
         return output;
     }
 
-    private TaskItem? FromRevision(ThetaModelItem model, TaskItem output, CheckpointMaterializer materializer, string root, string repositoryPath)
+    private TaskItem? FromRevision(ThetaModelItem model, TaskItem output, CheckpointMaterializer materializer, GitRepository repository, string root, string repositoryPath)
     {
         var commit = materializer.ResolveCommit(model.Revision);
         if (commit is null)
@@ -138,6 +155,27 @@ public sealed class ResolveThetaModels : ThetaTask
         {
             Error(DiagnosticIds.ModelMaterializationFailed, $"ThetaModel '{model.ProjectPath}' in Revision '{model.Revision}': {e.Message} ({e.Code})");
             return null;
+        }
+
+        if (metadata is null && blob.Size <= 4096 && repository.ReadBlob(blob.BlobId, 4096) is { } small)
+        {
+            if (LfsPointerContent.IsPointer(small))
+            {
+                if (LfsPointerContent.TryParse(small) is { } pointer)
+                {
+                    return FromLfsPointer(output, model, pointer, repositoryPath);
+                }
+
+                Error(DiagnosticIds.ModelContentUnresolved, $"ThetaModel '{model.ProjectPath}' in Revision '{model.Revision}' (commit {commit[..12]}) is a git-lfs pointer that names no object (damaged), and a pointer is never shipped as the model; pin a revision with an intact pointer.");
+                return null;
+            }
+
+            // Metadata that does not parse would otherwise be written out as if it were the model's bytes.
+            if (MetadataSerializer.LooksLikeMetadata(small))
+            {
+                Error(DiagnosticIds.ModelMaterializationFailed, $"ThetaModel '{model.ProjectPath}' in Revision '{model.Revision}' (commit {commit[..12]}) is git-theta metadata that cannot be read (damaged or truncated), and metadata is never shipped as the model; pin a revision whose metadata is intact.");
+                return null;
+            }
         }
 
         return Materialized(output, model, ModelSource.Revision, blob.BlobId, metadata, repositoryPath);
@@ -166,6 +204,12 @@ public sealed class ResolveThetaModels : ThetaTask
             return null;
         }
 
+        if (ReadWorkTreeStandIn(model) is { LooksLikeMetadata: true } or { IsPointer: true })
+        {
+            Error(DiagnosticIds.ModelContentUnresolved, $"ThetaModel '{model.ProjectPath}' is a git-lfs pointer or git-theta metadata, not the model, and outside a git repository there is no store to resolve it from; build from the clone it came from, or replace it with the real file.");
+            return null;
+        }
+
         var ignored = model.Revision.Length > 0 ? $" Revision '{model.Revision}' is ignored." : string.Empty;
         Warning(DiagnosticIds.ModelNotInRepository, $"ThetaModel '{model.ProjectPath}' is not inside a git repository, so git-theta cannot version or pin it; it is copied as it is.{ignored} Put the project in a repository ('git init') to version the model.");
         output.SetMetadata(ModelMetadata.Source, ModelSource.NotInRepository);
@@ -174,12 +218,30 @@ public sealed class ResolveThetaModels : ThetaTask
         return output;
     }
 
-    private (byte[] Bytes, ThetaMetadata Metadata)? ReadWorkTreeMetadata(ThetaModelItem model)
+    private TaskItem FromLfsPointer(TaskItem output, ThetaModelItem model, LfsPointerContent pointer, string repositoryPath)
+    {
+        var materialized = Path.GetFullPath(Path.Combine(MaterializeDirectory, model.TargetPath));
+        var stamp = MaterializeStamp.PathFor(materialized);
+        MaterializeStamp.Update(stamp, ModelSource.LfsPointer, "lfs:" + pointer.Oid, repositoryPath);
+        output.SetMetadata(ModelMetadata.Source, ModelSource.LfsPointer);
+        output.SetMetadata(ModelMetadata.SourceFile, materialized);
+        output.SetMetadata(ModelMetadata.MaterializedFile, materialized);
+        output.SetMetadata(ModelMetadata.StampFile, stamp);
+        output.SetMetadata(ModelMetadata.LfsOid, pointer.Oid);
+        output.SetMetadata(ModelMetadata.LfsSize, pointer.Size.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return output;
+    }
+
+    /// <summary>
+    /// What stands in a work-tree file instead of the model, read from its first bytes: theta metadata (parsed, or
+    /// only looking like metadata when damaged), or a git-lfs pointer. All null for a file that is its own content.
+    /// </summary>
+    private static (bool LooksLikeMetadata, ThetaMetadata? Metadata, bool IsPointer, LfsPointerContent? Pointer, byte[]? Bytes) ReadWorkTreeStandIn(ThetaModelItem model)
     {
         var info = new FileInfo(model.FullPath);
         if (info.Length > MetadataSerializer.MaxMetadataBytes)
         {
-            return null;
+            return (false, null, false, null, null);
         }
 
         var prefix = new byte[4096];
@@ -189,13 +251,18 @@ public sealed class ResolveThetaModels : ThetaTask
             read = stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
         }
 
+        if (LfsPointerContent.IsPointer(prefix.AsSpan(0, read)))
+        {
+            return (false, null, true, LfsPointerContent.TryParse(prefix.AsSpan(0, read)), null);
+        }
+
         if (!MetadataSerializer.LooksLikeMetadata(prefix.AsSpan(0, read)))
         {
-            return null;
+            return (false, null, false, null, null);
         }
 
         var bytes = File.ReadAllBytes(model.FullPath);
-        return MetadataSerializer.TryParse(bytes, model.ProjectPath) is { } metadata ? (bytes, metadata) : null;
+        return (true, MetadataSerializer.TryParse(bytes, model.ProjectPath), false, null, bytes);
     }
 
     private static void Describe(TaskItem output, string file)

@@ -42,6 +42,12 @@ public sealed class VerifyThetaModels : ThetaTask
             return;
         }
 
+        if (item.GetMetadata(ModelMetadata.Source) == ModelSource.LfsPointer)
+        {
+            VerifyLfsContent(item, projectPath, published);
+            return;
+        }
+
         var repository = repositories.Find(item.GetMetadata(ModelMetadata.ModelFile));
         var path = item.GetMetadata(ModelMetadata.RepositoryPath);
         var metadataOid = item.GetMetadata(ModelMetadata.MetadataOid);
@@ -75,5 +81,20 @@ public sealed class VerifyThetaModels : ThetaTask
         {
             Error(DiagnosticIds.ModelVerificationFailed, $"ThetaModel '{projectPath}' failed verification: {e.Message}");
         }
+    }
+
+    /// <summary>A model that a git-lfs pointer stands for is verified against the pointer's SHA-256 and size.</summary>
+    private void VerifyLfsContent(ITaskItem item, string projectPath, string published)
+    {
+        var oid = item.GetMetadata(ModelMetadata.LfsOid);
+        using var stream = new FileStream(published, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+        var actual = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(stream)).ToLowerInvariant();
+        if (actual != oid || stream.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) != item.GetMetadata(ModelMetadata.LfsSize))
+        {
+            Error(DiagnosticIds.ModelVerificationFailed, $"ThetaModel '{projectPath}' failed verification: the published file has SHA-256 {actual} ({stream.Length} bytes), not git-lfs object {oid}; publish again.");
+            return;
+        }
+
+        Info($"verified {item.GetMetadata(ModelMetadata.TargetPath)} in the publish folder against its git-lfs object.");
     }
 }

@@ -73,6 +73,79 @@ public sealed class DiagnosticsTests : IDisposable
         Assert.Equal(SafetensorsFile.ParameterCount(bytes).ToString(System.Globalization.CultureInfo.InvariantCulture), workspace.Dotnet(app, Path.Combine(output, "app.dll")).EnsureSuccess().Output.Trim());
     }
 
+    [Fact]
+    public void Damaged_metadata_in_the_work_tree_is_GT1006_and_never_shipped_as_the_model()
+    {
+        var history = ModelHistory.Create(
+            workspace,
+            "app/models/classifier.safetensors",
+            source => ConsumerProject.Write(Path.Combine(source, "app"), workspace.Sdk, ConsumerProject.Consumption.Sdk, "    <ThetaModel Include=\"models/classifier.safetensors\" />\n", "Console.WriteLine();\n"));
+        var clone = history.CloneWithoutFilters();
+        var app = Path.Combine(clone, "app");
+        var model = Path.Combine(clone, history.ModelPath);
+        var metadata = File.ReadAllBytes(model);
+        File.WriteAllBytes(model, metadata[..(metadata.Length / 2)]);
+
+        var build = workspace.Dotnet(app, "build", "-p:GitThetaConfigureRepository=false");
+
+        Assert.NotEqual(0, build.ExitCode);
+        AssertEveryLine(build, "GT1006", Path.Combine(app, "app.csproj") + " : error GT1006: ThetaModel 'models/classifier.safetensors' is git-theta metadata that cannot be read (damaged or truncated), and metadata is never shipped as the model; check it out again ('git checkout -- app/models/classifier.safetensors' in " + clone + ") or restore it from a commit.");
+        Assert.DoesNotContain("   at ", build.Log);
+        Assert.False(File.Exists(Path.Combine(app, "bin", "Debug", ConsumerProject.TargetFramework, "models", "classifier.safetensors")), "the damaged metadata is not shipped");
+    }
+
+    [Fact]
+    public void Two_models_with_one_member_name_are_GT1008()
+    {
+        var app = workspace.Path("plain", "app");
+        ConsumerProject.Write(app, workspace.Sdk, ConsumerProject.Consumption.Sdk, "    <ThetaModel Include=\"models/a-b.safetensors\" />\n    <ThetaModel Include=\"models/a_b.safetensors\" />\n", "Console.WriteLine();\n");
+        Directory.CreateDirectory(Path.Combine(app, "models"));
+        File.WriteAllBytes(Path.Combine(app, "models", "a-b.safetensors"), SafetensorsFile.Create(groups: 1, seed: 1));
+        File.WriteAllBytes(Path.Combine(app, "models", "a_b.safetensors"), SafetensorsFile.Create(groups: 1, seed: 2));
+
+        var build = workspace.Dotnet(app, "build");
+
+        Assert.NotEqual(0, build.ExitCode);
+        AssertEveryLine(build, "GT1008", Path.Combine(app, "app.csproj") + " : error GT1008: ThetaModels 'models/a-b.safetensors' and 'models/a_b.safetensors' both get the member name 'AB'; set the Name metadata of one of them.");
+        Assert.False(File.Exists(Path.Combine(app, "bin", "Debug", ConsumerProject.TargetFramework, "app.dll")), "nothing is built with a conflict");
+    }
+
+    [Fact]
+    public void A_configuration_that_fails_is_GT1009_and_the_build_still_ships_the_model()
+    {
+        var history = ModelHistory.Create(
+            workspace,
+            "app/models/classifier.safetensors",
+            source => ConsumerProject.Write(Path.Combine(source, "app"), workspace.Sdk, ConsumerProject.Consumption.Sdk, "    <ThetaModel Include=\"models/classifier.safetensors\" />\n", "Console.WriteLine();\n"));
+        var clone = history.CloneWithoutFilters();
+        var app = Path.Combine(clone, "app");
+
+        // A git-theta command that exits 1: the configuration fails, the tasks materialize the model all the same.
+        var build = workspace.Dotnet(app, "build", "-p:GitThetaToolCommand=false").EnsureSuccess();
+
+        AssertEveryLine(build, "GT1009", Path.Combine(app, "app.csproj") + " : warning GT1009: could not configure git-theta in " + clone + " (exit code 1); run 'git theta install' there, or set GitThetaConfigureRepository=false.");
+        Assert.Equal(string.Empty, workspace.Git(clone, "config", "--get-regexp", "^filter\\.theta\\.").Output.Trim());
+        Assert.Equal(history.V2, File.ReadAllBytes(Path.Combine(app, "bin", "Debug", ConsumerProject.TargetFramework, "models", "classifier.safetensors")));
+    }
+
+    [Fact]
+    public void Tasks_that_cannot_load_are_GT1010_and_the_build_touches_no_model()
+    {
+        var history = ModelHistory.Create(
+            workspace,
+            "app/models/classifier.safetensors",
+            source => ConsumerProject.Write(Path.Combine(source, "app"), workspace.Sdk, ConsumerProject.Consumption.Sdk, "    <ThetaModel Include=\"models/classifier.safetensors\" />\n", "Console.WriteLine();\n", "    <GitThetaGenerateModelsClass>false</GitThetaGenerateModelsClass>\n"));
+        var clone = history.CloneWithoutFilters();
+        var app = Path.Combine(clone, "app");
+
+        // The .NET Framework MSBuild (msbuild.exe) does not run here; the SDK's test for it is what this property records.
+        var build = workspace.Dotnet(app, "build", "-p:_GitThetaTasksUnavailable=true").EnsureSuccess();
+
+        AssertEveryLine(build, "GT1010", Path.Combine(app, "app.csproj") + " : warning GT1010: GitTheta.Sdk's tasks run on the MSBuild of the .NET SDK, not on this one (Core); this build neither materializes, copies nor checks the ThetaModels. Build with 'dotnet build'.");
+        Assert.False(File.Exists(Path.Combine(app, "bin", "Debug", ConsumerProject.TargetFramework, "models", "classifier.safetensors")));
+        Assert.Equal(string.Empty, workspace.Git(clone, "config", "--get-regexp", "^filter\\.theta\\.").Output.Trim());
+    }
+
     private static void AssertEveryLine(ProcessResult build, string code, string expected)
     {
         var lines = build.Output.Split('\n').Where(l => l.Contains(code, StringComparison.Ordinal)).ToList();

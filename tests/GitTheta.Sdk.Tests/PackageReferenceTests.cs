@@ -30,12 +30,15 @@ public sealed class PackageReferenceTests : IDisposable
 
         var build = workspace.Dotnet(service, "build").EnsureSuccess();
 
-        // The repository now runs the git-theta inside the package: filters, drivers and the pre-push hook.
+        // The repository now runs the package's git-theta, copied into the repository (a NuGet cache clear cannot take it
+        // away) and run through the shim under .git/theta/bin: filters, drivers and the pre-push hook.
         Assert.Contains("GitTheta: configured git-theta in " + clone, build.Log);
-        var process = workspace.GitOk(clone, "config", "--local", "--get", "filter.theta.process").Trim();
-        Assert.EndsWith(Path.Combine(workspace.Sdk.ExtractedPackage, "tools", "net", "git-theta.dll") + " filter-process", process);
-        Assert.Contains(workspace.Sdk.ExtractedPackage, workspace.GitOk(clone, "config", "--local", "--get", "merge.theta.driver"));
-        Assert.Contains("git-theta", File.ReadAllText(Path.Combine(clone, ".git", "hooks", "pre-push")));
+        var shim = Path.Combine(clone, ".git", "theta", "bin", "git-theta");
+        Assert.Equal(shim + " filter-process", workspace.GitOk(clone, "config", "--local", "--get", "filter.theta.process").Trim());
+        Assert.Equal(shim + " merge %O %A %B %P", workspace.GitOk(clone, "config", "--local", "--get", "merge.theta.driver").Trim());
+        Assert.Contains(shim + " pre-push", File.ReadAllText(Path.Combine(clone, ".git", "hooks", "pre-push")));
+        Assert.True(File.Exists(Path.Combine(clone, ".git", "theta", "tool", workspace.Sdk.Version.ToLowerInvariant(), "git-theta.dll")));
+        Assert.DoesNotContain(workspace.Sdk.PackagesDirectory, workspace.GitOk(clone, "config", "--local", "--get-regexp", "^(filter|diff|merge)\\.theta\\."));
 
         // Configuring rebuilt the work-tree checkpoint through the new filter, which git now sees as unchanged.
         Assert.Equal(history.V2, File.ReadAllBytes(Path.Combine(clone, history.ModelPath)));

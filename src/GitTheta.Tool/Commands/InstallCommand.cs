@@ -27,6 +27,14 @@ public static class InstallCommand
             throw new Core.Diagnostics.ThetaException(Core.Diagnostics.DiagnosticIds.NotAGitRepository, $"'{directory}' is not inside a git repository; run 'git theta install' inside one, or use --scope global.");
         }
 
+        // GitTheta.Sdk runs this tool from the NuGet packages folder, which a cache clear empties: the repository gets a
+        // copy of the tool and drivers that run it through a shim under .git/theta/ (RepositoryShim says why).
+        var entry = typeof(InstallCommand).Assembly.Location;
+        if (inRepository && scope == "repository" && RepositoryShim.SdkPackage(entry) is { } package)
+        {
+            self = RepositoryShim.Install(directory, Environment.ProcessPath ?? "dotnet", package.Directory, package.Version, Path.GetFileName(entry));
+        }
+
         foreach (var (key, value) in DriverConfig.Entries(self))
         {
             GitCli.Check(directory, "config", flag, key, value);

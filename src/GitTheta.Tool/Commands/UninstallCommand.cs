@@ -25,6 +25,10 @@ public static class UninstallCommand
             if (GitCli.Run(directory, "rev-parse", "--git-dir").Succeeded)
             {
                 PrePushHook.Uninstall(directory);
+                if (parse.GetValue(scope) == "repository")
+                {
+                    RepositoryShim.Uninstall(directory);
+                }
             }
 
             Console.WriteLine("git-theta uninstalled.");

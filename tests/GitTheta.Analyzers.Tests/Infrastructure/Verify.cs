@@ -5,7 +5,10 @@ using Microsoft.CodeAnalysis.Testing;
 
 namespace GitTheta.Analyzers.Tests.Infrastructure;
 
-/// <summary>Runs an analyzer or the GT0004 fix over C# sources against a <see cref="ModelProject"/>.</summary>
+/// <summary>
+/// Runs an analyzer or the GT0004 fix over C# sources against a <see cref="ModelProject"/>, compiled against the
+/// local .NET SDK's reference assemblies (<see cref="LocalReferenceAssemblies"/>: nothing is downloaded at run time).
+/// </summary>
 internal static class Verify
 {
     /// <summary>
@@ -20,8 +23,9 @@ internal static class Verify
         var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
         {
             TestCode = source,
-            ReferenceAssemblies = ReferenceAssemblies.Net.Net80,
+            ReferenceAssemblies = LocalReferenceAssemblies.Assemblies,
         };
+        test.TestState.AdditionalReferences.AddRange(LocalReferenceAssemblies.References);
         project.ApplyTo(test.TestState);
         test.ExpectedDiagnostics.AddRange(expected);
         return test.RunAsync();
@@ -39,10 +43,12 @@ internal static class Verify
         var test = new CSharpAnalyzerTest<ModelPathInCodeAnalyzer, DefaultVerifier>
         {
             TestCode = source,
-            ReferenceAssemblies = ReferenceAssemblies.Net.Net80,
+            ReferenceAssemblies = LocalReferenceAssemblies.Assemblies,
         };
+        test.TestState.AdditionalReferences.AddRange(LocalReferenceAssemblies.References);
         project.ApplyTo(test.TestState);
         var library = new ProjectState("Lib", Microsoft.CodeAnalysis.LanguageNames.CSharp, "/Lib/", "cs");
+        library.AdditionalReferences.AddRange(LocalReferenceAssemblies.References);
         test.TestState.AdditionalProjects.Add("Lib", library);
         library.Sources.Add(("/Lib/Paths.cs", librarySource));
         test.TestState.AdditionalProjectReferences.Add("Lib");
@@ -56,8 +62,9 @@ internal static class Verify
         {
             TestCode = source,
             FixedCode = fixedSource,
-            ReferenceAssemblies = ReferenceAssemblies.Net.Net80,
+            ReferenceAssemblies = LocalReferenceAssemblies.Assemblies,
         };
+        test.TestState.AdditionalReferences.AddRange(LocalReferenceAssemblies.References);
         project.ApplyTo(test.TestState);
         test.TestState.Sources.Add((GeneratedManifestPath, generatedManifest));
         test.FixedState.Sources.Add((GeneratedManifestPath, generatedManifest));

@@ -40,7 +40,10 @@ public static class ConsumerProject
         WriteNuGetConfig(directory, sdk);
     }
 
-    /// <summary>The test feed first, then the registry (for targeting and runtime packs); nothing from the machine's config.</summary>
+    /// <summary>
+    /// The test feed and nothing else: no registry, nothing from the machine's config. A net10.0 app restores nothing
+    /// else (its targeting, host and reference packs come with the .NET SDK), so the builds under test need no network.
+    /// </summary>
     public static void WriteNuGetConfig(string directory, PackedSdk sdk)
     {
         var config = new XDocument(
@@ -49,12 +52,7 @@ public static class ConsumerProject
                 new XElement(
                     "packageSources",
                     new XElement("clear"),
-                    new XElement("add", new XAttribute("key", "gittheta-test-feed"), new XAttribute("value", sdk.Feed)),
-                    new XElement("add", new XAttribute("key", "nuget.org"), new XAttribute("value", "https://api.nuget.org/v3/index.json"))),
-                new XElement(
-                    "packageSourceMapping",
-                    new XElement("packageSource", new XAttribute("key", "gittheta-test-feed"), new XElement("package", new XAttribute("pattern", "GitTheta.*"))),
-                    new XElement("packageSource", new XAttribute("key", "nuget.org"), new XElement("package", new XAttribute("pattern", "*"))))));
+                    new XElement("add", new XAttribute("key", "gittheta-test-feed"), new XAttribute("value", sdk.Feed)))));
         config.Save(Path.Combine(directory, "nuget.config"));
     }
 }

@@ -26,7 +26,12 @@ public sealed class Workspace : IDisposable
 
     public string Path(params string[] parts) => System.IO.Path.Combine(new[] { Root }.Concat(parts).ToArray());
 
-    public IReadOnlyDictionary<string, string?> Environment => new Dictionary<string, string?>
+    /// <summary>Variables a test changes for every process it runs from then on (a PATH without git-lfs, a NuGet folder of its own).</summary>
+    public Dictionary<string, string?> Overrides { get; } = new();
+
+    public IReadOnlyDictionary<string, string?> Environment => Base.Concat(Overrides).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value);
+
+    private Dictionary<string, string?> Base => new()
     {
         ["HOME"] = Home,
         ["USERPROFILE"] = Home,
@@ -47,6 +52,39 @@ public sealed class Workspace : IDisposable
         ["MSBUILDTERMINALLOGGER"] = "off",
         ["NO_COLOR"] = "1",
     };
+
+    /// <summary>
+    /// PATH as it is, but without git-lfs: each folder that holds git-lfs is replaced by a folder of links to
+    /// everything else in it. What a machine without git-lfs installed looks like to git, git-theta and the build.
+    /// </summary>
+    public string PathWithoutGitLfs()
+    {
+        var folders = new List<string>();
+        var index = 0;
+        foreach (var folder in (System.Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!File.Exists(System.IO.Path.Combine(folder, "git-lfs")))
+            {
+                folders.Add(folder);
+                continue;
+            }
+
+            var links = Path("path-without-git-lfs", (index++).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Directory.CreateDirectory(links);
+            foreach (var entry in Directory.EnumerateFileSystemEntries(folder))
+            {
+                var name = System.IO.Path.GetFileName(entry);
+                if (name != "git-lfs" && !File.Exists(System.IO.Path.Combine(links, name)))
+                {
+                    File.CreateSymbolicLink(System.IO.Path.Combine(links, name), entry);
+                }
+            }
+
+            folders.Add(links);
+        }
+
+        return string.Join(System.IO.Path.PathSeparator, folders);
+    }
 
     public ProcessResult Git(string directory, params string[] arguments) => ProcessRunner.Run("git", arguments, directory, Environment);
 

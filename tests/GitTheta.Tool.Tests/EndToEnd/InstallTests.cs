@@ -72,5 +72,66 @@ public sealed class InstallTests : IDisposable
         Assert.Contains(marker, File.ReadAllText(hook));
     }
 
+    [Fact]
+    public void Install_from_a_GitTheta_Sdk_package_runs_a_copy_that_survives_the_package_and_without_it_never_deletes_a_checkpoint()
+    {
+        Sandbox.RequireGitLfs();
+
+        // The SDK's layout in a NuGet packages folder: <packages>/gittheta.sdk/<version>/tools/net/git-theta.dll.
+        var package = sandbox.Path("nuget-packages", "gittheta.sdk", "9.9.9-test", "tools", "net");
+        foreach (var file in Directory.EnumerateFiles(Sandbox.ToolDirectory, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(package, Path.GetRelativePath(Sandbox.ToolDirectory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        // Only the package's git-theta can serve git: the built tool's folder is off PATH.
+        var withoutTool = new Dictionary<string, string?> { ["PATH"] = string.Join(Path.PathSeparator, (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator).Where(p => !p.TrimEnd('/').Equals(Sandbox.ToolDirectory.TrimEnd('/'), StringComparison.Ordinal))) };
+        var repo = sandbox.InitRepository();
+        ProcessResult Git(params string[] arguments) => sandbox.Run("git", arguments, repo.Directory, extra: withoutTool);
+        sandbox.Run("dotnet", new[] { Path.Combine(package, "git-theta.dll"), "install" }, repo.Directory, extra: withoutTool).EnsureSuccess("dotnet <package>/git-theta.dll install");
+
+        var shim = repo.Path(".git/theta/bin/git-theta");
+        Assert.Equal(shim + " filter-process", repo.GitOk("config", "filter.theta.process").Trim());
+        Assert.Equal(shim + " smudge %f", repo.GitOk("config", "filter.theta.smudge").Trim());
+        Assert.True(File.Exists(repo.Path(".git/theta/tool/9.9.9-test/git-theta.dll")));
+        Assert.Contains(shim + " pre-push", File.ReadAllText(repo.Path(".git/hooks/pre-push")));
+
+        repo.ThetaOk("track", "m.safetensors");
+        var bytes = Checkpoint.Random(2).ToBytes();
+        repo.Write("m.safetensors", bytes);
+        Git("add", ".").EnsureSuccess("git add");
+        Git("commit", "-q", "-m", "v1").EnsureSuccess("git commit");
+        var metadata = repo.Show("HEAD:m.safetensors");
+        Assert.Contains("git-theta/1", metadata);
+
+        // The package leaves the NuGet cache: the repository's copy still serves git.
+        Directory.Delete(sandbox.Path("nuget-packages"), recursive: true);
+        File.Delete(repo.Path("m.safetensors"));
+        Git("checkout", "--", "m.safetensors").EnsureSuccess("git checkout after the cache clear");
+        Assert.Equal(bytes, repo.Read("m.safetensors"));
+
+        // The copy goes too: a checkout writes the metadata (never deletes the file), add stores nothing, both say how to repair.
+        Directory.Delete(repo.Path(".git/theta/tool"), recursive: true);
+        repo.Write("m.safetensors", bytes.Concat(new byte[8]).ToArray());
+        var checkout = Git("checkout", "--", "m.safetensors");
+        Assert.Contains("git-theta: error GT1012: the git-theta that this repository's filters run is missing", checkout.Error);
+        Assert.Contains("git-theta: m.safetensors checked out as git-theta metadata (GT1012).", checkout.Error);
+        Assert.Equal(metadata, File.ReadAllText(repo.Path("m.safetensors")));
+        var staged = repo.GitOk("rev-parse", ":m.safetensors").Trim();
+        repo.Write("m.safetensors", Checkpoint.Random(3).ToBytes());
+        var add = Git("add", "m.safetensors");
+        Assert.NotEqual(0, add.ExitCode);
+        Assert.Contains("git-theta: error GT1012: cannot clean m.safetensors without git-theta; nothing was stored.", add.Error);
+        Assert.Equal(staged, repo.GitOk("rev-parse", ":m.safetensors").Trim());
+
+        // Installing again (here: the built tool) repairs; uninstall removes the shim and the copies.
+        repo.ThetaOk("install");
+        repo.ThetaOk("uninstall");
+        Assert.False(File.Exists(shim));
+        Assert.False(Directory.Exists(repo.Path(".git/theta/tool")));
+    }
+
     public void Dispose() => sandbox.Dispose();
 }

@@ -11,10 +11,10 @@ public sealed class ToolPackageTests : IDisposable
     [Fact]
     public void As_a_local_tool_install_writes_dotnet_tool_run_and_the_filter_works()
     {
-        var feed = Pack();
+        var config = Pack();
         var repo = sandbox.InitRepository();
         Dotnet(repo.Directory, "new", "tool-manifest");
-        Dotnet(repo.Directory, "tool", "install", "GitTheta.Tool", "--version", version, "--add-source", feed);
+        Dotnet(repo.Directory, "tool", "install", "GitTheta.Tool", "--version", version, "--configfile", config);
         Dotnet(repo.Directory, "tool", "run", "git-theta", "install");
         Assert.Equal("dotnet tool run git-theta filter-process", repo.GitOk("config", "filter.theta.process").Trim());
 
@@ -32,15 +32,16 @@ public sealed class ToolPackageTests : IDisposable
     [Fact]
     public void As_a_tool_on_PATH_install_writes_the_bare_command_name()
     {
-        var feed = Pack();
+        var config = Pack();
         var tools = sandbox.Path("tools");
-        Dotnet(sandbox.Root, "tool", "install", "GitTheta.Tool", "--version", version, "--add-source", feed, "--tool-path", tools);
+        Dotnet(sandbox.Root, "tool", "install", "GitTheta.Tool", "--version", version, "--configfile", config, "--tool-path", tools);
         var repo = sandbox.InitRepository();
         var path = new Dictionary<string, string?> { ["PATH"] = tools + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH") };
         sandbox.Run(Path.Combine(tools, "git-theta"), new[] { "install" }, repo.Directory, extra: path).EnsureSuccess("installed git-theta install");
         Assert.Equal("git-theta filter-process", repo.GitOk("config", "filter.theta.process").Trim());
     }
 
+    /// <summary>Packs the tool into a local folder feed; returns a nuget.config whose only source is that feed (no registry at run time).</summary>
     private string Pack()
     {
         var feed = sandbox.Path("feed");
@@ -48,7 +49,18 @@ public sealed class ToolPackageTests : IDisposable
         var configuration = new DirectoryInfo(Path.Combine(Sandbox.ToolDirectory, "..")).Name;
         Dotnet(sandbox.Root, "pack", project, "--no-build", "-c", configuration, "-o", feed, $"-p:PackageVersion={version}", "-nologo");
         Assert.Single(Directory.GetFiles(feed, "GitTheta.Tool.*.nupkg"));
-        return feed;
+        var config = sandbox.Path("nuget.config");
+        File.WriteAllText(config, $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="gittheta-test-feed" value="{feed}" />
+              </packageSources>
+            </configuration>
+
+            """);
+        return config;
     }
 
     private string Dotnet(string directory, params string[] arguments)
