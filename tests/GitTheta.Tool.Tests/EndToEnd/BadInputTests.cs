@@ -39,7 +39,7 @@ public sealed class BadInputTests : IDisposable
         Assert.DoesNotContain("   at ", add.Error);
         Assert.Equal(index, repo.GitOk("ls-files", "-s", "--debug"));
         Assert.Equal(objects, repo.StoredObjects());
-        Assert.Empty(Directory.Exists(Path.Combine(repo.Directory, ".git", "lfs", "tmp")) ? Directory.GetFiles(Path.Combine(repo.Directory, ".git", "lfs", "tmp")) : Array.Empty<string>());
+        Assert.Empty(repo.TempFiles());
     }
 
     [Fact]

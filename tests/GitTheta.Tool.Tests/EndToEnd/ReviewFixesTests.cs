@@ -81,9 +81,9 @@ public sealed class ReviewFixesTests : IDisposable
         repo.Commit("v1");
         Assert.Contains("4 objects checked: 4 intact, 0 missing, 0 corrupt.", repo.ThetaOk("verify"));
 
-        var files = Directory.EnumerateFiles(repo.LfsObjects, "*", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal).ToList();
-        File.Delete(files[0]);
-        var corrupt = files[1];
+        var oids = Directory.EnumerateFiles(repo.ThetaObjects(), "*", SearchOption.AllDirectories).Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal).ToList();
+        repo.DeleteObject(oids[0]);
+        var corrupt = repo.ObjectFile(oids[1]);
         File.SetAttributes(corrupt, FileAttributes.Normal);
         var bytes = File.ReadAllBytes(corrupt);
         bytes[^1] ^= 0xFF;
