@@ -471,12 +471,19 @@ public sealed class MergeTests : IDisposable
         var oid = MetadataView.Parse(repo.Show("feature:" + Model))["layers.1.weight"].Oid;
         File.Delete(Path.Combine(repo.LfsObjects, oid[..2], oid[2..4], oid));
 
+        // What a manual merge killed while building would have left (int.MaxValue is no process id).
+        var staging = Path.Combine(repo.Directory, ".git", "theta", "manual-merge");
+        var killed = Path.Combine(staging, $"staging-{int.MaxValue}-0123456789abcdef");
+        Directory.CreateDirectory(killed);
+        File.WriteAllBytes(Path.Combine(killed, "0"), new byte[100]);
+
         var merge = Merge(repo, new Dictionary<string, string?> { ["GIT_THETA_MANUAL_MERGE"] = "1" });
 
         Assert.NotEqual(0, merge.ExitCode);
         Assert.Contains("error GT2007", merge.Error);
         Assert.Equal("UU model.safetensors\n", repo.GitOk("status", "--porcelain"));
         Assert.Empty(Directory.EnumerateFileSystemEntries(repo.Directory, "model.*.safetensors"));
+        Assert.Empty(Directory.EnumerateDirectories(staging, "staging-*"));
     }
 
     [Fact]
