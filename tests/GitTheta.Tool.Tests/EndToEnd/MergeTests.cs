@@ -469,7 +469,7 @@ public sealed class MergeTests : IDisposable
 
         // Their layers.1.weight is only in the local store, and there is no remote to fetch it from.
         var oid = MetadataView.Parse(repo.Show("feature:" + Model))["layers.1.weight"].Oid;
-        File.Delete(Path.Combine(repo.LfsObjects, oid[..2], oid[2..4], oid));
+        repo.DeleteObject(oid);
 
         // What a manual merge killed while building would have left (int.MaxValue is no process id).
         var staging = Path.Combine(repo.Directory, ".git", "theta", "manual-merge");
