@@ -54,6 +54,7 @@ public sealed class ThetaCleaner
     public byte[] Clean(Stream input, string path, ThetaMetadata? previous, string? formatName, bool dryRun = false, CommittedVersion? committed = null, string? updateTypeName = null)
     {
         LastNewObjects = 0;
+        previous = Trustworthy(previous);
         var prefix = PrefixedStream.ReadPrefix(input, SniffBytes);
         Stream stream = new PrefixedStream(prefix, input);
         if (MetadataSerializer.LooksLikeMetadata(prefix))
@@ -101,6 +102,33 @@ public sealed class ThetaCleaner
         }
 
         return MetadataSerializer.Serialize(metadata);
+    }
+
+    /// <summary>
+    /// The previous metadata, unless it names a stored object with the wrong size (forged or damaged): its entries would
+    /// be kept for unchanged groups and carry the wrong size into the new metadata. Without it every group is judged
+    /// afresh, so cleaning a real checkpoint over bad metadata repairs the index instead of failing.
+    /// </summary>
+    private ThetaMetadata? Trustworthy(ThetaMetadata? previous)
+    {
+        if (previous is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            foreach (var reference in previous.Objects)
+            {
+                store.Contains(reference);
+            }
+
+            return previous;
+        }
+        catch (ThetaException e) when (e.Code == DiagnosticIds.ObjectSizeMismatch)
+        {
+            return null;
+        }
     }
 
     /// <summary>
