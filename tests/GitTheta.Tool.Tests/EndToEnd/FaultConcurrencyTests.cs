@@ -15,7 +15,7 @@ public sealed class FaultConcurrencyTests : IDisposable
     public void Dispose() => sandbox.Dispose();
 
     [Fact]
-    public void Two_concurrent_cleans_into_one_store_both_succeed_and_the_store_verifies()
+    public async Task Two_concurrent_cleans_into_one_store_both_succeed_and_the_store_verifies()
     {
         var repo = ThetaRepoFactory.Create(sandbox, "a.safetensors", "b.safetensors");
         var tool = Path.Combine(Sandbox.ToolDirectory, "git-theta");
@@ -30,8 +30,8 @@ public sealed class FaultConcurrencyTests : IDisposable
             using var start = new Barrier(2);
             var cleanA = Task.Run(() => { start.SignalAndWait(); return sandbox.Run(tool, new[] { "clean", "a.safetensors" }, repo.Directory, a); });
             var cleanB = Task.Run(() => { start.SignalAndWait(); return sandbox.Run(tool, new[] { "clean", "b.safetensors" }, repo.Directory, b); });
-            var resultA = cleanA.GetAwaiter().GetResult();
-            var resultB = cleanB.GetAwaiter().GetResult();
+            var resultA = await cleanA;
+            var resultB = await cleanB;
 
             Assert.True(resultA.ExitCode == 0, $"round {round}: clean of a failed:\n{resultA.Error}");
             Assert.True(resultB.ExitCode == 0, $"round {round}: clean of b failed:\n{resultB.Error}");

@@ -25,7 +25,7 @@ public sealed class FaultKillTests : IDisposable
 
     [Theory]
     [MemberData(nameof(AddPoints))]
-    public void Killing_git_add_leaves_a_consistent_repository_and_the_next_add_cleans_up(string point)
+    public async Task Killing_git_add_leaves_a_consistent_repository_and_the_next_add_cleans_up(string point)
     {
         var repo = ThetaRepoFactory.Create(sandbox, "big.safetensors");
         FaultCheckpoint.Write(repo.Path("big.safetensors"), Groups, GroupBytes, seed: 1);
@@ -37,13 +37,13 @@ public sealed class FaultKillTests : IDisposable
         var objects = repo.StoredObjects().Count;
 
         var add = Task.Run(() => repo.Git("add", "big.safetensors"));
-        var killed = KillWhen(repo, add, point switch
+        var killed = await KillWhen(repo, add, point switch
         {
             "as-the-filter-starts" => _ => true,
             "mid-object" => _ => HostileRepoState.TempFiles(repo).Any(f => Length(f) > 0),
             _ => _ => repo.StoredObjects().Count >= objects + 16,
         });
-        var result = add.Wait(Patience) ? add.Result : throw new TimeoutException("git add did not end after its filter was killed");
+        var result = await add.WaitAsync(Patience);
 
         Assert.True(killed, $"git add ended before the kill point '{point}' (exit {result.ExitCode}); the checkpoint is too small for this machine");
         Assert.True(result.ExitCode != 0, $"git add succeeded although its filter was killed:\n{result.Error}");
@@ -64,7 +64,7 @@ public sealed class FaultKillTests : IDisposable
 
     [Theory]
     [MemberData(nameof(CheckoutPoints))]
-    public void Killing_git_checkout_leaves_no_truncated_checkpoint_and_the_next_checkout_succeeds(string point)
+    public async Task Killing_git_checkout_leaves_no_truncated_checkpoint_and_the_next_checkout_succeeds(string point)
     {
         var repo = ThetaRepoFactory.Create(sandbox, "big.safetensors");
         FaultCheckpoint.Write(repo.Path("big.safetensors"), Groups, GroupBytes, seed: 3);
@@ -76,8 +76,8 @@ public sealed class FaultKillTests : IDisposable
         var store = HostileRepoState.Take(repo).Store;
 
         var checkout = Task.Run(() => repo.Git("checkout", "--", "big.safetensors"));
-        var killed = KillWhen(repo, checkout, point == "as-the-filter-starts" ? _ => true : pid => FaultProcesses.Written(pid) >= 64L << 20);
-        var result = checkout.Wait(Patience) ? checkout.Result : throw new TimeoutException("git checkout did not end after its filter was killed");
+        var killed = await KillWhen(repo, checkout, point == "as-the-filter-starts" ? _ => true : pid => FaultProcesses.Written(pid) >= 64L << 20);
+        var result = await checkout.WaitAsync(Patience);
 
         Assert.True(killed, $"git checkout ended before the kill point '{point}' (exit {result.ExitCode}); the checkpoint is too small for this machine");
         Assert.True(result.ExitCode != 0, $"git checkout succeeded although its filter was killed:\n{result.Error}");
@@ -92,7 +92,7 @@ public sealed class FaultKillTests : IDisposable
     }
 
     /// <summary>Polls until the condition holds for one of the repository's git-theta processes, then kills it.</summary>
-    private static bool KillWhen(GitRepo repo, Task running, Func<int, bool> condition)
+    private static async Task<bool> KillWhen(GitRepo repo, Task running, Func<int, bool> condition)
     {
         var watch = Stopwatch.StartNew();
         while (!running.IsCompleted && watch.Elapsed < Patience)
@@ -106,7 +106,7 @@ public sealed class FaultKillTests : IDisposable
                 }
             }
 
-            Thread.Sleep(2);
+            await Task.Delay(2);
         }
 
         return false;
