@@ -55,9 +55,11 @@ public sealed record HostileRepoState(string Index, IReadOnlyDictionary<string, 
             .Select(k => !before.ContainsKey(k) ? $"{what}: new file {k}" : !after.ContainsKey(k) ? $"{what}: deleted {k}" : $"{what}: changed {k}");
 
     // .git/lfs today; a theta store of its own under .git (issue 11 item 3 may move the canonical copy there).
+    /// <summary>git-lfs's store (.git/lfs), the theta store inside it (.git/lfs/theta), and any .git/theta* folder.</summary>
     private static IEnumerable<string> StoreRoots(GitRepo repo) =>
         Directory.EnumerateDirectories(Path.Combine(repo.Directory, ".git"))
-            .Where(d => Path.GetFileName(d) is "lfs" || Path.GetFileName(d).StartsWith("theta", StringComparison.Ordinal));
+            .Where(d => Path.GetFileName(d) is "lfs" || Path.GetFileName(d).StartsWith("theta", StringComparison.Ordinal))
+            .SelectMany(d => Path.GetFileName(d) == "lfs" ? new[] { d, Path.Combine(d, "theta") } : new[] { d });
 
     private static string Hash(string file)
     {
