@@ -44,7 +44,9 @@ public sealed class OnnxInitializerScanner
     {
         var ranges = new List<SplicedRange>();
         var names = new HashSet<string>(StringComparer.Ordinal);
-        var model = new FileCursor(file, 0, file.Length, what => new ThetaException(DiagnosticIds.TruncatedCheckpoint, $"{path}: the ONNX model ends inside {what}; the file is truncated or not ONNX."));
+        var model = new FileCursor(file, 0, file.Length, what => what.EndsWith(FileCursor.OverlongVarint, StringComparison.Ordinal)
+            ? new ThetaException(DiagnosticIds.InvalidCheckpoint, $"{path}: the ONNX model holds {what}, which no protobuf writer produces; the file is corrupt or not ONNX.")
+            : new ThetaException(DiagnosticIds.TruncatedCheckpoint, $"{path}: the ONNX model ends inside {what}; the file is truncated or not ONNX."));
         var graphs = 0;
         while (model.Remaining > 0)
         {

@@ -39,6 +39,9 @@ public sealed class FileCursor
 
     public Func<string, ThetaException> Fail { get; }
 
+    /// <summary>What <see cref="Fail"/> is told after the field's name when a varint runs past 10 bytes: corrupt data, not a truncated file.</summary>
+    public const string OverlongVarint = "(a varint longer than 64 bits)";
+
     /// <summary>Another cursor over <paramref name="position"/>..<paramref name="end"/> of the same file, sharing this one's buffer.</summary>
     public FileCursor Slice(long position, long end, Func<string, ThetaException> fail) => new(file, cache, position, end, fail);
 
@@ -95,7 +98,7 @@ public sealed class FileCursor
             var b = ReadByte(what);
             if (shift == 63 && b > 1)
             {
-                throw Fail($"{what} (a varint longer than 64 bits)");
+                throw Fail($"{what} {OverlongVarint}");
             }
 
             value |= (ulong)(b & 0x7F) << shift;
@@ -105,7 +108,7 @@ public sealed class FileCursor
             }
         }
 
-        throw Fail($"{what} (a varint longer than 10 bytes)");
+        throw Fail($"{what} {OverlongVarint}");
     }
 
     public byte[] ReadBytes(long count, string what)
