@@ -11,8 +11,10 @@ namespace GitTheta.Tasks;
 /// <c>git-theta install</c>, which writes the filter, diff and merge drivers "theta" into the repository's config,
 /// installs the pre-push hook that uploads parameter objects, and rebuilds checkpoints checked out as metadata. The
 /// git-theta that runs is the one inside GitTheta.Sdk (through the dotnet host), unless ToolCommand names another.
-/// A repository whose drivers are already configured (at any scope) is left alone, except when they point at a
-/// GitTheta.Sdk git-theta that no longer exists (the package was removed from the NuGet cache).
+/// install, run from the package, copies the tool into the repository and points the drivers at a shim under .git/theta/
+/// (so a NuGet cache clear cannot break git). A repository whose drivers are already configured (at any scope) is left
+/// alone, except when they would not survive a cache clear: they run a git-theta.dll from the NuGet packages folder, or
+/// one that no longer exists, or a shim whose copy is gone.
 /// </summary>
 public sealed class ConfigureThetaRepository : ThetaTask
 {

@@ -157,7 +157,7 @@ public sealed class ResolveThetaModels : ThetaTask
             return null;
         }
 
-        if (metadata is null && blob.Size <= 4096 && repository.ReadBlob(blob.BlobId, 4096) is { } small)
+        if (metadata is null && BlobPrefix(repository, blob.BlobId) is { } small)
         {
             if (LfsPointerContent.IsPointer(small))
             {
@@ -216,6 +216,32 @@ public sealed class ResolveThetaModels : ThetaTask
         output.SetMetadata(ModelMetadata.SourceFile, model.FullPath);
         Describe(output, model.FullPath);
         return output;
+    }
+
+    /// <summary>The first 4 KiB of a blob (all of a git-lfs pointer, and enough to tell metadata), without reading the rest.</summary>
+    private static byte[]? BlobPrefix(GitRepository repository, string blobId)
+    {
+        if (repository.BlobSize(blobId) is not { } size)
+        {
+            return null;
+        }
+
+        if (size <= 4096)
+        {
+            return repository.ReadBlob(blobId, 4096);
+        }
+
+        // A larger blob (a plain file, or metadata too large to be a pointer): only its start is read.
+        using var native = new LibGit2Sharp.Repository(repository.GitDirectory);
+        if (native.Lookup(new LibGit2Sharp.ObjectId(blobId)) is not LibGit2Sharp.Blob blob)
+        {
+            return null;
+        }
+
+        using var stream = blob.GetContentStream();
+        var prefix = new byte[4096];
+        var read = stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
+        return prefix[..read];
     }
 
     private TaskItem FromLfsPointer(TaskItem output, ThetaModelItem model, LfsPointerContent pointer, string repositoryPath)

@@ -15,7 +15,10 @@ namespace GitTheta.Tool.Commands;
 /// </summary>
 public static class RepositoryShim
 {
-    /// <summary>The version and folder of a GitTheta.Sdk package in a NuGet packages folder (…/gittheta.sdk/&lt;version&gt;/tools/net/), or null.</summary>
+    /// <summary>
+    /// The version and folder of a GitTheta.Sdk package in a NuGet packages folder (…/gittheta.sdk/&lt;version&gt;/tools/net/),
+    /// or of a repository's copy of one (…/theta/tool/&lt;version&gt;/, when the shim's git-theta runs install); else null.
+    /// </summary>
     public static (string Version, string Directory)? SdkPackage(string entryAssembly)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(entryAssembly));
@@ -24,6 +27,11 @@ public static class RepositoryShim
         if (n >= 4 && parts[n - 4].Equals("gittheta.sdk", StringComparison.OrdinalIgnoreCase) && parts[n - 2] == "tools" && parts[n - 1] == "net")
         {
             return (parts[n - 3], directory!);
+        }
+
+        if (n >= 3 && parts[n - 3] == "theta" && parts[n - 2] == "tool")
+        {
+            return (parts[n - 1], directory!);
         }
 
         return null;

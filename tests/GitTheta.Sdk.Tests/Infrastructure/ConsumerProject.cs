@@ -41,8 +41,9 @@ public static class ConsumerProject
     }
 
     /// <summary>
-    /// The test feed and nothing else: no registry, nothing from the machine's config. A net10.0 app restores nothing
-    /// else (its targeting, host and reference packs come with the .NET SDK), so the builds under test need no network.
+    /// Local feeds only, nothing from the machine's config and no registry: the test feed for GitTheta.*, and for the
+    /// rest (the targeting and host packs of a framework the .NET SDK does not carry, such as net8.0) the packages folder
+    /// the test project's own build restored into. So the builds under test need no network.
     /// </summary>
     public static void WriteNuGetConfig(string directory, PackedSdk sdk)
     {
@@ -52,7 +53,12 @@ public static class ConsumerProject
                 new XElement(
                     "packageSources",
                     new XElement("clear"),
-                    new XElement("add", new XAttribute("key", "gittheta-test-feed"), new XAttribute("value", sdk.Feed)))));
+                    new XElement("add", new XAttribute("key", "gittheta-test-feed"), new XAttribute("value", sdk.Feed)),
+                    new XElement("add", new XAttribute("key", "restored-packages"), new XAttribute("value", sdk.RestoredPackagesDirectory))),
+                new XElement(
+                    "packageSourceMapping",
+                    new XElement("packageSource", new XAttribute("key", "gittheta-test-feed"), new XElement("package", new XAttribute("pattern", "GitTheta.*"))),
+                    new XElement("packageSource", new XAttribute("key", "restored-packages"), new XElement("package", new XAttribute("pattern", "*"))))));
         config.Save(Path.Combine(directory, "nuget.config"));
     }
 }

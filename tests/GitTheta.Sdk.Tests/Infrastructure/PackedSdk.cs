@@ -15,6 +15,7 @@ public sealed class PackedSdk : IDisposable
         var metadata = typeof(PackedSdk).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().ToDictionary(a => a.Key, a => a.Value!);
         RepositoryRoot = metadata["GitThetaRepositoryRoot"];
         Configuration = metadata["GitThetaConfiguration"];
+        RestoredPackagesDirectory = metadata["GitThetaNuGetPackageRoot"];
         SharedDirectory = Path.Combine(Path.GetTempPath(), "gittheta-sdk-tests");
         PackagesDirectory = Path.Combine(SharedDirectory, "nuget-packages");
         HttpCacheDirectory = Path.Combine(SharedDirectory, "nuget-http-cache");
@@ -44,6 +45,12 @@ public sealed class PackedSdk : IDisposable
     public string RepositoryRoot { get; }
 
     public string Configuration { get; }
+
+    /// <summary>
+    /// The NuGet packages folder the test project's build restored into. Its layout is a local feed's, and it holds the
+    /// targeting and host packs of net8.0 (the src projects target it), which a multi-targeted consumer restores.
+    /// </summary>
+    public string RestoredPackagesDirectory { get; }
 
     public string SharedDirectory { get; }
 
