@@ -104,7 +104,7 @@ public static class RepositoryShim
         fi
         if command -v git-theta >/dev/null 2>&1; then exec git-theta "$@"; fi
 
-        echo "git-theta: error GT1012: the git-theta that this repository's filters run is missing ($tool, or no dotnet to run it). Repair: run 'dotnet build' in a project that uses GitTheta.Sdk, or install the tool ('dotnet tool install -g GitTheta.Tool') and run 'git theta install' here. Checkpoints are checked out as git-theta metadata until then; 'git theta install' rebuilds them." >&2
+        echo "git-theta: error {{DiagnosticIds.FilterCommandUnavailable}}: the git-theta that this repository's filters run is missing ($tool, or no dotnet to run it). Repair: run 'dotnet build' in a project that uses GitTheta.Sdk, or install the tool ('dotnet tool install -g GitTheta.Tool') and run 'git theta install' here. Checkpoints are checked out as git-theta metadata until then; 'git theta install' rebuilds them." >&2
 
         # git's long-running filter protocol: 4 hex digits of length (header included), then the payload; 0000 ends a list.
         read_packet() {
@@ -143,10 +143,10 @@ public static class RepositoryShim
                 dd bs=1 count=$((0x$header - 4)) 2>/dev/null >> "$content"
               done
               if [ "$command" = smudge ]; then
-                echo "git-theta: $pathname checked out as git-theta metadata (GT1012)." >&2
+                echo "git-theta: $pathname checked out as git-theta metadata ({{DiagnosticIds.FilterCommandUnavailable}})." >&2
                 write_packet status=success; flush; cat "$content"; flush
               else
-                echo "git-theta: error GT1012: cannot $command $pathname without git-theta; nothing was stored." >&2
+                echo "git-theta: error {{DiagnosticIds.FilterCommandUnavailable}}: cannot $command $pathname without git-theta; nothing was stored." >&2
                 write_packet status=error; flush
               fi
             done
