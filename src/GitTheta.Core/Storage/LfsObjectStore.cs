@@ -257,7 +257,8 @@ public sealed class LfsObjectStore
         FileStream file;
         try
         {
-            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            // Objects are read front to back once: ask the kernel for a larger read-ahead.
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
         }
         catch (FileNotFoundException)
         {
