@@ -57,6 +57,47 @@ public sealed class VerifyingReadStream : Stream
         return read;
     }
 
+    /// <summary>
+    /// Fills <paramref name="destination"/> (or reads to the end of the object), hashing each 4 MiB piece on another
+    /// thread while the next one is read, so the SHA-256 of every byte costs no time beside the disk read. The pieces
+    /// are distinct parts of <paramref name="destination"/>, which the caller must not touch until this returns.
+    /// </summary>
+    /// <returns>How many bytes were read.</returns>
+    public int ReadPipelined(Memory<byte> destination)
+    {
+        const int Piece = 4 << 20;
+        if (verified || destination.Length <= Piece)
+        {
+            return ReadAtLeast(destination.Span, destination.Length, throwOnEndOfStream: false);
+        }
+
+        var hashing = Task.CompletedTask;
+        var total = 0;
+        try
+        {
+            while (total < destination.Length)
+            {
+                var read = inner.Read(destination.Span.Slice(total, Math.Min(Piece, destination.Length - total)));
+                if (read == 0)
+                {
+                    break;
+                }
+
+                var piece = destination.Slice(total, read);
+
+                // Chained, so the pieces reach the digest in file order.
+                hashing = hashing.ContinueWith(_ => hash.AppendData(piece.Span), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                total += read;
+            }
+        }
+        finally
+        {
+            hashing.Wait();
+        }
+
+        return total;
+    }
+
     /// <summary>Reads whatever is left and checks the digest.</summary>
     public void VerifyToEnd()
     {

@@ -66,8 +66,8 @@ public sealed class DenseUpdate : IUpdateType
         if (output is MemoryStream target && target.TryGetBuffer(out var segment) && target.Position + remaining <= segment.Count)
         {
             // Straight into the caller's buffer (the smudge prefetcher's): one copy fewer for every byte of the model.
-            var destination = segment.AsSpan((int)target.Position, (int)remaining);
-            if (stream.ReadAtLeast(destination, destination.Length, throwOnEndOfStream: false) != destination.Length)
+            var destination = segment.AsMemory((int)target.Position, (int)remaining);
+            if (stream.ReadPipelined(destination) != destination.Length)
             {
                 throw new ThetaException(DiagnosticIds.CorruptObject, $"{what}: stored object {reference.Oid} is truncated; delete it and run 'git theta fetch'.");
             }

@@ -215,6 +215,27 @@ public sealed class LfsObjectStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_pipelined_read_of_a_large_object_returns_its_bytes_and_still_catches_one_flipped_bit()
+    {
+        var bytes = TestData.RandomBytes(14, (10 << 20) + 12345);
+        var reference = store.Put(bytes);
+
+        var copy = new byte[bytes.Length];
+        using (var stream = store.OpenRead(reference.Oid, "w"))
+        {
+            Assert.Equal(bytes.Length, stream.ReadPipelined(copy));
+            stream.VerifyToEnd();
+        }
+
+        Assert.Equal(bytes, copy);
+
+        SilentCorruption.FlipBit(store.PathOf(reference.Oid), 9 << 20);
+        using var corrupt = store.OpenRead(reference.Oid, "w");
+        Assert.Equal(bytes.Length, corrupt.ReadPipelined(copy));
+        ThetaAssert.Throws(DiagnosticIds.CorruptObject, () => corrupt.VerifyToEnd());
+    }
+
+    [Fact]
     public void ReadAll_of_a_corrupt_object_fails_with_GT2008()
     {
         var reference = store.Put(TestData.RandomBytes(7, 100));
