@@ -79,7 +79,7 @@ public class OnnxScannerTests
     [InlineData("graph-longer-than-file", DiagnosticIds.TruncatedCheckpoint, "file ends")]
     [InlineData("raw-size-mismatch", DiagnosticIds.InvalidCheckpoint, "holds 7 bytes")]
     [InlineData("group-wire-type", DiagnosticIds.InvalidCheckpoint, "wire type 3")]
-    [InlineData("overlong-varint", DiagnosticIds.TruncatedCheckpoint, "varint")]
+    [InlineData("overlong-varint", DiagnosticIds.InvalidCheckpoint, "varint")]
     [InlineData("truncated", DiagnosticIds.TruncatedCheckpoint, "truncated")]
     [InlineData("duplicate-names", DiagnosticIds.InvalidCheckpoint, "two initializers")]
     [InlineData("two-graphs", DiagnosticIds.InvalidCheckpoint, "second main graph")]
