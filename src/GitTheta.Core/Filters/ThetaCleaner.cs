@@ -118,11 +118,7 @@ public sealed class ThetaCleaner
 
         try
         {
-            foreach (var reference in previous.Objects)
-            {
-                store.Contains(reference);
-            }
-
+            StoredSizes.Check(previous, store, string.Empty);
             return previous;
         }
         catch (ThetaException e) when (e.Code == DiagnosticIds.ObjectSizeMismatch)
@@ -138,18 +134,13 @@ public sealed class ThetaCleaner
     /// </summary>
     private void ValidatePassingMetadata(ThetaMetadata metadata, string path)
     {
-        store.Contains(metadata.Container, $"{path}: checkpoint container");
+        StoredSizes.Check(metadata, store, path);
         foreach (var (name, entry) in metadata.Parameters)
         {
             var where = $"{path}: parameter '{name}'";
             if (updates.Get(entry.Update.Type, where).IsIncremental || entry.Update.Depth > 0)
             {
                 UpdateChain.Validate(updates, entry, where, path);
-            }
-
-            foreach (var reference in entry.Objects)
-            {
-                store.Contains(reference, where);
             }
         }
     }

@@ -106,16 +106,7 @@ public sealed class ThetaSmudger
 
     private void EnsureObjects(ThetaMetadata metadata, string path)
     {
-        // An object that is here under another size than the metadata names fails now, naming the group: fetching it
-        // would hand git-lfs a pointer with the wrong size, and git-lfs deletes the good file.
-        store.Contains(metadata.Container, $"{path}: checkpoint container");
-        foreach (var (name, entry) in metadata.Parameters)
-        {
-            foreach (var reference in entry.Objects)
-            {
-                store.Contains(reference, $"{path}: parameter '{name}'");
-            }
-        }
+        StoredSizes.Check(metadata, store, path);
 
         var missing = MissingObjects.AfterFetching(store, metadata.Objects, fetcher);
         if (missing.Count == 0)
