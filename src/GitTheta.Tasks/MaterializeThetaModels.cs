@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Git;
+using GitTheta.Core.Repositories;
 using Microsoft.Build.Framework;
 
 namespace GitTheta.Tasks;

@@ -2,6 +2,7 @@ using GitTheta.Analyzers;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Git;
 using GitTheta.Core.Metadata;
+using GitTheta.Core.Repositories;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 

@@ -3,6 +3,7 @@ using GitTheta.Core.Configuration;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Filters;
 using GitTheta.Core.Git;
+using GitTheta.Core.IO;
 using GitTheta.Core.Metadata;
 using GitTheta.Core.Storage;
 using GitTheta.Core.Updates;

@@ -1,4 +1,5 @@
 using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Git;
 
 namespace GitTheta.Core.Filters;
 

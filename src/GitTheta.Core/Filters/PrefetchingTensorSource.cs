@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using GitTheta.Core.Checkpoints;
+using GitTheta.Core.IO;
 using GitTheta.Core.Tensors;
 
 namespace GitTheta.Core.Filters;

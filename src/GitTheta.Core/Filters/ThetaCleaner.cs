@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
-using GitTheta.Core.Checkpoints;
 using GitTheta.Core.Checkpoints.Safetensors;
+using GitTheta.Core.Checkpoints;
 using GitTheta.Core.Configuration;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Hashing;
+using GitTheta.Core.IO;
 using GitTheta.Core.Metadata;
 using GitTheta.Core.Storage;
 using GitTheta.Core.Tensors;

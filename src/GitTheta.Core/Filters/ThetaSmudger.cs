@@ -1,7 +1,8 @@
-using GitTheta.Core.Checkpoints;
 using GitTheta.Core.Checkpoints.Safetensors;
+using GitTheta.Core.Checkpoints;
 using GitTheta.Core.Configuration;
 using GitTheta.Core.Diagnostics;
+using GitTheta.Core.IO;
 using GitTheta.Core.Metadata;
 using GitTheta.Core.Storage;
 using GitTheta.Core.Tensors;

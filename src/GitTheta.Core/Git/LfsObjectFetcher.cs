@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using GitTheta.Core.Filters;
 using GitTheta.Core.Storage;
 
 namespace GitTheta.Core.Git;

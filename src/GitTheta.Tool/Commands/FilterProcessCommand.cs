@@ -1,5 +1,6 @@
 using System.CommandLine;
 using GitTheta.Core.Filters;
+using GitTheta.Core.IO;
 using GitTheta.Tool.Infrastructure;
 
 namespace GitTheta.Tool.Commands;

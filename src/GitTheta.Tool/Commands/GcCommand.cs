@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using GitTheta.Core.Git;
+using GitTheta.Core.Repositories;
 using GitTheta.Core.Storage;
 using GitTheta.Tool.Infrastructure;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Metadata;
-using GitTheta.Core.Updates;
+using GitTheta.Core.Repositories;
 using GitTheta.Tool.Infrastructure;
 
 namespace GitTheta.Tool.Commands;

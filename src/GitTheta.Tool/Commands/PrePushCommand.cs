@@ -1,5 +1,6 @@
 using System.CommandLine;
 using GitTheta.Core.Git;
+using GitTheta.Core.Repositories;
 using GitTheta.Tool.Infrastructure;
 
 namespace GitTheta.Tool.Commands;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Git;
 using GitTheta.Core.Metadata;
+using GitTheta.Core.Repositories;
 using GitTheta.Core.Storage;
 using GitTheta.Tool.Infrastructure;
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using GitTheta.Core.Filters;
 using GitTheta.Tool.Infrastructure;
 
 namespace GitTheta.Tool.Commands;

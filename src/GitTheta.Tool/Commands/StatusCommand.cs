@@ -1,6 +1,7 @@
 using System.CommandLine;
 using GitTheta.Core.Git;
 using GitTheta.Core.Metadata;
+using GitTheta.Core.Repositories;
 using GitTheta.Tool.Infrastructure;
 
 namespace GitTheta.Tool.Commands;

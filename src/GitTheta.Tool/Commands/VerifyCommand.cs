@@ -1,6 +1,6 @@
 using System.CommandLine;
 using GitTheta.Core.Diagnostics;
-using GitTheta.Core.Git;
+using GitTheta.Core.Repositories;
 using GitTheta.Core.Storage;
 using GitTheta.Tool.Infrastructure;
 

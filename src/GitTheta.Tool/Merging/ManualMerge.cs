@@ -3,6 +3,7 @@ using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Git;
 using GitTheta.Core.Merges;
 using GitTheta.Core.Metadata;
+using GitTheta.Core.Repositories;
 using GitTheta.Tool.Infrastructure;
 
 namespace GitTheta.Tool.Merging;

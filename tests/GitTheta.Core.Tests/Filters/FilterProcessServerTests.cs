@@ -1,5 +1,6 @@
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Filters;
+using GitTheta.Core.Git;
 using GitTheta.Core.Tests.Support;
 
 namespace GitTheta.Core.Tests.Filters;

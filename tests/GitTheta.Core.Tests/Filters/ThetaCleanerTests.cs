@@ -1,7 +1,6 @@
 using System.Text;
 using GitTheta.Core.Checkpoints.Safetensors;
 using GitTheta.Core.Diagnostics;
-using GitTheta.Core.Filters;
 using GitTheta.Core.Metadata;
 using GitTheta.Core.Tensors;
 using GitTheta.Core.Tests.Support;

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
-using GitTheta.Core.Filters;
+using GitTheta.Core.IO;
 
 namespace GitTheta.Core.Checkpoints.Splicing;
 

@@ -1,4 +1,4 @@
-namespace GitTheta.Core.Filters;
+namespace GitTheta.Core.IO;
 
 /// <summary>Passes writes through and counts the bytes, so a value rebuilt straight into the output can be checked for its length.</summary>
 internal sealed class CountingStream : WriteOnlyStream

@@ -2,7 +2,7 @@ using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Git;
 using GitTheta.Core.Metadata;
 
-namespace GitTheta.Core.Updates;
+namespace GitTheta.Core.Repositories;
 
 /// <summary>The commits that changed a tracked checkpoint, newest first, with its metadata before and after each (what <c>git theta log</c> shows).</summary>
 public static class CheckpointHistory

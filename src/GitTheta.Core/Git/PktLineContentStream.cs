@@ -1,4 +1,6 @@
-namespace GitTheta.Core.Filters;
+using GitTheta.Core.IO;
+
+namespace GitTheta.Core.Git;
 
 /// <summary>The content of one filter request: pkt-line data packets up to the flush, as a plain read stream.</summary>
 public sealed class PktLineContentStream : ReadOnlyStream

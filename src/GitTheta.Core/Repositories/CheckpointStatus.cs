@@ -1,6 +1,7 @@
+using GitTheta.Core.Git;
 using GitTheta.Core.Metadata;
 
-namespace GitTheta.Core.Git;
+namespace GitTheta.Core.Repositories;
 
 /// <summary>One tracked checkpoint as <c>git theta status</c> reports it.</summary>
 /// <param name="Path">Repository-relative, '/' separators.</param>

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace GitTheta.Core.Filters;
+namespace GitTheta.Core.Git;
 
 /// <summary>Writes git's pkt-line framing.</summary>
 public sealed class PktLineWriter

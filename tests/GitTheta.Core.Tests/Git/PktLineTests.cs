@@ -1,9 +1,9 @@
 using System.Text;
 using GitTheta.Core.Diagnostics;
-using GitTheta.Core.Filters;
+using GitTheta.Core.Git;
 using GitTheta.Core.Tests.Support;
 
-namespace GitTheta.Core.Tests.Filters;
+namespace GitTheta.Core.Tests.Git;
 
 /// <summary>PktLineReader and PktLineWriter: git's pkt-line framing.</summary>
 public class PktLineTests

@@ -1,7 +1,7 @@
 using System.Text;
 using GitTheta.Core.Diagnostics;
 
-namespace GitTheta.Core.Filters;
+namespace GitTheta.Core.Git;
 
 /// <summary>Reads git's pkt-line framing: 4 hex digits of length (including themselves), then data; "0000" is a flush.</summary>
 public sealed class PktLineReader

@@ -1,8 +1,8 @@
 using GitTheta.Core.Diagnostics;
-using GitTheta.Core.Filters;
+using GitTheta.Core.Git;
 using GitTheta.Core.Tests.Support;
 
-namespace GitTheta.Core.Tests.Filters;
+namespace GitTheta.Core.Tests.Git;
 
 public class PktLineContentStreamTests
 {

@@ -1,11 +1,12 @@
 using GitTheta.Core.Checkpoints;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Diffing;
-using GitTheta.Core.Filters;
+using GitTheta.Core.Git;
+using GitTheta.Core.IO;
 using GitTheta.Core.Metadata;
 using GitTheta.Core.Updates;
 
-namespace GitTheta.Core.Git;
+namespace GitTheta.Core.Repositories;
 
 /// <summary>
 /// What <c>git theta status</c> reports for each tracked checkpoint. Which files changed comes from git itself

@@ -1,4 +1,4 @@
-namespace GitTheta.Core.Filters;
+namespace GitTheta.Core.IO;
 
 /// <summary>
 /// Holds content that must be read in full before a reply can start (git's filter protocol sends

@@ -1,7 +1,7 @@
-using GitTheta.Core.Filters;
+using GitTheta.Core.Git;
 using GitTheta.Core.Tests.Support;
 
-namespace GitTheta.Core.Tests.Filters;
+namespace GitTheta.Core.Tests.Git;
 
 public class PktLineContentWriteStreamTests
 {

@@ -1,7 +1,8 @@
+using GitTheta.Core.Git;
 using GitTheta.Core.Metadata;
 using GitTheta.Core.Storage;
 
-namespace GitTheta.Core.Git;
+namespace GitTheta.Core.Repositories;
 
 /// <summary>Finds the theta metadata blobs in parts of history, and the objects they reference.</summary>
 public sealed class TrackedMetadataFinder

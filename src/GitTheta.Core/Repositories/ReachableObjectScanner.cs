@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Text;
 using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Git;
 using GitTheta.Core.Metadata;
 using GitTheta.Core.Storage;
 
-namespace GitTheta.Core.Git;
+namespace GitTheta.Core.Repositories;
 
 /// <summary>
 /// Names every LFS object that a blob git keeps alive refers to, as theta metadata (containers, group objects,

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace GitTheta.Core.Filters;
+namespace GitTheta.Core.IO;
 
 /// <summary>
 /// Enlarges the pipes to and from git (Linux F_SETPIPE_SZ). With the default 64 KiB pipe every

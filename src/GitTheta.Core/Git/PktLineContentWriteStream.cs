@@ -1,4 +1,6 @@
-namespace GitTheta.Core.Filters;
+using GitTheta.Core.IO;
+
+namespace GitTheta.Core.Git;
 
 /// <summary>Writes content to git as maximum-size pkt-line packets, buffering so that small writes do not make small packets.</summary>
 public sealed class PktLineContentWriteStream : WriteOnlyStream

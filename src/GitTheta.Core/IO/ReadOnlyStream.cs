@@ -1,4 +1,4 @@
-namespace GitTheta.Core.Filters;
+namespace GitTheta.Core.IO;
 
 /// <summary>The members every forward-only read stream of the engine answers the same way.</summary>
 public abstract class ReadOnlyStream : Stream

@@ -1,4 +1,4 @@
-namespace GitTheta.Core.Filters;
+namespace GitTheta.Core.IO;
 
 /// <summary>Replays bytes already read (to sniff the format) before the rest of the stream.</summary>
 public sealed class PrefixedStream : ReadOnlyStream

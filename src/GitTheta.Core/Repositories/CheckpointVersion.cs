@@ -1,8 +1,9 @@
 using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Git;
 using GitTheta.Core.Metadata;
 using LibGit2Sharp;
 
-namespace GitTheta.Core.Git;
+namespace GitTheta.Core.Repositories;
 
 /// <summary>
 /// The git-theta metadata of a checkpoint as git stores it at a revision or in the index (what <c>git theta show</c>

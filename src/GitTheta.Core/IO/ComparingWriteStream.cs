@@ -1,6 +1,6 @@
 using GitTheta.Core.Diagnostics;
 
-namespace GitTheta.Core.Git;
+namespace GitTheta.Core.IO;
 
 /// <summary>
 /// A write-only stream that compares what is written with an existing file, byte for byte, and fails at the first

@@ -3,12 +3,14 @@ using System.Text;
 using GitTheta.Core.Checkpoints;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Filters;
+using GitTheta.Core.Git;
+using GitTheta.Core.IO;
 using GitTheta.Core.Metadata;
 using GitTheta.Core.Storage;
 using GitTheta.Core.Updates;
 using LibGit2Sharp;
 
-namespace GitTheta.Core.Git;
+namespace GitTheta.Core.Repositories;
 
 /// <summary>
 /// Writes a tracked checkpoint as of any revision to any file, through the engine and without a git filter

@@ -1,4 +1,4 @@
-namespace GitTheta.Core.Filters;
+namespace GitTheta.Core.IO;
 
 /// <summary>The members every forward-only write stream of the engine answers the same way.</summary>
 public abstract class WriteOnlyStream : Stream
