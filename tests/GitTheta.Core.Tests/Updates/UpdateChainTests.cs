@@ -142,7 +142,7 @@ public sealed class UpdateChainTests : IDisposable
         var entry = metadata.Parameters[Weight];
         var cache = new MaterializedValueCache();
         using var fixture = new UpdateFixture();
-        var context = new UpdateContext(harness.Store, fixture.Transaction, new ThetaSettings(), ChainHarness.Path) { Cache = cache };
+        var context = new StagingContext(harness.Store, fixture.Transaction, new ThetaSettings(), ChainHarness.Path) { Cache = cache };
         var info = entry.Tensor.ToInfo(Weight);
 
         var first = UpdateChain.Materialize(context, info, entry);
