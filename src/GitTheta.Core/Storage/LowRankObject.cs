@@ -6,7 +6,12 @@ namespace GitTheta.Core.Storage;
 /// </summary>
 public static class LowRankObject
 {
+    /// <summary>R [rows, k].</summary>
     public const string RowFactor = "R";
+
+    /// <summary>C [k, columns].</summary>
     public const string ColumnFactor = "C";
+
+    /// <summary>The difference of a group of one dimension (or a scalar), exactly.</summary>
     public const string Diff = "diff";
 }

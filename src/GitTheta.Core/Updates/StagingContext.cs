@@ -9,6 +9,10 @@ namespace GitTheta.Core.Updates;
 /// </summary>
 public sealed class StagingContext : UpdateContext
 {
+    /// <param name="store">The local object store values are read from.</param>
+    /// <param name="transaction">Where new objects are staged.</param>
+    /// <param name="settings">The settings in force.</param>
+    /// <param name="path">The checkpoint's repository-relative path, for messages.</param>
     public StagingContext(LfsObjectStore store, ObjectTransaction transaction, ThetaSettings settings, string path)
         : base(store, settings, path)
     {

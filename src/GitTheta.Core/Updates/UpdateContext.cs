@@ -10,6 +10,9 @@ namespace GitTheta.Core.Updates;
 /// </summary>
 public class UpdateContext
 {
+    /// <param name="store">The local object store the values are read from.</param>
+    /// <param name="settings">The settings in force.</param>
+    /// <param name="path">The checkpoint's repository-relative path, for messages.</param>
     public UpdateContext(LfsObjectStore store, ThetaSettings settings, string path)
     {
         Store = store;
