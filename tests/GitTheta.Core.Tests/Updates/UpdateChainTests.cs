@@ -135,11 +135,7 @@ public sealed class UpdateChainTests : IDisposable
     [Fact]
     public void Rebuilt_values_are_cached_and_the_cache_serves_the_next_rebuild()
     {
-        var checkpoint = new SampleCheckpoint();
-        harness.Commit(checkpoint.Build(), "sparse");
-        checkpoint.Values[Weight][0] += 1;
-        var metadata = harness.Commit(checkpoint.Build(), "sparse");
-        var entry = metadata.Parameters[Weight];
+        var entry = CommitOneSparseChange().Parameters[Weight];
         var cache = new MaterializedValueCache();
         var context = new UpdateContext(harness.Store, new ThetaSettings(), ChainHarness.Path) { Cache = cache };
         var info = entry.Tensor.ToInfo(Weight);
@@ -155,10 +151,7 @@ public sealed class UpdateChainTests : IDisposable
     [InlineData("decoder.bias")]
     public void A_value_rebuilt_into_a_buffer_equals_the_value_written_to_a_stream(string name)
     {
-        var checkpoint = new SampleCheckpoint();
-        harness.Commit(checkpoint.Build(), "sparse");
-        checkpoint.Values[Weight][7] += 1;
-        var entry = harness.Commit(checkpoint.Build(), "sparse").Parameters[name];
+        var entry = CommitOneSparseChange().Parameters[name];
         var context = new UpdateContext(harness.Store, new ThetaSettings(), ChainHarness.Path);
         var info = entry.Tensor.ToInfo(name);
         var type = context.Updates.Get(entry.Update.Type, name);
@@ -177,10 +170,7 @@ public sealed class UpdateChainTests : IDisposable
     [Fact]
     public void A_buffer_of_another_size_than_the_value_is_refused()
     {
-        var checkpoint = new SampleCheckpoint();
-        harness.Commit(checkpoint.Build(), "sparse");
-        checkpoint.Values[Weight][7] += 1;
-        var metadata = harness.Commit(checkpoint.Build(), "sparse");
+        var metadata = CommitOneSparseChange();
         var context = new UpdateContext(harness.Store, new ThetaSettings(), ChainHarness.Path);
         var sparse = metadata.Parameters[Weight];
         var dense = metadata.Parameters["decoder.bias"];
@@ -210,5 +200,14 @@ public sealed class UpdateChainTests : IDisposable
             MetadataSerializer.Serialize(x!).AsSpan().SequenceEqual(MetadataSerializer.Serialize(y!));
 
         public int GetHashCode(ThetaMetadata obj) => 0;
+    }
+
+    /// <summary>Commits the sample checkpoint, then the same with one element of <see cref="Weight"/> changed, stored sparse.</summary>
+    private ThetaMetadata CommitOneSparseChange()
+    {
+        var checkpoint = new SampleCheckpoint();
+        harness.Commit(checkpoint.Build(), "sparse");
+        checkpoint.Values[Weight][7] += 1;
+        return harness.Commit(checkpoint.Build(), "sparse");
     }
 }
