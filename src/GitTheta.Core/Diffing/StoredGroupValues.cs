@@ -30,7 +30,7 @@ public sealed class StoredGroupValues : IGroupValueSource
 
         // Every object is present once Prepare succeeded, so the context needs no fetcher; and no cache, because each
         // value is read once and a cache would hold more than the two groups a diff keeps in memory.
-        context = new UpdateContext(store, new ObjectTransaction(store, hashOnly: true), settings, path) { Updates = updates };
+        context = new UpdateContext(store, settings, path) { Updates = updates };
     }
 
     public IReadOnlyList<string>? ReadingOrder => null;
@@ -63,5 +63,8 @@ public sealed class StoredGroupValues : IGroupValueSource
         return UpdateChain.Materialize(context, info, entry);
     }
 
-    public void Dispose() => context.Transaction.Dispose();
+    public void Dispose()
+    {
+        // Holds nothing open: each object is opened, read and closed within Read.
+    }
 }

@@ -35,10 +35,9 @@ internal sealed class LargeGroupCleaner
     }
 
     /// <param name="old">The previous entry of a group with the same name, dtype and shape, or null.</param>
-    public ParameterEntry Process(TensorInfo info, ICheckpointReader reader, ParameterEntry? old, UpdateContext context)
+    public ParameterEntry Process(TensorInfo info, ICheckpointReader reader, ParameterEntry? old, StagingContext context)
     {
-        var header = SafetensorsObject.BuildHeader(new[] { (DenseUpdate.TensorName, info.DType, info.Shape) });
-        using var streamed = context.Transaction.BeginStreamed(header);
+        using var streamed = DenseObject.BeginStreamed(context.Transaction, info);
         var fingerprint = new XxHash3();
         var signature = lsh.CreateIncremental(info.DType);
 
@@ -144,7 +143,7 @@ internal sealed class LargeGroupCleaner
 
         try
         {
-            return DenseUpdate.OpenValue(context.Store, info, old.Object, What(info, context)).Stream;
+            return DenseObject.Open(context.Store, info, old.Object, What(info, context)).Stream;
         }
         catch (ThetaException e) when (e.Code is DiagnosticIds.CorruptObject or DiagnosticIds.InvalidCheckpoint or DiagnosticIds.TruncatedCheckpoint)
         {
@@ -161,7 +160,7 @@ internal sealed class LargeGroupCleaner
         }
 
         var what = What(info, context);
-        using var stream = DenseUpdate.OpenValue(context.Store, info, old.Object, what).Stream;
+        using var stream = DenseObject.Open(context.Store, info, old.Object, what).Stream;
         var copy = new byte[(int)Math.Min(ChunkBytes, length)];
         for (var left = length; left > 0;)
         {

@@ -15,6 +15,7 @@ public sealed class PrefetchingTensorSource : ITensorDataSource, IDisposable
 {
     private readonly BlockingCollection<(TensorInfo Info, byte[]? Buffer)> ready = new(boundedCapacity: 1);
     private readonly SemaphoreSlim largeDone = new(0);
+    private readonly Action<TensorInfo, Memory<byte>> materializeInto;
     private readonly Action<TensorInfo, Stream> materialize;
     private readonly long largeGroupBytes;
     private readonly BlockingCollection<byte[]> free = new();
@@ -23,10 +24,12 @@ public sealed class PrefetchingTensorSource : ITensorDataSource, IDisposable
     private Exception? failure;
 
     /// <param name="order">The groups in the order the format will ask for them.</param>
-    /// <param name="materialize">Writes a group's full value to the stream.</param>
+    /// <param name="materializeInto">Writes a group's full value into a buffer of exactly its size (the groups held ahead).</param>
+    /// <param name="materialize">Writes a group's full value to the stream (the large groups, written straight to the output).</param>
     /// <param name="largeGroupBytes">Groups over this size are written straight to the output, never held.</param>
-    public PrefetchingTensorSource(IReadOnlyList<TensorInfo> order, Action<TensorInfo, Stream> materialize, long largeGroupBytes = int.MaxValue)
+    public PrefetchingTensorSource(IReadOnlyList<TensorInfo> order, Action<TensorInfo, Memory<byte>> materializeInto, Action<TensorInfo, Stream> materialize, long largeGroupBytes = int.MaxValue)
     {
+        this.materializeInto = materializeInto;
         this.materialize = materialize;
         this.largeGroupBytes = Math.Min(largeGroupBytes, Array.MaxLength);
         var held = order.Where(i => i.ByteLength <= this.largeGroupBytes).ToList();
@@ -119,14 +122,7 @@ public sealed class PrefetchingTensorSource : ITensorDataSource, IDisposable
                     }
                 }
 
-                using (var target = new MemoryStream(buffer, 0, (int)info.ByteLength, writable: true, publiclyVisible: true))
-                {
-                    materialize(info, target);
-                    if (target.Position != info.ByteLength)
-                    {
-                        throw new InvalidDataException($"'{info.Name}' rebuilt to {target.Position} bytes instead of {info.ByteLength}.");
-                    }
-                }
+                materializeInto(info, buffer.AsMemory(0, (int)info.ByteLength));
 
                 ready.Add((info, buffer), cancel.Token);
             }

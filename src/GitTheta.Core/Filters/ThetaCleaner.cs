@@ -20,7 +20,6 @@ namespace GitTheta.Core.Filters;
 /// </summary>
 public sealed class ThetaCleaner
 {
-    public const string ContainerTensorName = "container";
     private const int SniffBytes = 4096;
 
     private readonly LfsObjectStore store;
@@ -81,7 +80,7 @@ public sealed class ThetaCleaner
 
         using var reader = format.OpenReader(stream, path);
         using var transaction = new ObjectTransaction(store, hashOnly: dryRun);
-        var context = new UpdateContext(store, transaction, settings, path) { Updates = updates, Cache = cache };
+        var context = new StagingContext(store, transaction, settings, path) { Updates = updates, Cache = cache };
         var updateType = updates.Get(updateTypeName ?? settings.UpdateType, path);
         var lsh = new EuclideanLsh(settings.LshSignatureSize, settings.LshBucketWidth, settings.LshPoolSize);
         var writer = new UpdateWriter(context, updateType, dryRun ? null : committed, dryRun ? null : updateData.Value, lsh);
@@ -89,8 +88,7 @@ public sealed class ThetaCleaner
         var valueType = updateType.IsIncremental ? updates.Get(DenseUpdate.TypeName, path) : updateType;
         var entries = ProcessGroups(reader, previous, context, writer, valueType, lsh, path);
         var container = reader.Complete();
-        var containerHeader = SafetensorsObject.BuildHeader(new[] { (ContainerTensorName, DType.U8, (IReadOnlyList<long>)new long[] { container.Length }) });
-        var containerRef = transaction.Add(containerHeader, container);
+        var containerRef = ContainerObject.Stage(transaction, container);
         var metadata = new ThetaMetadata(format.Name, containerRef, entries);
         LastNewObjects = transaction.Count;
         if (!dryRun)
@@ -146,7 +144,7 @@ public sealed class ThetaCleaner
         }
     }
 
-    private Dictionary<string, ParameterEntry> ProcessGroups(ICheckpointReader reader, ThetaMetadata? previous, UpdateContext context, UpdateWriter writer, IUpdateType valueType, EuclideanLsh lsh, string path)
+    private Dictionary<string, ParameterEntry> ProcessGroups(ICheckpointReader reader, ThetaMetadata? previous, StagingContext context, UpdateWriter writer, IUpdateType valueType, EuclideanLsh lsh, string path)
     {
         var large = new LargeGroupCleaner(settings, lsh);
         using var largeDone = new SemaphoreSlim(0);
@@ -263,7 +261,7 @@ public sealed class ThetaCleaner
             ? candidate
             : null;
 
-    private ParameterEntry ProcessLargeGroup(TensorInfo info, ICheckpointReader reader, ThetaMetadata? previous, UpdateContext context, UpdateWriter writer, LargeGroupCleaner large)
+    private ParameterEntry ProcessLargeGroup(TensorInfo info, ICheckpointReader reader, ThetaMetadata? previous, StagingContext context, UpdateWriter writer, LargeGroupCleaner large)
     {
         if (writer.UpdateDataFor(info) is not null)
         {
@@ -281,7 +279,7 @@ public sealed class ThetaCleaner
         return entry;
     }
 
-    private ParameterEntry ProcessGroup(TensorInfo info, ReadOnlyMemory<byte> value, ThetaMetadata? previous, UpdateContext context, UpdateWriter writer, IUpdateType valueType, EuclideanLsh lsh)
+    private ParameterEntry ProcessGroup(TensorInfo info, ReadOnlyMemory<byte> value, ThetaMetadata? previous, StagingContext context, UpdateWriter writer, IUpdateType valueType, EuclideanLsh lsh)
     {
         if (writer.UpdateDataFor(info) is { } sideLoaded)
         {
@@ -339,7 +337,7 @@ public sealed class ThetaCleaner
         UnchangedRule.Judge(info, newSignature, old, lsh, settings) switch
         {
             UnchangedRule.Verdict.ExactBytesOnly => old.Update.Type == DenseUpdate.TypeName
-                ? DenseObjectOf(info, value.Span).Oid == old.Object.Oid
+                ? DenseObject.Id(info, value.Span).Oid == old.Object.Oid
                 : IsExactlyStored(info, value, old, context),
             UnchangedRule.Verdict.Unchanged => true,
             UnchangedRule.Verdict.CompareWithStored => UnchangedRule.IsCloseToStored(info, old, new AllCloseStream(info.DType, value, settings.Atol, settings.Rtol), context),
@@ -363,24 +361,18 @@ public sealed class ThetaCleaner
     /// Keeps the previous entry. If its object went missing from the local store and the value in hand is
     /// exactly that object's value, the object is written again, so re-adding the file repairs the store.
     /// </summary>
-    private ParameterEntry Reuse(ParameterEntry old, TensorInfo info, ReadOnlyMemory<byte> value, UpdateContext context)
+    private ParameterEntry Reuse(ParameterEntry old, TensorInfo info, ReadOnlyMemory<byte> value, StagingContext context)
     {
         if (old.Update.Type == DenseUpdate.TypeName && !store.Contains(old.Object))
         {
-            var header = DenseHeader(info);
-            if (DenseUpdate.Hash(header, value.Span).Oid == old.Object.Oid)
+            if (DenseObject.Id(info, value.Span).Oid == old.Object.Oid)
             {
-                context.Transaction.Add(header, value);
+                DenseObject.Stage(context.Transaction, info, value);
             }
         }
 
         return old;
     }
-
-    private static byte[] DenseHeader(TensorInfo info) =>
-        SafetensorsObject.BuildHeader(new[] { (DenseUpdate.TensorName, info.DType, info.Shape) });
-
-    private static ObjectRef DenseObjectOf(TensorInfo info, ReadOnlySpan<byte> value) => DenseUpdate.Hash(DenseHeader(info), value);
 
     private static byte[] ReadBounded(Stream stream, int limit, out bool complete)
     {

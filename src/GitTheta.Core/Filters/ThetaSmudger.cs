@@ -73,7 +73,7 @@ public sealed class ThetaSmudger
     {
         var format = formats.Get(metadata.CheckpointType, path);
         EnsureObjects(metadata, path);
-        var container = ReadContainer(metadata.Container, path);
+        var container = ContainerObject.Read(store, metadata.Container, path);
         var layout = format.DescribeContainer(container, path);
         var described = new HashSet<string>(StringComparer.Ordinal);
         foreach (var info in layout)
@@ -101,7 +101,7 @@ public sealed class ThetaSmudger
             throw new ThetaException(DiagnosticIds.MalformedMetadata, $"{path}: the metadata has parameter '{extra}' that the checkpoint layout does not place; restore the file from a good commit.");
         }
 
-        var context = new UpdateContext(store, new ObjectTransaction(store), settings, path) { Updates = updates, Cache = cache, Fetcher = fetcher };
+        var context = new UpdateContext(store, settings, path) { Updates = updates, Cache = cache, Fetcher = fetcher };
         return new Checkpoint(format, container, layout, new Source(metadata, updates, context), path, settings.LargeGroupBytes);
     }
 
@@ -132,23 +132,6 @@ public sealed class ThetaSmudger
             $"{path}: {group} needs object {first.Oid}{more}, which is not in the local store and could not be fetched; make the remote reachable and run 'git theta fetch', then 'git checkout -- {path}'.");
     }
 
-    private byte[] ReadContainer(ObjectRef reference, string path)
-    {
-        var what = $"{path}: checkpoint container";
-        using var stream = store.OpenRead(reference.Oid, what);
-        var header = SafetensorsObject.ReadHeader(stream, what);
-        if (header.Entries.Count != 1 || header.Entries[0].Info.Name != ThetaCleaner.ContainerTensorName || header.Entries[0].Info.DType != DType.U8
-            || header.DataLength > int.MaxValue)
-        {
-            throw new ThetaException(DiagnosticIds.CorruptObject, $"{what}: object {reference.Oid} is not a checkpoint container; run 'git theta verify'.");
-        }
-
-        var bytes = new byte[header.DataLength];
-        stream.ReadExactly(bytes);
-        stream.VerifyToEnd();
-        return bytes;
-    }
-
     private sealed class Source : ITensorDataSource
     {
         private readonly ThetaMetadata metadata;
@@ -166,6 +149,12 @@ public sealed class ThetaSmudger
         {
             var entry = metadata.Parameters[expected.Name];
             updates.Get(entry.Update.Type, context.Path).Materialize(context, expected, entry, output);
+        }
+
+        public void ReadInto(TensorInfo expected, Memory<byte> destination)
+        {
+            var entry = metadata.Parameters[expected.Name];
+            updates.Get(entry.Update.Type, context.Path).Materialize(context, expected, entry, destination);
         }
     }
 
@@ -192,7 +181,7 @@ public sealed class ThetaSmudger
 
         public void WriteTo(Stream output)
         {
-            using var prefetching = new PrefetchingTensorSource(layout, source.CopyTo, largeGroupBytes);
+            using var prefetching = new PrefetchingTensorSource(layout, source.ReadInto, source.CopyTo, largeGroupBytes);
             format.Write(container, prefetching, output, path);
         }
 

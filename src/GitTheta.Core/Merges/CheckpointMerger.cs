@@ -47,7 +47,7 @@ public sealed class CheckpointMerger
     public MergeResult Complete(MergePlan plan, IReadOnlyDictionary<string, SelectedStrategy> choices)
     {
         using var transaction = new ObjectTransaction(store);
-        var context = new UpdateContext(store, transaction, settings, plan.Path) { Updates = updates, Fetcher = fetcher };
+        var context = new StagingContext(store, transaction, settings, plan.Path) { Updates = updates, Fetcher = fetcher };
         var writer = new MergedValueWriter(context, updates);
         var records = new List<GroupMergeRecord>();
         var merged = new Dictionary<string, ParameterEntry>(StringComparer.Ordinal);
@@ -145,7 +145,7 @@ public sealed class CheckpointMerger
                     fetcher.Fetch(new[] { version.Container });
                 }
 
-                containers[side] = StoredContainer.Read(store, version.Container, plan.Path);
+                containers[side] = ContainerObject.Read(store, version.Container, plan.Path);
             }
         }
 
@@ -158,7 +158,7 @@ public sealed class CheckpointMerger
             throw new ThetaException(DiagnosticIds.UnexpectedError, $"{plan.Path}: the new {type} container does not describe the merged groups; this is a bug, please report it; meanwhile {resolve}.");
         }
 
-        return (type, StoredContainer.Store(transaction, bytes), null);
+        return (type, ContainerObject.Stage(transaction, bytes), null);
     }
 
     /// <summary>

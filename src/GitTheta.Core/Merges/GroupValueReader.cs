@@ -64,12 +64,7 @@ internal sealed class GroupValueReader : IGroupValues
         }
 
         var value = new byte[info.ByteLength];
-        var output = new MemoryStream(value, 0, value.Length, writable: true, publiclyVisible: true);
-        updates.Get(entry.Update.Type, where).Materialize(context, info, entry, output);
-        if (output.Position != value.Length)
-        {
-            throw new ThetaException(DiagnosticIds.CorruptObject, $"{where}: the '{entry.Update.Type}' update rebuilt {output.Position} bytes, expected {value.Length}; run 'git theta verify'.");
-        }
+        updates.Get(entry.Update.Type, where).Materialize(context, info, entry, value.AsMemory());
 
         bytes[side] = value;
         return value;

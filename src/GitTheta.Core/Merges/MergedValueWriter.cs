@@ -13,12 +13,12 @@ namespace GitTheta.Core.Merges;
 /// </summary>
 internal sealed class MergedValueWriter
 {
-    private readonly UpdateContext context;
+    private readonly StagingContext context;
     private readonly IUpdateType dense;
     private readonly EuclideanLsh lsh;
     private readonly ThetaSettings settings;
 
-    public MergedValueWriter(UpdateContext context, UpdateTypeRegistry updates)
+    public MergedValueWriter(StagingContext context, UpdateTypeRegistry updates)
     {
         this.context = context;
         settings = context.Settings;

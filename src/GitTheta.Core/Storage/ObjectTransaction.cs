@@ -1,5 +1,3 @@
-using GitTheta.Core.Updates;
-
 namespace GitTheta.Core.Storage;
 
 /// <summary>
@@ -37,7 +35,7 @@ public sealed class ObjectTransaction : IDisposable
     /// <summary>Stages an object made of a header and a value; returns its reference. Already-stored content is not written again.</summary>
     public ObjectRef Add(ReadOnlySpan<byte> header, ReadOnlyMemory<byte> value)
     {
-        var reference = DenseUpdate.Hash(header, value.Span);
+        var reference = ObjectId.Of(header, value.Span);
         lock (gate)
         {
             if (staged.Contains(reference.Oid))

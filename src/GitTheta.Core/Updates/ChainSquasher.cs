@@ -27,7 +27,7 @@ public sealed class ChainSquasher
     public SquashResult Squash(ThetaMetadata metadata, string path)
     {
         using var transaction = new ObjectTransaction(store);
-        var context = new UpdateContext(store, transaction, settings, path) { Updates = updates, Fetcher = fetcher };
+        var context = new StagingContext(store, transaction, settings, path) { Updates = updates, Fetcher = fetcher };
         var dense = updates.Get(DenseUpdate.TypeName, path);
         var parameters = new Dictionary<string, ParameterEntry>(StringComparer.Ordinal);
         var rewritten = 0;

@@ -18,7 +18,7 @@ public interface IUpdateType
     /// Stores <paramref name="value"/> with nothing to build on; objects go into the context's transaction, not the
     /// store. Incremental types store such a value dense: their updates are made by <see cref="UpdateWriter"/>.
     /// </summary>
-    StoredValue Store(UpdateContext context, TensorInfo info, ReadOnlyMemory<byte> value);
+    StoredValue Store(StagingContext context, TensorInfo info, ReadOnlyMemory<byte> value);
 
     /// <summary>
     /// Writes the group's full value (exactly info.ByteLength bytes) to <paramref name="output"/>; for an incremental
@@ -26,4 +26,11 @@ public interface IUpdateType
     /// context's fetcher when it has one.
     /// </summary>
     void Materialize(UpdateContext context, TensorInfo info, ParameterEntry entry, Stream output);
+
+    /// <summary>
+    /// Writes the group's full value into <paramref name="destination"/>, which is exactly info.ByteLength bytes long,
+    /// or throws: the fast path for a caller that holds the buffer (the smudge prefetcher, merge, diff), with no copy
+    /// between the store and the caller's memory.
+    /// </summary>
+    void Materialize(UpdateContext context, TensorInfo info, ParameterEntry entry, Memory<byte> destination);
 }

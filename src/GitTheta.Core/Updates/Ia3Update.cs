@@ -1,5 +1,6 @@
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Hashing;
+using GitTheta.Core.Storage;
 using GitTheta.Core.Tensors;
 
 namespace GitTheta.Core.Updates;
@@ -16,11 +17,10 @@ namespace GitTheta.Core.Updates;
 public sealed class Ia3Update : IncrementalUpdateType
 {
     public const string TypeName = "ia3";
-    public const string VectorTensor = "ia3";
 
     private const int Chunk = 4096;
 
-    private static readonly string[] Keys = { VectorTensor };
+    private static readonly string[] Keys = { Ia3Object.Vector };
 
     public override string Name => TypeName;
 
@@ -35,7 +35,7 @@ public sealed class Ia3Update : IncrementalUpdateType
         {
             var shape = info.Shape.Select((size, d) => dimensions.Contains(d) ? 1 : size).ToArray();
             var vectorType = Elements.ArithmeticDType(info.DType);
-            var vectorBytes = TensorInfo.CountElements(shape, VectorTensor) * DTypes.SizeOf(vectorType);
+            var vectorBytes = TensorInfo.CountElements(shape, Ia3Object.Vector) * DTypes.SizeOf(vectorType);
             var along = dimensions.Count == 0 ? "no dimension" : "dimension(s) " + string.Join(", ", dimensions);
             if (vectorBytes >= info.ByteLength)
             {
@@ -67,20 +67,20 @@ public sealed class Ia3Update : IncrementalUpdateType
 
     public override UpdateTensors FromUpdateData(TensorInfo info, IReadOnlyDictionary<string, UpdateTensor> tensors, string where)
     {
-        var vector = tensors[VectorTensor];
+        var vector = tensors[Ia3Object.Vector];
         if (!DTypes.IsFloatingPoint(vector.Info.DType) || Broadcast.Of(vector.Info.Shape, info.Shape) is null)
         {
             throw new ThetaException(
                 DiagnosticIds.InvalidUpdateData,
-                $"{where} is {info.DType} {info.ShapeText}; its IA3 scale '{info.Name}/{VectorTensor}' is {vector.Info.DType} {vector.Info.ShapeText}, which does not broadcast to it (each dimension, aligned from the last, must be 1 or the group's) or is not floating point.");
+                $"{where} is {info.DType} {info.ShapeText}; its IA3 scale '{info.Name}/{Ia3Object.Vector}' is {vector.Info.DType} {vector.Info.ShapeText}, which does not broadcast to it (each dimension, aligned from the last, must be 1 or the group's) or is not floating point.");
         }
 
-        return new UpdateTensors(new[] { new UpdateTensor(vector.Info with { Name = VectorTensor }, vector.Data) });
+        return new UpdateTensors(new[] { new UpdateTensor(vector.Info with { Name = Ia3Object.Vector }, vector.Data) });
     }
 
     public override void Apply(TensorInfo info, UpdateTensors update, Span<byte> value, string where)
     {
-        var vector = update.Get(VectorTensor, where);
+        var vector = update.Get(Ia3Object.Vector, where);
         var broadcast = DTypes.IsFloatingPoint(vector.Info.DType) ? Broadcast.Of(vector.Info.Shape, info.Shape) : null;
         if (broadcast is null)
         {
@@ -129,7 +129,7 @@ public sealed class Ia3Update : IncrementalUpdateType
 
     private (UpdateTensors Update, byte[] Value) Rebuild(TensorInfo info, ReadOnlySpan<byte> baseValue, long[] shape, double[] scale, DType vectorType)
     {
-        var update = new UpdateTensors(new[] { UpdateTensor.Of(VectorTensor, vectorType, shape, Elements.FromDoubles(vectorType, scale)) });
+        var update = new UpdateTensors(new[] { UpdateTensor.Of(Ia3Object.Vector, vectorType, shape, Elements.FromDoubles(vectorType, scale)) });
         var rebuilt = baseValue.ToArray();
         Apply(info, update, rebuilt, "inferred scale");
         return (update, rebuilt);
@@ -143,7 +143,7 @@ public sealed class Ia3Update : IncrementalUpdateType
     private static ScaleInterval? ExactScale(TensorInfo info, ReadOnlySpan<byte> baseValue, ReadOnlySpan<byte> value, long[] shape)
     {
         var broadcast = Broadcast.Of(shape, info.Shape)!;
-        var vectorCount = TensorInfo.CountElements(shape, VectorTensor);
+        var vectorCount = TensorInfo.CountElements(shape, Ia3Object.Vector);
         var lows = Enumerable.Repeat(double.NegativeInfinity, (int)vectorCount).ToArray();
         var highs = Enumerable.Repeat(double.PositiveInfinity, (int)vectorCount).ToArray();
         var size = DTypes.SizeOf(info.DType);
@@ -207,7 +207,7 @@ public sealed class Ia3Update : IncrementalUpdateType
     private static double[] MeanRatio(TensorInfo info, ReadOnlySpan<byte> baseValue, ReadOnlySpan<byte> value, long[] shape)
     {
         var broadcast = Broadcast.Of(shape, info.Shape)!;
-        var vectorCount = TensorInfo.CountElements(shape, VectorTensor);
+        var vectorCount = TensorInfo.CountElements(shape, Ia3Object.Vector);
         var sums = new double[vectorCount];
         var counts = new long[vectorCount];
         var size = DTypes.SizeOf(info.DType);

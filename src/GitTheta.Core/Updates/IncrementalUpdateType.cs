@@ -16,11 +16,14 @@ public abstract class IncrementalUpdateType : IIncrementalUpdateType
     public abstract bool Supports(TensorInfo info);
 
     /// <summary>A group with no previous value (a new group, the first commit) has nothing to build on: it is stored dense.</summary>
-    public StoredValue Store(UpdateContext context, TensorInfo info, ReadOnlyMemory<byte> value) =>
+    public StoredValue Store(StagingContext context, TensorInfo info, ReadOnlyMemory<byte> value) =>
         context.Updates.Get(DenseUpdate.TypeName, context.Path).Store(context, info, value);
 
     public void Materialize(UpdateContext context, TensorInfo info, ParameterEntry entry, Stream output) =>
         UpdateChain.Materialize(context, info, entry, output);
+
+    public void Materialize(UpdateContext context, TensorInfo info, ParameterEntry entry, Memory<byte> destination) =>
+        UpdateChain.Materialize(context, info, entry, destination);
 
     public abstract UpdateInference Infer(UpdateContext context, TensorInfo info, ReadOnlySpan<byte> baseValue, ReadOnlySpan<byte> value);
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Hashing;
+using GitTheta.Core.Storage;
 using GitTheta.Core.Tensors;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -18,9 +19,6 @@ namespace GitTheta.Core.Updates;
 public sealed class LowRankUpdate : IncrementalUpdateType
 {
     public const string TypeName = "low-rank";
-    public const string RowFactor = "R";
-    public const string ColumnFactor = "C";
-    public const string DiffTensor = "diff";
 
     /// <summary>Extra random directions beyond the rank sought, which make the leading ones accurate.</summary>
     private const int Oversampling = 8;
@@ -28,7 +26,7 @@ public sealed class LowRankUpdate : IncrementalUpdateType
     private const int FirstRank = 8;
 
 
-    private static readonly string[] Keys = { RowFactor, ColumnFactor };
+    private static readonly string[] Keys = { LowRankObject.RowFactor, LowRankObject.ColumnFactor };
 
     public override string Name => TypeName;
 
@@ -143,8 +141,8 @@ public sealed class LowRankUpdate : IncrementalUpdateType
             throw new ThetaException(DiagnosticIds.InvalidUpdateData, $"{where} is {info.ShapeText}, not a matrix, so it has no low-rank factors; leave '{info.Name}/R' and '{info.Name}/C' out of the update data (its change is then inferred).");
         }
 
-        var r = tensors[RowFactor];
-        var c = tensors[ColumnFactor];
+        var r = tensors[LowRankObject.RowFactor];
+        var c = tensors[LowRankObject.ColumnFactor];
         var rows = info.Shape[0];
         var columns = info.ElementCount / Math.Max(1, rows);
         var rank = r.Info.Shape.Count == 2 ? r.Info.Shape[1] : -1;
@@ -159,14 +157,14 @@ public sealed class LowRankUpdate : IncrementalUpdateType
 
         return new UpdateTensors(new[]
         {
-            new UpdateTensor(new TensorInfo(RowFactor, r.Info.DType, new[] { rows, rank }), r.Data),
-            new UpdateTensor(new TensorInfo(ColumnFactor, c.Info.DType, new[] { rank, columns }), c.Data),
+            new UpdateTensor(new TensorInfo(LowRankObject.RowFactor, r.Info.DType, new[] { rows, rank }), r.Data),
+            new UpdateTensor(new TensorInfo(LowRankObject.ColumnFactor, c.Info.DType, new[] { rank, columns }), c.Data),
         });
     }
 
     public override void Apply(TensorInfo info, UpdateTensors update, Span<byte> value, string where)
     {
-        if (update.Find(DiffTensor) is { } diff)
+        if (update.Find(LowRankObject.Diff) is { } diff)
         {
             if (!DTypes.IsFloatingPoint(diff.Info.DType) || !diff.Info.Shape.SequenceEqual(info.Shape))
             {
@@ -184,8 +182,8 @@ public sealed class LowRankUpdate : IncrementalUpdateType
             return;
         }
 
-        var r = update.Get(RowFactor, where);
-        var c = update.Get(ColumnFactor, where);
+        var r = update.Get(LowRankObject.RowFactor, where);
+        var c = update.Get(LowRankObject.ColumnFactor, where);
         var rows = info.Shape.Count >= 2 ? info.Shape[0] : -1;
         var columns = rows > 0 ? info.ElementCount / rows : 0;
         if (rows < 0 || r.Info.Shape.Count != 2 || c.Info.Shape.Count != 2 || r.Info.Shape[0] != rows || c.Info.Shape[1] != columns || r.Info.Shape[1] != c.Info.Shape[0]
@@ -234,8 +232,8 @@ public sealed class LowRankUpdate : IncrementalUpdateType
         var c = ThinProduct.TransposeTimes(d, rows, transposed.RowCount, left).ToColumnMajorArray();
         var update = new UpdateTensors(new[]
         {
-            UpdateTensor.Of(RowFactor, factorType, new long[] { rows, rank }, Elements.FromDoubles(factorType, r)),
-            UpdateTensor.Of(ColumnFactor, factorType, new long[] { rank, transposed.RowCount }, Elements.FromDoubles(factorType, c)),
+            UpdateTensor.Of(LowRankObject.RowFactor, factorType, new long[] { rows, rank }, Elements.FromDoubles(factorType, r)),
+            UpdateTensor.Of(LowRankObject.ColumnFactor, factorType, new long[] { rank, transposed.RowCount }, Elements.FromDoubles(factorType, c)),
         });
         var rebuilt = baseValue.ToArray();
         Apply(info, update, rebuilt, "inferred factors");
@@ -251,7 +249,7 @@ public sealed class LowRankUpdate : IncrementalUpdateType
             diffs[i] -= bases[i];
         }
 
-        var update = new UpdateTensors(new[] { DiffEncoding.Encode(DiffTensor, info.DType, info.Shape, bases, diffs, value) });
+        var update = new UpdateTensors(new[] { DiffEncoding.Encode(LowRankObject.Diff, info.DType, info.Shape, bases, diffs, value) });
         var rebuilt = baseValue.ToArray();
         Apply(info, update, rebuilt, context.Path);
         return AllClose.Check(info.DType, rebuilt, value, context.Settings.Atol, context.Settings.Rtol)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using GitTheta.Core.Storage;
 using GitTheta.Core.Tensors;
 
 namespace GitTheta.Core.Updates;
@@ -16,11 +17,6 @@ namespace GitTheta.Core.Updates;
 public sealed class SparseUpdate : IncrementalUpdateType
 {
     public const string TypeName = "sparse";
-    public const string IndicesTensor = "indices";
-    public const string ValuesTensor = "values";
-    public const string ShapeTensor = "shape";
-    public const string WideIndicesTensor = "wide_indices";
-    public const string WideValuesTensor = "wide_values";
 
     public override string Name => TypeName;
 
@@ -70,13 +66,13 @@ public sealed class SparseUpdate : IncrementalUpdateType
         if (narrow.Count == 0)
         {
             // Nothing is exact in float32 (float64-wide groups, or a change of mostly tiny elements): one float64 block.
-            tensors.Add(IndexTensor(IndicesTensor, indices, count));
-            tensors.Add(DiffEncoding.Float64(ValuesTensor, dtype, new long[] { indices.Count }, CollectionsMarshal.AsSpan(bases), CollectionsMarshal.AsSpan(diffs), CollectionsMarshal.AsSpan(targets)));
+            tensors.Add(IndexTensor(SparseObject.Indices, indices, count));
+            tensors.Add(DiffEncoding.Float64(SparseObject.Values, dtype, new long[] { indices.Count }, CollectionsMarshal.AsSpan(bases), CollectionsMarshal.AsSpan(diffs), CollectionsMarshal.AsSpan(targets)));
         }
         else
         {
-            tensors.Add(IndexTensor(IndicesTensor, narrow.Select(k => indices[k]).ToList(), count));
-            tensors.Add(DiffEncoding.Float32(ValuesTensor, new long[] { narrow.Count }, narrow.Select(k => diffs[k]).ToArray()));
+            tensors.Add(IndexTensor(SparseObject.Indices, narrow.Select(k => indices[k]).ToList(), count));
+            tensors.Add(DiffEncoding.Float32(SparseObject.Values, new long[] { narrow.Count }, narrow.Select(k => diffs[k]).ToArray()));
             if (wide.Count > 0)
             {
                 var all = CollectionsMarshal.AsSpan(targets);
@@ -86,12 +82,12 @@ public sealed class SparseUpdate : IncrementalUpdateType
                     all.Slice(wide[w] * size, size).CopyTo(wideTargets.AsSpan(w * size));
                 }
 
-                tensors.Add(IndexTensor(WideIndicesTensor, wide.Select(k => indices[k]).ToList(), count));
-                tensors.Add(DiffEncoding.Float64(WideValuesTensor, dtype, new long[] { wide.Count }, wide.Select(k => bases[k]).ToArray(), wide.Select(k => diffs[k]).ToArray(), wideTargets));
+                tensors.Add(IndexTensor(SparseObject.WideIndices, wide.Select(k => indices[k]).ToList(), count));
+                tensors.Add(DiffEncoding.Float64(SparseObject.WideValues, dtype, new long[] { wide.Count }, wide.Select(k => bases[k]).ToArray(), wide.Select(k => diffs[k]).ToArray(), wideTargets));
             }
         }
 
-        tensors.Add(UpdateTensor.Of(ShapeTensor, DType.I64, new long[] { info.Shape.Count }, MemoryMarshal.AsBytes(info.Shape.ToArray().AsSpan()).ToArray()));
+        tensors.Add(UpdateTensor.Of(SparseObject.Shape, DType.I64, new long[] { info.Shape.Count }, MemoryMarshal.AsBytes(info.Shape.ToArray().AsSpan()).ToArray()));
         var update = new UpdateTensors(tensors);
         if (update.ObjectLength >= info.ByteLength)
         {
@@ -117,15 +113,15 @@ public sealed class SparseUpdate : IncrementalUpdateType
 
     public override void Apply(TensorInfo info, UpdateTensors update, Span<byte> value, string where)
     {
-        if (update.Find(ShapeTensor) is { } shape && !MemoryMarshal.Cast<byte, long>(shape.Data.Span).SequenceEqual(info.Shape.ToArray()))
+        if (update.Find(SparseObject.Shape) is { } shape && !MemoryMarshal.Cast<byte, long>(shape.Data.Span).SequenceEqual(info.Shape.ToArray()))
         {
             throw Corrupt(where, $"was made for a group of another shape than {info.ShapeText}");
         }
 
-        var narrow = ApplyBlock(info, update.Get(IndicesTensor, where), update.Get(ValuesTensor, where), value, where);
-        if (update.Find(WideIndicesTensor) is { } wideIndices)
+        var narrow = ApplyBlock(info, update.Get(SparseObject.Indices, where), update.Get(SparseObject.Values, where), value, where);
+        if (update.Find(SparseObject.WideIndices) is { } wideIndices)
         {
-            var wide = ApplyBlock(info, wideIndices, update.Get(WideValuesTensor, where), value, where);
+            var wide = ApplyBlock(info, wideIndices, update.Get(SparseObject.WideValues, where), value, where);
             if (FirstShared(narrow, wide) is { } twice)
             {
                 throw Corrupt(where, $"names element {twice} in both of its blocks");

@@ -31,40 +31,36 @@ public static class UpdateChain
     /// <summary>Writes the entry's full value (info.ByteLength bytes) to <paramref name="output"/>.</summary>
     public static void Materialize(UpdateContext context, TensorInfo info, ParameterEntry entry, Stream output)
     {
-        if (info.ByteLength > Array.MaxLength)
-        {
-            throw new ThetaException(DiagnosticIds.InvalidCheckpoint, $"{context.Path}: parameter '{info.Name}' is {info.ByteLength} bytes; incremental updates of groups over {Array.MaxLength} bytes are not supported.");
-        }
-
-        var length = (int)info.ByteLength;
-        if (output is MemoryStream target && target.TryGetBuffer(out var segment) && target.Position + length <= segment.Count)
-        {
-            // Straight into the caller's buffer (the smudge prefetcher's), as the dense path does.
-            Rebuild(context, info, entry, new ArraySegment<byte>(segment.Array!, segment.Offset + (int)target.Position, length));
-            target.Position += length;
-            return;
-        }
-
-        var value = GC.AllocateUninitializedArray<byte>(length);
+        var value = GC.AllocateUninitializedArray<byte>(CheckedLength(context, info));
         Rebuild(context, info, entry, value);
         output.Write(value);
+    }
+
+    /// <summary>Rebuilds the entry's full value in <paramref name="destination"/>, which must be exactly info.ByteLength bytes.</summary>
+    public static void Materialize(UpdateContext context, TensorInfo info, ParameterEntry entry, Memory<byte> destination)
+    {
+        if (destination.Length != CheckedLength(context, info))
+        {
+            throw new ArgumentException($"The destination holds {destination.Length} bytes; parameter '{info.Name}' is {info.ByteLength}.", nameof(destination));
+        }
+
+        Rebuild(context, info, entry, destination);
     }
 
     /// <summary>The entry's full value in a new array.</summary>
     public static byte[] Materialize(UpdateContext context, TensorInfo info, ParameterEntry entry)
     {
-        var value = new byte[info.ByteLength];
-        using var output = new MemoryStream(value, 0, value.Length, writable: true, publiclyVisible: true);
-        context.Updates.Get(entry.Update.Type, $"{context.Path}: parameter '{info.Name}'").Materialize(context, info, entry, output);
-        if (output.Position != value.Length)
-        {
-            throw new ThetaException(DiagnosticIds.CorruptObject, $"{context.Path}: parameter '{info.Name}' rebuilt to {output.Position} bytes instead of {value.Length}; run 'git theta verify'.");
-        }
-
+        var value = new byte[CheckedLength(context, info)];
+        context.Updates.Get(entry.Update.Type, $"{context.Path}: parameter '{info.Name}'").Materialize(context, info, entry, value.AsMemory());
         return value;
     }
 
-    private static void Rebuild(UpdateContext context, TensorInfo info, ParameterEntry entry, ArraySegment<byte> value)
+    private static int CheckedLength(UpdateContext context, TensorInfo info) =>
+        info.ByteLength > Array.MaxLength
+            ? throw new ThetaException(DiagnosticIds.InvalidCheckpoint, $"{context.Path}: parameter '{info.Name}' is {info.ByteLength} bytes; incremental updates of groups over {Array.MaxLength} bytes are not supported.")
+            : (int)info.ByteLength;
+
+    private static void Rebuild(UpdateContext context, TensorInfo info, ParameterEntry entry, Memory<byte> value)
     {
         var where = $"{context.Path}: parameter '{info.Name}'";
         var links = Links(entry);
@@ -75,9 +71,9 @@ public static class UpdateChain
         var cached = false;
         for (var i = 0; i < links.Count - 1 && context.Cache is not null; i++)
         {
-            if (context.Cache.TryGet(keys[i], out var hit) && hit.Length == value.Count)
+            if (context.Cache.TryGet(keys[i], out var hit) && hit.Length == value.Length)
             {
-                hit.CopyTo(value.AsSpan());
+                hit.CopyTo(value.Span);
                 start = i;
                 cached = true;
                 break;
@@ -89,24 +85,19 @@ public static class UpdateChain
         if (!cached)
         {
             var bottom = links[^1];
-            using var target = new MemoryStream(value.Array!, value.Offset, value.Count, writable: true, publiclyVisible: true);
             var description = bottom.Type == DenseUpdate.TypeName ? UpdateDescription.Dense : new UpdateDescription(bottom.Type);
-            types[^1].Materialize(context, info, new ParameterEntry(entry.Tensor, bottom.Object, description), target);
-            if (target.Position != value.Count)
-            {
-                throw new ThetaException(DiagnosticIds.CorruptObject, $"{where}: the dense value at the bottom of its chain rebuilt {target.Position} bytes instead of {value.Count}; run 'git theta verify'.");
-            }
+            types[^1].Materialize(context, info, new ParameterEntry(entry.Tensor, bottom.Object, description), value);
         }
 
         for (var i = start - 1; i >= 0; i--)
         {
             var update = UpdateTensors.Read(context.Store, links[i].Object, $"{where} ({links[i].Type} update at chain depth {links.Count - 1 - i})");
-            ((IIncrementalUpdateType)types[i]).Apply(info, update, value, where);
+            ((IIncrementalUpdateType)types[i]).Apply(info, update, value.Span, where);
         }
 
         if (start > 0)
         {
-            context.Cache?.Put(keys[0], value);
+            context.Cache?.Put(keys[0], value.Span);
         }
     }
 

@@ -3,20 +3,25 @@ using GitTheta.Core.Storage;
 
 namespace GitTheta.Core.Updates;
 
-/// <summary>What an update type may use: the object store, the objects staged by this clean, and the settings.</summary>
-public sealed class UpdateContext
+/// <summary>
+/// What an update type may use to rebuild a value: the object store (read, verified), the settings, the chain's
+/// update types, a cache and a fetcher. It holds no transaction, so checkout, diff and merge reads write nothing;
+/// storing a value needs a <see cref="StagingContext"/>.
+/// </summary>
+public class UpdateContext
 {
-    public UpdateContext(LfsObjectStore store, ObjectTransaction transaction, ThetaSettings settings, string path)
+    /// <param name="store">The local object store the values are read from.</param>
+    /// <param name="settings">The settings in force.</param>
+    /// <param name="path">The checkpoint's repository-relative path, for messages.</param>
+    public UpdateContext(LfsObjectStore store, ThetaSettings settings, string path)
     {
         Store = store;
-        Transaction = transaction;
         Settings = settings;
         Path = path;
     }
 
+    /// <summary>The local object store; rebuilding a value only reads from it (and fetches missing objects into it).</summary>
     public LfsObjectStore Store { get; }
-
-    public ObjectTransaction Transaction { get; }
 
     public ThetaSettings Settings { get; }
 

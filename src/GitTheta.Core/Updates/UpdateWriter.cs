@@ -14,14 +14,14 @@ namespace GitTheta.Core.Updates;
 /// </summary>
 public sealed class UpdateWriter
 {
-    private readonly UpdateContext context;
+    private readonly StagingContext context;
     private readonly IUpdateType type;
     private readonly IIncrementalUpdateType? incremental;
     private readonly CommittedVersion? committed;
     private readonly UpdateData? data;
     private readonly EuclideanLsh lsh;
 
-    public UpdateWriter(UpdateContext context, IUpdateType type, CommittedVersion? committed, UpdateData? data, EuclideanLsh lsh)
+    public UpdateWriter(StagingContext context, IUpdateType type, CommittedVersion? committed, UpdateData? data, EuclideanLsh lsh)
     {
         this.context = context;
         this.type = type;

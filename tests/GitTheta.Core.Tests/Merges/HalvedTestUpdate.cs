@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
-using GitTheta.Core.Checkpoints.Safetensors;
 using GitTheta.Core.Metadata;
+using GitTheta.Core.Storage;
 using GitTheta.Core.Tensors;
 using GitTheta.Core.Updates;
 
@@ -18,18 +18,23 @@ internal sealed class HalvedTestUpdate : IUpdateType
 
     public bool IsIncremental => false;
 
-    public StoredValue Store(UpdateContext context, TensorInfo info, ReadOnlyMemory<byte> value)
+    public StoredValue Store(StagingContext context, TensorInfo info, ReadOnlyMemory<byte> value)
     {
         var halves = MemoryMarshal.Cast<byte, float>(value.Span).ToArray().Select(v => v / 2).ToArray();
-        var header = SafetensorsObject.BuildHeader(new[] { (DenseUpdate.TensorName, info.DType, info.Shape) });
-        return new StoredValue(context.Transaction.Add(header, MemoryMarshal.AsBytes(halves.AsSpan()).ToArray()), new UpdateDescription(TypeName));
+        return new StoredValue(DenseObject.Stage(context.Transaction, info, MemoryMarshal.AsBytes(halves.AsSpan()).ToArray()), new UpdateDescription(TypeName));
     }
 
-    public void Materialize(UpdateContext context, TensorInfo info, ParameterEntry entry, Stream output)
+    public void Materialize(UpdateContext context, TensorInfo info, ParameterEntry entry, Stream output) =>
+        output.Write(Doubled(context, info, entry));
+
+    public void Materialize(UpdateContext context, TensorInfo info, ParameterEntry entry, Memory<byte> destination) =>
+        Doubled(context, info, entry).CopyTo(destination.Span);
+
+    private static byte[] Doubled(UpdateContext context, TensorInfo info, ParameterEntry entry)
     {
-        var stored = new MemoryStream();
-        DenseUpdate.CopyValue(context.Store, info, entry.Object, info.Name, stored);
-        var doubled = MemoryMarshal.Cast<byte, float>(stored.ToArray()).ToArray().Select(v => v * 2).ToArray();
-        output.Write(MemoryMarshal.AsBytes(doubled.AsSpan()));
+        var stored = new byte[info.ByteLength];
+        DenseObject.ReadValue(context.Store, info, entry.Object, info.Name, stored);
+        var doubled = MemoryMarshal.Cast<byte, float>(stored).ToArray().Select(v => v * 2).ToArray();
+        return MemoryMarshal.AsBytes(doubled.AsSpan()).ToArray();
     }
 }

@@ -3,7 +3,6 @@ using GitTheta.Core.Checkpoints;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Filters;
 using GitTheta.Core.Metadata;
-using GitTheta.Core.Storage;
 using GitTheta.Core.Tests.Support;
 using GitTheta.Core.Updates;
 
@@ -27,8 +26,7 @@ public sealed class DeepChainTests : IDisposable
         var (entry, expected) = AlternatingChain(MetadataSerializer.MaxChainLength - 1);
         Assert.Equal(MetadataSerializer.MaxChainLength - 1, entry.Update.Depth);
         var info = entry.Tensor.ToInfo(Weight);
-        using var transaction = new ObjectTransaction(harness.Store);
-        var context = new UpdateContext(harness.Store, transaction, harness.Settings, ChainHarness.Path) { Cache = new MaterializedValueCache() };
+        var context = new UpdateContext(harness.Store, harness.Settings, ChainHarness.Path) { Cache = new MaterializedValueCache() };
 
         // Per thread, so tests running beside this one do not count: the rebuild runs on the calling thread.
         var before = GC.GetAllocatedBytesForCurrentThread();
@@ -112,8 +110,7 @@ public sealed class DeepChainTests : IDisposable
         var updates = Enumerable.Range(0, depth).Select(i => (depth - 1 - i) % 2 == 0 ? up : down).ToList();
         var chain = updates.Skip(1).Select(u => new UpdateLink(u.Update.Type, u.Object)).Append(new UpdateLink(DenseUpdate.TypeName, dense.Object)).ToList();
         var entry = updates[0] with { Update = updates[0].Update with { Chain = chain } };
-        using var transaction = new ObjectTransaction(harness.Store);
-        var context = new UpdateContext(harness.Store, transaction, harness.Settings, ChainHarness.Path);
+        var context = new UpdateContext(harness.Store, harness.Settings, ChainHarness.Path);
         var value = UpdateChain.Materialize(context, (depth % 2 == 1 ? up : dense).Tensor.ToInfo(Weight), depth % 2 == 1 ? up : dense);
         return (entry, value);
     }

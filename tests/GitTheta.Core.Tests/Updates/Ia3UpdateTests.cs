@@ -1,6 +1,7 @@
 using GitTheta.Core.Configuration;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Hashing;
+using GitTheta.Core.Storage;
 using GitTheta.Core.Tensors;
 using GitTheta.Core.Tests.Support;
 using GitTheta.Core.Updates;
@@ -36,7 +37,7 @@ public sealed class Ia3UpdateTests : IDisposable
         var inference = ia3.Infer(fixture.Context, info, old, changed);
 
         Assert.Null(inference.Declined);
-        var vector = inference.Update!.Get(Ia3Update.VectorTensor, "test");
+        var vector = inference.Update!.Get(Ia3Object.Vector, "test");
         Assert.Equal(scaledDimension == 0 ? new long[] { rows, 1 } : new long[] { 1, columns }, vector.Info.Shape);
         Assert.Equal(changed, inference.Value);
     }
@@ -53,7 +54,7 @@ public sealed class Ia3UpdateTests : IDisposable
         Assert.Contains("not the previous one scaled along dimension(s) 0", rowsShared.Declined);
 
         var columnsShared = ia3.Infer(fixture.With(new ThetaSettings { Ia3BroadcastDims = new[] { -1 } }), info, old, changed);
-        Assert.Equal(new long[] { 6, 1 }, columnsShared.Update!.Get(Ia3Update.VectorTensor, "test").Info.Shape);
+        Assert.Equal(new long[] { 6, 1 }, columnsShared.Update!.Get(Ia3Object.Vector, "test").Info.Shape);
     }
 
     [Fact]

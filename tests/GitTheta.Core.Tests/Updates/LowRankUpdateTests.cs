@@ -1,6 +1,7 @@
 using GitTheta.Core.Configuration;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Hashing;
+using GitTheta.Core.Storage;
 using GitTheta.Core.Tensors;
 using GitTheta.Core.Tests.Support;
 using GitTheta.Core.Updates;
@@ -28,9 +29,9 @@ public sealed class LowRankUpdateTests : IDisposable
 
         Assert.Null(inference.Declined);
         var factors = inference.Update!;
-        Assert.Equal(new long[] { rows, rank }, factors.Get(LowRankUpdate.RowFactor, "test").Info.Shape);
-        Assert.Equal(new long[] { rank, columns }, factors.Get(LowRankUpdate.ColumnFactor, "test").Info.Shape);
-        Assert.Equal(dtype == DType.F64 ? DType.F64 : DType.F32, factors.Get(LowRankUpdate.RowFactor, "test").Info.DType);
+        Assert.Equal(new long[] { rows, rank }, factors.Get(LowRankObject.RowFactor, "test").Info.Shape);
+        Assert.Equal(new long[] { rank, columns }, factors.Get(LowRankObject.ColumnFactor, "test").Info.Shape);
+        Assert.Equal(dtype == DType.F64 ? DType.F64 : DType.F32, factors.Get(LowRankObject.RowFactor, "test").Info.DType);
         Assert.True(AllClose.Check(dtype, inference.Value, changed, 1e-8, 1e-5));
         var rebuilt = old.ToArray();
         lowRank.Apply(info, factors, rebuilt, "test");
@@ -50,7 +51,7 @@ public sealed class LowRankUpdateTests : IDisposable
         Assert.Contains($"rank {rank} factors", lowRank.Infer(fixture.Context, info, old, changed).Declined);
 
         var loose = lowRank.Infer(fixture.With(new ThetaSettings { Atol = 1e-2 }), info, old, changed);
-        Assert.Equal(new long[] { rows, rank }, loose.Update!.Get(LowRankUpdate.RowFactor, "test").Info.Shape);
+        Assert.Equal(new long[] { rows, rank }, loose.Update!.Get(LowRankObject.RowFactor, "test").Info.Shape);
         Assert.True(AllClose.Check(dtype, loose.Value, changed, 1e-2, 1e-5));
     }
 
@@ -63,7 +64,7 @@ public sealed class LowRankUpdateTests : IDisposable
 
         var inference = lowRank.Infer(fixture.With(new ThetaSettings { LowRankRank = 6 }), info, old, changed);
 
-        Assert.Equal(new long[] { 64, 6 }, inference.Update!.Get(LowRankUpdate.RowFactor, "test").Info.Shape);
+        Assert.Equal(new long[] { 64, 6 }, inference.Update!.Get(LowRankObject.RowFactor, "test").Info.Shape);
         Assert.True(AllClose.Check(DType.F32, inference.Value, changed, 1e-8, 1e-5));
     }
 
@@ -106,7 +107,7 @@ public sealed class LowRankUpdateTests : IDisposable
 
         var inference = lowRank.Infer(fixture.Context, info, old, changed);
 
-        var diff = inference.Update!.Get(LowRankUpdate.DiffTensor, "test");
+        var diff = inference.Update!.Get(LowRankObject.Diff, "test");
         Assert.Equal(new long[] { 300 }, diff.Info.Shape);
         if (dtype == DType.F64)
         {

@@ -1,5 +1,6 @@
 using GitTheta.Core.Configuration;
 using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Storage;
 using GitTheta.Core.Tensors;
 using GitTheta.Core.Tests.Support;
 using GitTheta.Core.Updates;
@@ -34,10 +35,10 @@ public sealed class SparseUpdateTests : IDisposable
 
         Assert.Null(inference.Declined);
         Assert.Equal(changed, inference.Value);
-        var indices = inference.Update!.Get(SparseUpdate.IndicesTensor, "test");
+        var indices = inference.Update!.Get(SparseObject.Indices, "test");
         Assert.Equal(DType.I32, indices.Info.DType);
         Assert.Equal(new long[] { 4 }, indices.Info.Shape);
-        Assert.Equal(new long[] { 64, 32 }, UpdateFixture.Decode(DType.I64, inference.Update.Get(SparseUpdate.ShapeTensor, "test").Data.Span).Select(v => (long)v));
+        Assert.Equal(new long[] { 64, 32 }, UpdateFixture.Decode(DType.I64, inference.Update.Get(SparseObject.Shape, "test").Data.Span).Select(v => (long)v));
 
         var rebuilt = old.ToArray();
         sparse.Apply(info, inference.Update, rebuilt, "test");
@@ -56,7 +57,7 @@ public sealed class SparseUpdateTests : IDisposable
 
         var inference = sparse.Infer(context, info, old, UpdateFixture.Encode(DType.F64, values));
 
-        Assert.Equal(new long[] { 1 }, inference.Update!.Get(SparseUpdate.IndicesTensor, "test").Info.Shape);
+        Assert.Equal(new long[] { 1 }, inference.Update!.Get(SparseObject.Indices, "test").Info.Shape);
         var rebuilt = UpdateFixture.Decode(DType.F64, inference.Value);
         Assert.All(Enumerable.Range(0, 1000), i => Assert.True(Math.Abs(rebuilt[i] - values[i]) <= 1e-12));
         Assert.Equal(values[4], rebuilt[4]);
@@ -78,7 +79,7 @@ public sealed class SparseUpdateTests : IDisposable
         var inference = sparse.Infer(fixture.Context, info, old, UpdateFixture.Encode(DType.F32, values));
 
         Assert.Null(inference.Declined);
-        var stored = inference.Update!.Get(SparseUpdate.IndicesTensor, "test").Info.ElementCount + (inference.Update.Find(SparseUpdate.WideIndicesTensor)?.Info.ElementCount ?? 0);
+        var stored = inference.Update!.Get(SparseObject.Indices, "test").Info.ElementCount + (inference.Update.Find(SparseObject.WideIndices)?.Info.ElementCount ?? 0);
         Assert.Equal(picked.Count, stored);
         Assert.True(inference.Update.ObjectLength <= info.ByteLength / 10, $"{inference.Update.ObjectLength} bytes for a {info.ByteLength}-byte group");
     }
@@ -97,9 +98,9 @@ public sealed class SparseUpdateTests : IDisposable
         var inference = sparse.Infer(fixture.Context, info, old, changed);
 
         var update = inference.Update!;
-        Assert.Equal((DType.F32, 2L), (update.Get(SparseUpdate.ValuesTensor, "t").Info.DType, update.Get(SparseUpdate.ValuesTensor, "t").Info.ElementCount));
-        Assert.Equal((DType.F64, 1L), (update.Get(SparseUpdate.WideValuesTensor, "t").Info.DType, update.Get(SparseUpdate.WideValuesTensor, "t").Info.ElementCount));
-        Assert.Equal(10, BitConverter.ToInt32(update.Get(SparseUpdate.WideIndicesTensor, "t").Data.Span));
+        Assert.Equal((DType.F32, 2L), (update.Get(SparseObject.Values, "t").Info.DType, update.Get(SparseObject.Values, "t").Info.ElementCount));
+        Assert.Equal((DType.F64, 1L), (update.Get(SparseObject.WideValues, "t").Info.DType, update.Get(SparseObject.WideValues, "t").Info.ElementCount));
+        Assert.Equal(10, BitConverter.ToInt32(update.Get(SparseObject.WideIndices, "t").Data.Span));
         Assert.Equal(changed, inference.Value);
         var rebuilt = old.ToArray();
         sparse.Apply(info, update, rebuilt, "t");
@@ -112,10 +113,10 @@ public sealed class SparseUpdateTests : IDisposable
         var info = new TensorInfo("w", DType.F32, new long[] { 4 });
         var update = new UpdateTensors(new[]
         {
-            UpdateTensor.Of(SparseUpdate.IndicesTensor, DType.I32, new long[] { 1 }, BitConverter.GetBytes(2)),
-            UpdateTensor.Of(SparseUpdate.ValuesTensor, DType.F32, new long[] { 1 }, BitConverter.GetBytes(1f)),
-            UpdateTensor.Of(SparseUpdate.WideIndicesTensor, DType.I32, new long[] { 1 }, BitConverter.GetBytes(2)),
-            UpdateTensor.Of(SparseUpdate.WideValuesTensor, DType.F64, new long[] { 1 }, BitConverter.GetBytes(1.0)),
+            UpdateTensor.Of(SparseObject.Indices, DType.I32, new long[] { 1 }, BitConverter.GetBytes(2)),
+            UpdateTensor.Of(SparseObject.Values, DType.F32, new long[] { 1 }, BitConverter.GetBytes(1f)),
+            UpdateTensor.Of(SparseObject.WideIndices, DType.I32, new long[] { 1 }, BitConverter.GetBytes(2)),
+            UpdateTensor.Of(SparseObject.WideValues, DType.F64, new long[] { 1 }, BitConverter.GetBytes(1.0)),
         });
         ThetaAssert.Throws(DiagnosticIds.CorruptObject, () => sparse.Apply(info, update, new byte[16], "test"));
     }
@@ -172,8 +173,8 @@ public sealed class SparseUpdateTests : IDisposable
         var info = new TensorInfo("w", DType.F32, new long[] { 4 });
         var update = new UpdateTensors(new[]
         {
-            UpdateTensor.Of(SparseUpdate.IndicesTensor, DType.I32, new long[] { 1 }, BitConverter.GetBytes(9)),
-            UpdateTensor.Of(SparseUpdate.ValuesTensor, DType.F32, new long[] { 1 }, BitConverter.GetBytes(1f)),
+            UpdateTensor.Of(SparseObject.Indices, DType.I32, new long[] { 1 }, BitConverter.GetBytes(9)),
+            UpdateTensor.Of(SparseObject.Values, DType.F32, new long[] { 1 }, BitConverter.GetBytes(1f)),
         });
         ThetaAssert.Throws(DiagnosticIds.CorruptObject, () => sparse.Apply(info, update, new byte[16], "test"));
     }

@@ -135,20 +135,48 @@ public sealed class UpdateChainTests : IDisposable
     [Fact]
     public void Rebuilt_values_are_cached_and_the_cache_serves_the_next_rebuild()
     {
-        var checkpoint = new SampleCheckpoint();
-        harness.Commit(checkpoint.Build(), "sparse");
-        checkpoint.Values[Weight][0] += 1;
-        var metadata = harness.Commit(checkpoint.Build(), "sparse");
-        var entry = metadata.Parameters[Weight];
+        var entry = CommitOneSparseChange().Parameters[Weight];
         var cache = new MaterializedValueCache();
-        using var fixture = new UpdateFixture();
-        var context = new UpdateContext(harness.Store, fixture.Transaction, new ThetaSettings(), ChainHarness.Path) { Cache = cache };
+        var context = new UpdateContext(harness.Store, new ThetaSettings(), ChainHarness.Path) { Cache = cache };
         var info = entry.Tensor.ToInfo(Weight);
 
         var first = UpdateChain.Materialize(context, info, entry);
         Assert.Equal(info.ByteLength, cache.UsedBytes);
         harness.Store.Delete(entry.Update.Chain![0].Object.Oid);
         Assert.Equal(first, UpdateChain.Materialize(context, info, entry));
+    }
+
+    [Theory]
+    [InlineData(Weight)]
+    [InlineData("decoder.bias")]
+    public void A_value_rebuilt_into_a_buffer_equals_the_value_written_to_a_stream(string name)
+    {
+        var entry = CommitOneSparseChange().Parameters[name];
+        var context = new UpdateContext(harness.Store, new ThetaSettings(), ChainHarness.Path);
+        var info = entry.Tensor.ToInfo(name);
+        var type = context.Updates.Get(entry.Update.Type, name);
+
+        var written = new MemoryStream();
+        type.Materialize(context, info, entry, written);
+        var buffer = new byte[info.ByteLength + 8];
+        type.Materialize(context, info, entry, buffer.AsMemory(4, (int)info.ByteLength));
+
+        Assert.Equal(info.ByteLength, written.Length);
+        Assert.Equal(written.ToArray(), buffer.AsSpan(4, (int)info.ByteLength).ToArray());
+        Assert.Equal(new byte[4], buffer[..4]);
+        Assert.Equal(new byte[4], buffer[^4..]);
+    }
+
+    [Fact]
+    public void A_buffer_of_another_size_than_the_value_is_refused()
+    {
+        var metadata = CommitOneSparseChange();
+        var context = new UpdateContext(harness.Store, new ThetaSettings(), ChainHarness.Path);
+        var sparse = metadata.Parameters[Weight];
+        var dense = metadata.Parameters["decoder.bias"];
+
+        Assert.Throws<ArgumentException>(() => UpdateChain.Materialize(context, sparse.Tensor.ToInfo(Weight), sparse, new byte[sparse.Tensor.ToInfo(Weight).ByteLength - 1]));
+        ThetaAssert.Throws(DiagnosticIds.CorruptObject, () => new DenseUpdate().Materialize(context, dense.Tensor.ToInfo("decoder.bias"), dense, new byte[dense.Tensor.ToInfo("decoder.bias").ByteLength + 4]));
     }
 
     [Fact]
@@ -172,5 +200,14 @@ public sealed class UpdateChainTests : IDisposable
             MetadataSerializer.Serialize(x!).AsSpan().SequenceEqual(MetadataSerializer.Serialize(y!));
 
         public int GetHashCode(ThetaMetadata obj) => 0;
+    }
+
+    /// <summary>Commits the sample checkpoint, then the same with one element of <see cref="Weight"/> changed, stored sparse.</summary>
+    private ThetaMetadata CommitOneSparseChange()
+    {
+        var checkpoint = new SampleCheckpoint();
+        harness.Commit(checkpoint.Build(), "sparse");
+        checkpoint.Values[Weight][7] += 1;
+        return harness.Commit(checkpoint.Build(), "sparse");
     }
 }

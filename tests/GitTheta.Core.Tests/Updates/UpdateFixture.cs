@@ -15,16 +15,16 @@ internal sealed class UpdateFixture : IDisposable
     {
         Store = new LfsObjectStore(root.Path);
         Transaction = new ObjectTransaction(Store);
-        Context = new UpdateContext(Store, Transaction, settings ?? new ThetaSettings(), "model.safetensors");
+        Context = new StagingContext(Store, Transaction, settings ?? new ThetaSettings(), "model.safetensors");
     }
 
     public LfsObjectStore Store { get; }
 
     public ObjectTransaction Transaction { get; }
 
-    public UpdateContext Context { get; }
+    public StagingContext Context { get; }
 
-    public UpdateContext With(ThetaSettings settings) => new(Store, Transaction, settings, "model.safetensors");
+    public StagingContext With(ThetaSettings settings) => new(Store, Transaction, settings, "model.safetensors");
 
     public static byte[] Encode(DType dtype, double[] values)
     {
