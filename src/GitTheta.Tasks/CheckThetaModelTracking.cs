@@ -25,12 +25,11 @@ public sealed class CheckThetaModelTracking : ThetaTask
 
     protected override void Run()
     {
-        using var repositories = new RepositoryCache();
         var byRoot = new Dictionary<string, List<(ThetaModelItem Model, string Path)>>(StringComparer.Ordinal);
         foreach (var item in Models)
         {
             var model = ThetaModelItem.From(item, ProjectDirectory);
-            if (repositories.Find(model.FullPath) is { WorkTree: { } root } repository)
+            if (FindRepository(model.FullPath) is { WorkTree: { } root } repository)
             {
                 if (!byRoot.TryGetValue(root, out var list))
                 {

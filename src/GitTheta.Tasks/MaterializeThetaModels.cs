@@ -22,11 +22,10 @@ public sealed class MaterializeThetaModels : ThetaTask
 
     protected override void Run()
     {
-        using var repositories = new RepositoryCache();
         var written = new List<ITaskItem>();
         foreach (var item in Models)
         {
-            if (Materialize(item, repositories))
+            if (Materialize(item))
             {
                 written.Add(item);
             }
@@ -35,7 +34,7 @@ public sealed class MaterializeThetaModels : ThetaTask
         MaterializedModels = written.ToArray();
     }
 
-    private bool Materialize(ITaskItem item, RepositoryCache repositories)
+    private bool Materialize(ITaskItem item)
     {
         var destination = item.GetMetadata("FullPath");
         var modelFile = item.GetMetadata(ModelMetadata.ModelFile);
@@ -50,7 +49,7 @@ public sealed class MaterializeThetaModels : ThetaTask
             _ => $"{projectPath} from its git-theta metadata",
         };
         var model = revision.Length > 0 ? $"ThetaModel '{projectPath}' (Revision '{revision}')" : $"ThetaModel '{projectPath}'";
-        var repository = repositories.Find(modelFile);
+        var repository = FindRepository(modelFile);
         if (repository is null)
         {
             Error(DiagnosticIds.ModelNotInRepository, $"{model} is no longer inside a git repository; build again.");

@@ -22,12 +22,11 @@ public sealed class PrefetchThetaModels : ThetaTask
 
     protected override void Run()
     {
-        using var repositories = new RepositoryCache();
         var wanted = new Dictionary<GitRepository, List<ThetaMetadata>>();
         foreach (var item in Models)
         {
             var model = ThetaModelItem.From(item, ProjectDirectory);
-            if (repositories.Find(model.FullPath) is not { } repository)
+            if (FindRepository(model.FullPath) is not { } repository)
             {
                 continue;
             }

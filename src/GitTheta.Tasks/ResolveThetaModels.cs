@@ -34,12 +34,11 @@ public sealed class ResolveThetaModels : ThetaTask
     protected override void Run()
     {
         var extensions = Analyzers.ModelExtensions.Parse(ModelExtensions);
-        using var repositories = new RepositoryCache();
         var resolved = new List<ITaskItem>();
         foreach (var item in Models)
         {
             var model = ThetaModelItem.From(item, ProjectDirectory);
-            if (Resolve(model, repositories, extensions) is { } output)
+            if (Resolve(model, extensions) is { } output)
             {
                 resolved.Add(output);
             }
@@ -49,7 +48,7 @@ public sealed class ResolveThetaModels : ThetaTask
         ResolvedModels = resolved.ToArray();
     }
 
-    private TaskItem? Resolve(ThetaModelItem model, RepositoryCache repositories, ModelExtensions extensions)
+    private TaskItem? Resolve(ThetaModelItem model, ModelExtensions extensions)
     {
         var output = new TaskItem(model.FullPath);
         model.Item.CopyMetadataTo(output);
@@ -65,7 +64,7 @@ public sealed class ResolveThetaModels : ThetaTask
         }
         output.SetMetadata(ModelMetadata.MemberName, model.ExplicitName.Length > 0 ? model.ExplicitName : ModelMemberName.FromFileName(Path.GetFileName(model.FullPath), extensions));
 
-        var repository = repositories.Find(model.FullPath);
+        var repository = FindRepository(model.FullPath);
         if (repository?.WorkTree is not { } root)
         {
             return NotInRepository(model, output);
@@ -158,7 +157,7 @@ public sealed class ResolveThetaModels : ThetaTask
             return null;
         }
 
-        if (metadata is null && BlobPrefix(repository, blob.BlobId) is { } small)
+        if (metadata is null && BuildRepositories.BlobPrefix(repository, blob.BlobId) is { } small)
         {
             if (LfsPointerContent.IsPointer(small))
             {
@@ -217,32 +216,6 @@ public sealed class ResolveThetaModels : ThetaTask
         output.SetMetadata(ModelMetadata.SourceFile, model.FullPath);
         Describe(output, model.FullPath);
         return output;
-    }
-
-    /// <summary>The first 4 KiB of a blob (all of a git-lfs pointer, and enough to tell metadata), without reading the rest.</summary>
-    private static byte[]? BlobPrefix(GitRepository repository, string blobId)
-    {
-        if (repository.BlobSize(blobId) is not { } size)
-        {
-            return null;
-        }
-
-        if (size <= 4096)
-        {
-            return repository.ReadBlob(blobId, 4096);
-        }
-
-        // A larger blob (a plain file, or metadata too large to be a pointer): only its start is read.
-        using var native = new LibGit2Sharp.Repository(repository.GitDirectory);
-        if (native.Lookup(new LibGit2Sharp.ObjectId(blobId)) is not LibGit2Sharp.Blob blob)
-        {
-            return null;
-        }
-
-        using var stream = blob.GetContentStream();
-        var prefix = new byte[4096];
-        var read = stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
-        return prefix[..read];
     }
 
     private TaskItem FromLfsPointer(TaskItem output, ThetaModelItem model, LfsPointerContent pointer, string repositoryPath)

@@ -21,7 +21,6 @@ public sealed class VerifyThetaModels : ThetaTask
 
     protected override void Run()
     {
-        using var repositories = new RepositoryCache();
         foreach (var item in Models)
         {
             if (string.Equals(item.GetMetadata(ModelMetadata.CopyToPublishDirectory), "Never", StringComparison.OrdinalIgnoreCase))
@@ -29,11 +28,11 @@ public sealed class VerifyThetaModels : ThetaTask
                 continue;
             }
 
-            Verify(item, repositories);
+            Verify(item);
         }
     }
 
-    private void Verify(ITaskItem item, RepositoryCache repositories)
+    private void Verify(ITaskItem item)
     {
         var projectPath = item.GetMetadata(ModelMetadata.ProjectPath);
         var published = Path.GetFullPath(Path.Combine(PublishDirectory, item.GetMetadata(ModelMetadata.TargetPath)));
@@ -49,7 +48,7 @@ public sealed class VerifyThetaModels : ThetaTask
             return;
         }
 
-        var repository = repositories.Find(item.GetMetadata(ModelMetadata.ModelFile));
+        var repository = FindRepository(item.GetMetadata(ModelMetadata.ModelFile));
         var path = item.GetMetadata(ModelMetadata.RepositoryPath);
         var metadataOid = item.GetMetadata(ModelMetadata.MetadataOid);
         if (repository is null || metadataOid.Length == 0)

@@ -138,10 +138,13 @@ public sealed class DiagnosticsTests : IDisposable
         var clone = history.CloneWithoutFilters();
         var app = Path.Combine(clone, "app");
 
-        // The .NET Framework MSBuild (msbuild.exe) does not run here; the SDK's test for it is what this property records.
-        var build = workspace.Dotnet(app, "build", "-p:_GitThetaTasksUnavailable=true").EnsureSuccess();
+        // The .NET Framework MSBuild (msbuild.exe) does not run here; the property stands in for its MSBuildRuntimeType.
+        var failed = workspace.Dotnet(app, "build", "-p:_GitThetaTestMSBuildRuntimeType=Full");
+        Assert.NotEqual(0, failed.ExitCode);
+        AssertEveryLine(failed, "GT1010", Path.Combine(app, "app.csproj") + " : error GT1010: GitTheta.Sdk's tasks run on .NET, in the MSBuild of the .NET SDK, and this MSBuild (Full, as Visual Studio's) cannot load them, so it cannot materialize, copy or check the ThetaModels. Build with 'dotnet build', or set GitThetaAllowFrameworkMSBuild=true to build here without the models.");
 
-        AssertEveryLine(build, "GT1010", Path.Combine(app, "app.csproj") + " : warning GT1010: GitTheta.Sdk's tasks run on the MSBuild of the .NET SDK, not on this one (Core); this build neither materializes, copies nor checks the ThetaModels. Build with 'dotnet build'.");
+        var allowed = workspace.Dotnet(app, "build", "-p:_GitThetaTestMSBuildRuntimeType=Full", "-p:GitThetaAllowFrameworkMSBuild=true").EnsureSuccess();
+        AssertEveryLine(allowed, "GT1010", Path.Combine(app, "app.csproj") + " : warning GT1010: GitTheta.Sdk's tasks run on .NET, in the MSBuild of the .NET SDK, not in this one (Full); with GitThetaAllowFrameworkMSBuild=true this build neither materializes, copies nor checks the ThetaModels. Build with 'dotnet build' to ship them.");
         Assert.False(File.Exists(Path.Combine(app, "bin", "Debug", ConsumerProject.TargetFramework, "models", "classifier.safetensors")));
         Assert.Equal(string.Empty, workspace.Git(clone, "config", "--get-regexp", "^filter\\.theta\\.").Output.Trim());
     }
