@@ -13,16 +13,14 @@ internal sealed class GroupValueReader : IGroupValues
 {
     private readonly MergeGroup group;
     private readonly UpdateContext context;
-    private readonly UpdateTypeRegistry updates;
     private readonly IObjectFetcher? fetcher;
     private readonly Dictionary<MergeSide, byte[]> bytes = new();
     private readonly Dictionary<MergeSide, double[]> values = new();
 
-    public GroupValueReader(MergeGroup group, UpdateContext context, UpdateTypeRegistry updates, IObjectFetcher? fetcher)
+    public GroupValueReader(MergeGroup group, UpdateContext context, IObjectFetcher? fetcher)
     {
         this.group = group;
         this.context = context;
-        this.updates = updates;
         this.fetcher = fetcher;
     }
 
@@ -65,7 +63,7 @@ internal sealed class GroupValueReader : IGroupValues
 
         var value = new byte[info.ByteLength];
         var output = new MemoryStream(value, 0, value.Length, writable: true, publiclyVisible: true);
-        updates.Get(entry.Update.Type, where).Materialize(context, info, entry, output);
+        context.Updates.Get(entry.Update.Type, where).Materialize(context, info, entry, output);
         if (output.Position != value.Length)
         {
             throw new ThetaException(DiagnosticIds.CorruptObject, $"{where}: the '{entry.Update.Type}' update rebuilt {output.Position} bytes, expected {value.Length}; run 'git theta verify'.");
