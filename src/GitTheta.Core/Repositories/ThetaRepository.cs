@@ -118,13 +118,6 @@ public sealed class ThetaRepository : IDisposable
     /// <summary>The metadata a blob holds, or null when it holds something else.</summary>
     internal ThetaMetadata? ReadMetadata(string blobId, string relativePath) => Git.ReadMetadataBlob(blobId, relativePath);
 
-    /// <summary>
-    /// The working file when it is metadata (checked out where the filter is not configured), else null (a checkpoint,
-    /// a missing file, anything too large to be metadata).
-    /// </summary>
-    internal ThetaMetadata? ReadWorkingMetadata(string relativePath) =>
-        WorkTree is { } root ? ReadMetadataFile(Path.Combine(root, relativePath), relativePath) : null;
-
     /// <summary>The metadata a file holds, or null when the file is a checkpoint, missing or too large to be metadata.</summary>
     internal static ThetaMetadata? ReadMetadataFile(string file, string relativePath)
     {
@@ -143,12 +136,9 @@ public sealed class ThetaRepository : IDisposable
     /// </summary>
     internal static bool IsMetadata(string file)
     {
-        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 4096);
-        return IsMetadata(stream);
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, SniffBytes);
+        return MetadataSerializer.LooksLikeMetadata(IO.PrefixedStream.ReadPrefix(stream, SniffBytes));
     }
-
-    /// <summary>Metadata or checkpoint, for a stream read from its start; the stream is left after the bytes read.</summary>
-    internal static bool IsMetadata(Stream stream) => MetadataSerializer.LooksLikeMetadata(IO.PrefixedStream.ReadPrefix(stream, SniffBytes));
 
     /// <summary>
     /// The metadata a new clean of this path is compared with: the staged version, else HEAD's. A damaged previous
