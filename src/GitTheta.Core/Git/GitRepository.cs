@@ -95,10 +95,6 @@ public sealed class GitRepository : IDisposable
         return relative;
     }
 
-    /// <summary>The blob staged for <paramref name="relativePath"/>, or null.</summary>
-    public byte[]? ReadIndexBlob(string relativePath, long maxBytes) =>
-        IndexBlobId(relativePath) is { } blobId ? ReadBlob(blobId, maxBytes) : null;
-
     /// <summary>The id of the blob staged (stage 0) for a path, or null when nothing is staged for it.</summary>
     public string? IndexBlobId(string relativePath) =>
         IndexStages(relativePath).TryGetValue(0, out var blobId) ? blobId : null;
@@ -111,10 +107,6 @@ public sealed class GitRepository : IDisposable
         using var fresh = new Repository(GitDirectory);
         return fresh.Index.Where(e => e.Path.Replace('\\', '/') == relativePath).ToDictionary(e => (int)e.StageLevel, e => e.Id.Sha);
     }
-
-    /// <summary>The blob at <paramref name="relativePath"/> in <paramref name="revision"/>, or null when either does not exist.</summary>
-    public byte[]? ReadBlobAt(string revision, string relativePath, long maxBytes) =>
-        FindBlob(revision, relativePath) is { } blob ? ReadBlob(blob.BlobId, maxBytes) : null;
 
     /// <summary>The file at <paramref name="relativePath"/> (repository-relative, '/') in a revision, or null when the revision or the file does not exist.</summary>
     public RevisionBlob? FindBlob(string revision, string relativePath) =>
