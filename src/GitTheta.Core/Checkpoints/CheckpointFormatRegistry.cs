@@ -52,4 +52,27 @@ public sealed class CheckpointFormatRegistry
 
         return null;
     }
+
+    /// <summary>
+    /// Opens a reader on a checkpoint: the format named (an attribute, an option), else the one its leading bytes or
+    /// its file name reveal. The one place a format is detected and opened; <paramref name="seekable"/> is rewound.
+    /// </summary>
+    /// <param name="unknown">The error when no format recognises the bytes; by default GT2005 naming the supported formats.</param>
+    /// <exception cref="ThetaException">GT2005 when no format is named and none recognises the bytes.</exception>
+    public ICheckpointReader Open(Stream seekable, string path, string? formatName = null, Func<ThetaException>? unknown = null)
+    {
+        var format = formatName is { Length: > 0 } ? Get(formatName, path) : Detect(seekable, path)
+            ?? throw (unknown?.Invoke() ?? new ThetaException(DiagnosticIds.UnknownFormat, $"{path}: not a checkpoint format git-theta recognises. Supported formats: {SupportedNames}."));
+        return format.OpenReader(seekable, path);
+    }
+
+    /// <summary>The format of a checkpoint read from the start of a seekable stream (rewound afterwards), or null.</summary>
+    public ICheckpointFormat? Detect(Stream seekable, string path)
+    {
+        var start = seekable.Position;
+        var prefix = new byte[Math.Max(SniffLength, 4096)];
+        var sniffed = seekable.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
+        seekable.Position = start;
+        return Detect(prefix.AsSpan(0, sniffed), path);
+    }
 }

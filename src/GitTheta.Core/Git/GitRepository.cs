@@ -34,10 +34,9 @@ public sealed class GitRepository : IDisposable
 
     public ThetaSettings Settings => settings ??= ThetaSettings.Load(GetConfig);
 
-    /// <summary>True when there is somewhere to download objects from: a git remote, or an explicit lfs.url.</summary>
-    public bool HasRemote => repository.Network.Remotes.Any() || !string.IsNullOrWhiteSpace(GetConfig("lfs.url"));
-
-    internal Repository Native => repository;
+    /// <summary>True when there is somewhere to download objects from: a git remote, or an lfs.url (in git config or the work tree's .lfsconfig).</summary>
+    public bool HasRemote => repository.Network.Remotes.Any() || !string.IsNullOrWhiteSpace(GetConfig("lfs.url"))
+        || (WorkTree is { } root && File.Exists(Path.Combine(root, ".lfsconfig")));
 
     public static GitRepository Discover(string startDirectory)
     {
@@ -96,39 +95,25 @@ public sealed class GitRepository : IDisposable
         return relative;
     }
 
-    /// <summary>The blob staged for <paramref name="relativePath"/>, or null.</summary>
-    public byte[]? ReadIndexBlob(string relativePath, long maxBytes)
-    {
-        // The index as it is on disk now: git rewrites it between the requests one filter process serves (a rebase
-        // picks commit after commit), and libgit2 does not re-read an index it has loaded.
-        using var fresh = new Repository(GitDirectory);
-        var entry = fresh.Index[relativePath];
-        if (entry is null)
-        {
-            return null;
-        }
-
-        return ReadBlob(entry.Id, maxBytes);
-    }
+    /// <summary>The id of the blob staged (stage 0) for a path, or null when nothing is staged for it.</summary>
+    public string? IndexBlobId(string relativePath) =>
+        IndexStages(relativePath).TryGetValue(0, out var blobId) ? blobId : null;
 
     /// <summary>The blobs staged for a path, by stage: 0 when it is merged; 1 (base), 2 (ours), 3 (theirs) while it is unmerged.</summary>
     public IReadOnlyDictionary<int, string> IndexStages(string relativePath)
     {
+        // The index as it is on disk now: git rewrites it between the requests one filter process serves (a rebase
+        // picks commit after commit), and libgit2 does not re-read an index it has loaded.
         using var fresh = new Repository(GitDirectory);
         return fresh.Index.Where(e => e.Path.Replace('\\', '/') == relativePath).ToDictionary(e => (int)e.StageLevel, e => e.Id.Sha);
     }
 
-    /// <summary>The blob at <paramref name="relativePath"/> in <paramref name="revision"/>, or null when either does not exist.</summary>
-    public byte[]? ReadBlobAt(string revision, string relativePath, long maxBytes)
-    {
-        var commit = ResolveCommit(revision);
-        if (commit?[relativePath]?.Target is not Blob blob)
-        {
-            return null;
-        }
+    /// <summary>The file at <paramref name="relativePath"/> (repository-relative, '/') in a revision, or null when the revision or the file does not exist.</summary>
+    public RevisionBlob? FindBlob(string revision, string relativePath) =>
+        Entry(revision, relativePath) is { Target: Blob blob } entry ? new RevisionBlob(entry.Commit, blob.Sha, blob.Size) : null;
 
-        return ReadBlob(blob.Id, maxBytes);
-    }
+    /// <summary>True when <paramref name="relativePath"/> names a folder in <paramref name="revision"/>.</summary>
+    public bool IsFolder(string revision, string relativePath) => Entry(revision, relativePath) is { Target: Tree };
 
     /// <summary>A blob's size from its object header, without reading it; null when it is not a blob here.</summary>
     public long? BlobSize(string sha)
@@ -146,17 +131,11 @@ public sealed class GitRepository : IDisposable
 
     public byte[]? ReadBlob(string sha, long maxBytes) => ReadBlob(new LibGit2Sharp.ObjectId(sha), maxBytes);
 
-    public Commit? ResolveCommit(string revision)
-    {
-        try
-        {
-            return repository.Lookup(revision)?.Peel<Commit>();
-        }
-        catch (LibGit2SharpException)
-        {
-            return null;
-        }
-    }
+    /// <summary>The content of a blob as a stream, or null when the repository has no such blob.</summary>
+    public Stream? OpenBlob(string sha) => repository.Lookup<Blob>(new LibGit2Sharp.ObjectId(sha))?.GetContentStream();
+
+    /// <summary>The full id of the commit a revision (branch, tag, sha, expression) names, or null when it names none.</summary>
+    public string? ResolveCommit(string revision) => Commit(revision)?.Sha;
 
     /// <summary>The commits the remote-tracking branches of <paramref name="remote"/> point at (what that remote is known to have).</summary>
     public IReadOnlyList<string> RemoteTrackingTips(string remote) =>
@@ -166,36 +145,44 @@ public sealed class GitRepository : IDisposable
             .Distinct(StringComparer.Ordinal)
             .ToList();
 
-    /// <summary>The metadata a new clean of this path is compared with: the staged version, else HEAD's.</summary>
-    public ThetaMetadata? PreviousMetadata(string relativePath)
+    /// <summary>
+    /// The theta metadata a blob holds, or null when the blob is absent or something else (a plain file, a git-lfs
+    /// pointer, anything larger than metadata can be). The one place metadata is read out of git.
+    /// </summary>
+    /// <exception cref="ThetaException">GT2006 when the blob claims to be metadata but is damaged.</exception>
+    public ThetaMetadata? ReadMetadataBlob(string blobId, string relativePath)
     {
-        foreach (var candidate in new[] { ReadIndexBlob(relativePath, MetadataSerializer.MaxMetadataBytes), ReadBlobAt("HEAD", relativePath, MetadataSerializer.MaxMetadataBytes) })
+        if (BlobSize(blobId) is not { } size || size > MetadataSerializer.MaxMetadataBytes
+            || ReadBlob(blobId, MetadataSerializer.MaxMetadataBytes) is not { } bytes)
         {
-            if (candidate is null)
-            {
-                continue;
-            }
-
-            try
-            {
-                if (MetadataSerializer.TryParse(candidate, relativePath) is { } metadata)
-                {
-                    return metadata;
-                }
-            }
-            catch (ThetaException)
-            {
-                // A damaged previous version only costs the reuse of its objects.
-            }
+            return null;
         }
 
-        return null;
+        return MetadataSerializer.TryParse(bytes, relativePath);
     }
 
     public void Dispose() => repository.Dispose();
 
     private static readonly Lazy<IReadOnlyDictionary<string, string>> CommandLineConfig =
         new(() => GitConfigParameters.Parse(Environment.GetEnvironmentVariable("GIT_CONFIG_PARAMETERS")));
+
+    private LibGit2Sharp.Commit? Commit(string revision)
+    {
+        try
+        {
+            return repository.Lookup(revision)?.Peel<LibGit2Sharp.Commit>();
+        }
+        catch (LibGit2SharpException)
+        {
+            return null;
+        }
+    }
+
+    private (string Commit, GitObject Target)? Entry(string revision, string relativePath)
+    {
+        var commit = Commit(revision);
+        return commit?[relativePath]?.Target is { } target ? (commit.Sha, target) : null;
+    }
 
     private byte[]? ReadBlob(LibGit2Sharp.ObjectId id, long maxBytes)
     {

@@ -48,7 +48,7 @@ public sealed class CheckpointMerger
     {
         using var transaction = new ObjectTransaction(store);
         var context = new StagingContext(store, transaction, settings, plan.Path) { Updates = updates, Fetcher = fetcher };
-        var writer = new MergedValueWriter(context, updates);
+        var writer = new MergedValueWriter(context);
         var records = new List<GroupMergeRecord>();
         var merged = new Dictionary<string, ParameterEntry>(StringComparer.Ordinal);
         foreach (var group in plan.Groups)
@@ -89,7 +89,7 @@ public sealed class CheckpointMerger
             throw new ThetaException(DiagnosticIds.MergeConflict, $"{plan.Path}: {problem} (chosen by {selected.Source}); choose ours, theirs or base for it, e.g. git config --add theta.merge.rule \"{group.Name}=ours\".");
         }
 
-        var values = new GroupValueReader(group, context, updates, fetcher);
+        var values = new GroupValueReader(group, context, fetcher);
         var resolution = strategy.Resolve(group, values, selected.Choice.Arguments);
         if (resolution.Side is { } side)
         {

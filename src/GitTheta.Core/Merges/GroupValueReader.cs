@@ -7,22 +7,20 @@ namespace GitTheta.Core.Merges;
 
 /// <summary>
 /// The values of one conflicting group, read through the entry's own update type (dense, sparse, low-rank, …: its
-/// <see cref="IUpdateType.Materialize"/> rebuilds the full value) and widened to float64.
+/// <see cref="IUpdateType.Materialize(UpdateContext, TensorInfo, Metadata.ParameterEntry, Memory{byte})"/> rebuilds the full value) and widened to float64.
 /// </summary>
 internal sealed class GroupValueReader : IGroupValues
 {
     private readonly MergeGroup group;
     private readonly UpdateContext context;
-    private readonly UpdateTypeRegistry updates;
     private readonly IObjectFetcher? fetcher;
     private readonly Dictionary<MergeSide, byte[]> bytes = new();
     private readonly Dictionary<MergeSide, double[]> values = new();
 
-    public GroupValueReader(MergeGroup group, UpdateContext context, UpdateTypeRegistry updates, IObjectFetcher? fetcher)
+    public GroupValueReader(MergeGroup group, UpdateContext context, IObjectFetcher? fetcher)
     {
         this.group = group;
         this.context = context;
-        this.updates = updates;
         this.fetcher = fetcher;
     }
 
@@ -64,7 +62,7 @@ internal sealed class GroupValueReader : IGroupValues
         }
 
         var value = new byte[info.ByteLength];
-        updates.Get(entry.Update.Type, where).Materialize(context, info, entry, value.AsMemory());
+        context.Updates.Get(entry.Update.Type, where).Materialize(context, info, entry, value.AsMemory());
 
         bytes[side] = value;
         return value;

@@ -18,11 +18,11 @@ internal sealed class MergedValueWriter
     private readonly EuclideanLsh lsh;
     private readonly ThetaSettings settings;
 
-    public MergedValueWriter(StagingContext context, UpdateTypeRegistry updates)
+    public MergedValueWriter(StagingContext context)
     {
         this.context = context;
         settings = context.Settings;
-        dense = updates.Get(DenseUpdate.TypeName, context.Path);
+        dense = context.Updates.Get(DenseUpdate.TypeName, context.Path);
         lsh = new EuclideanLsh(settings.LshSignatureSize, settings.LshBucketWidth, settings.LshPoolSize);
     }
 

@@ -1,6 +1,4 @@
-using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Git;
-using GitTheta.Core.Metadata;
 
 namespace GitTheta.Core.Repositories;
 
@@ -11,7 +9,7 @@ public static class CheckpointHistory
 
     /// <param name="revision">Where the history starts (HEAD by default).</param>
     /// <param name="limit">At most this many commits; null for all.</param>
-    public static IEnumerable<CheckpointRevision> Of(GitRepository repository, string workTree, string relativePath, string revision = "HEAD", int? limit = null)
+    public static IEnumerable<CheckpointRevision> Of(ThetaRepository repository, string workTree, string relativePath, string revision = "HEAD", int? limit = null)
     {
         var arguments = new List<string> { "log", "--format=%H%x1f%P%x1f%ad%x1f%s", "--date=short" };
         if (limit is { } n)
@@ -31,24 +29,7 @@ public static class CheckpointHistory
             }
 
             var parent = fields[1].Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
-            yield return new CheckpointRevision(fields[0], fields[2], string.Join(Separator, fields.Skip(3)), Read(repository, fields[0], relativePath), parent is null ? null : Read(repository, parent, relativePath));
-        }
-    }
-
-    private static ThetaMetadata? Read(GitRepository repository, string commit, string relativePath)
-    {
-        if (repository.ReadBlobAt(commit, relativePath, MetadataSerializer.MaxMetadataBytes) is not { } blob)
-        {
-            return null;
-        }
-
-        try
-        {
-            return MetadataSerializer.TryParse(blob, relativePath);
-        }
-        catch (ThetaException)
-        {
-            return null;
+            yield return new CheckpointRevision(fields[0], fields[2], string.Join(Separator, fields.Skip(3)), repository.TolerantRead(new RevisionPath(fields[0], 0, relativePath)), parent is null ? null : repository.TolerantRead(new RevisionPath(parent, 0, relativePath)));
         }
     }
 }

@@ -8,7 +8,6 @@ using GitTheta.Core.IO;
 using GitTheta.Core.Metadata;
 using GitTheta.Core.Storage;
 using GitTheta.Core.Updates;
-using LibGit2Sharp;
 
 namespace GitTheta.Core.Repositories;
 
@@ -26,6 +25,12 @@ public sealed class CheckpointMaterializer
     private readonly IObjectFetcher? fetcher;
     private readonly ThetaSmudger smudger;
 
+    /// <summary>A materializer over the engine of <paramref name="repository"/> (its store, settings and fetcher).</summary>
+    internal CheckpointMaterializer(ThetaRepository repository)
+        : this(repository.Git, repository.Fetcher)
+    {
+    }
+
     public CheckpointMaterializer(GitRepository repository, IObjectFetcher? fetcher)
     {
         this.repository = repository;
@@ -33,42 +38,24 @@ public sealed class CheckpointMaterializer
         smudger = new ThetaSmudger(repository.ObjectStore, repository.Settings, CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default, fetcher);
     }
 
-    /// <summary>A materializer that fetches missing objects with the real git-lfs of the repository's work tree.</summary>
+    /// <summary>A materializer that fetches missing objects with the real git-lfs of the repository's work tree (by the rule of <see cref="ThetaRepository"/>).</summary>
     public static CheckpointMaterializer WithLfsFetcher(GitRepository repository, Action<string> log) =>
-        new(repository, repository.WorkTree is { } root ? new LfsObjectFetcher(root, log, repository.ObjectStore) : null);
+        new(repository, ThetaRepository.CreateFetcher(repository, log));
 
     /// <summary>The full id of the commit a revision (tag, branch, sha, expression) names, or null when it names none.</summary>
-    public string? ResolveCommit(string revision) => repository.ResolveCommit(revision)?.Sha;
+    public string? ResolveCommit(string revision) => repository.ResolveCommit(revision);
 
     /// <summary>The id of the commit checked out (HEAD), or null in a repository without commits.</summary>
-    public string? HeadCommit() => repository.ResolveCommit("HEAD")?.Sha;
+    public string? HeadCommit() => repository.ResolveCommit("HEAD");
 
     /// <summary>The file at <paramref name="relativePath"/> (repository-relative, '/') in a commit, or null when the commit has no such file.</summary>
-    public RevisionBlob? Find(string commit, string relativePath)
-    {
-        var resolved = repository.ResolveCommit(commit);
-        if (resolved?[relativePath]?.Target is not Blob blob)
-        {
-            return null;
-        }
-
-        return new RevisionBlob(resolved.Sha, blob.Sha, blob.Size);
-    }
+    public RevisionBlob? Find(string commit, string relativePath) => repository.FindBlob(commit, relativePath);
 
     /// <summary>The theta metadata a blob holds, or null when the blob is something else (a plain file, a git-lfs pointer) or absent.</summary>
-    public ThetaMetadata? ReadMetadata(string blobId, string relativePath)
-    {
-        if (repository.BlobSize(blobId) is not { } size || size > MetadataSerializer.MaxMetadataBytes
-            || repository.ReadBlob(blobId, MetadataSerializer.MaxMetadataBytes) is not { } bytes)
-        {
-            return null;
-        }
-
-        return MetadataSerializer.TryParse(bytes, relativePath);
-    }
+    public ThetaMetadata? ReadMetadata(string blobId, string relativePath) => repository.ReadMetadataBlob(blobId, relativePath);
 
     /// <summary>The id of the blob staged in the index for a path, or null when nothing is staged for it.</summary>
-    public string? IndexBlobId(string relativePath) => repository.Native.Index[relativePath]?.Id.Sha;
+    public string? IndexBlobId(string relativePath) => repository.IndexBlobId(relativePath);
 
     /// <summary>The id git gives a blob with these bytes (SHA-1 of "blob &lt;size&gt;\0" and the bytes).</summary>
     public static string BlobId(ReadOnlySpan<byte> content)
@@ -113,9 +100,9 @@ public sealed class CheckpointMaterializer
             return metadata;
         }
 
-        var native = repository.Native.Lookup<Blob>(blob.BlobId)
+        Stream OpenBlob() => repository.OpenBlob(blob.BlobId)
             ?? throw new ThetaException(DiagnosticIds.GitFailed, $"{relativePath}: blob {blob.BlobId} of commit {blob.Commit} is not in the repository; run 'git fetch'.");
-        using (var head = native.GetContentStream())
+        using (var head = OpenBlob())
         {
             var prefix = new byte[Math.Min(LfsPointerPrefix.Length, blob.Size)];
             head.ReadExactly(prefix);
@@ -129,7 +116,7 @@ public sealed class CheckpointMaterializer
 
         WriteAtomically(destination, output =>
         {
-            using var content = native.GetContentStream();
+            using var content = OpenBlob();
             content.CopyTo(output, 1 << 20);
         });
         return null;
@@ -149,6 +136,13 @@ public sealed class CheckpointMaterializer
         // Everything that can fail before the first byte (missing objects, fetching, the container) fails here.
         using var prepared = smudger.PrepareCheckpoint(metadata, relativePath);
         WriteAtomically(destination, prepared.WriteTo);
+    }
+
+    /// <summary>Writes the checkpoint that <paramref name="metadata"/> describes to a stream, byte for byte as it was cleaned.</summary>
+    public void WriteTo(ThetaMetadata metadata, string relativePath, Stream destination)
+    {
+        using var prepared = smudger.PrepareCheckpoint(metadata, relativePath);
+        prepared.WriteTo(destination);
     }
 
     /// <summary>

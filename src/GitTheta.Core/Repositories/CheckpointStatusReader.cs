@@ -1,10 +1,6 @@
-using GitTheta.Core.Checkpoints;
 using GitTheta.Core.Diagnostics;
-using GitTheta.Core.Diffing;
 using GitTheta.Core.Git;
-using GitTheta.Core.IO;
 using GitTheta.Core.Metadata;
-using GitTheta.Core.Updates;
 
 namespace GitTheta.Core.Repositories;
 
@@ -17,17 +13,15 @@ namespace GitTheta.Core.Repositories;
 /// </summary>
 public sealed class CheckpointStatusReader
 {
-    private const int SniffBytes = 4096;
-
-    private readonly GitRepository repository;
+    private readonly ThetaRepository repository;
     private readonly string workTree;
     private readonly DiffSideReader workingFiles;
 
-    public CheckpointStatusReader(GitRepository repository)
+    public CheckpointStatusReader(ThetaRepository repository)
     {
         this.repository = repository;
         workTree = repository.WorkTree ?? throw new ThetaException(DiagnosticIds.NotAGitRepository, "status needs a work tree, but the repository is bare.");
-        workingFiles = new DiffSideReader(repository, CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default, log: _ => { });
+        workingFiles = new DiffSideReader(repository);
     }
 
     /// <param name="pathspecs">Repository-relative pathspecs; none means every tracked checkpoint.</param>
@@ -49,7 +43,7 @@ public sealed class CheckpointStatusReader
 
     private CheckpointStatus Describe(string path, string? stagedBlob, GitStatusEntry? change, bool countWorkingGroups)
     {
-        var stagedMetadata = stagedBlob is null ? null : ReadMetadata(stagedBlob, path);
+        var stagedMetadata = stagedBlob is null ? null : repository.ReadMetadata(stagedBlob, path);
         var status = new CheckpointStatus(path)
         {
             Code = change is null ? "  " : $"{Letter(change.Staged)}{Letter(change.NotStaged)}",
@@ -68,12 +62,12 @@ public sealed class CheckpointStatusReader
         status = status with
         {
             ObjectsNeeded = objects.Count,
-            ObjectsMissing = objects.Count(o => !repository.ObjectStore.Contains(o)),
+            ObjectsMissing = objects.Count(o => !repository.Store.Contains(o)),
         };
 
         if (status.Staged is FileChange.Added or FileChange.Modified or FileChange.TypeChanged)
         {
-            var head = change!.HeadBlob is { } headBlob ? ReadMetadata(headBlob, path) : null;
+            var head = change!.HeadBlob is { } headBlob ? repository.ReadMetadata(headBlob, path) : null;
             status = status with { StagedGroups = MetadataDiff.Compare(head, stagedMetadata) };
         }
 
@@ -88,12 +82,6 @@ public sealed class CheckpointStatusReader
     /// <summary>git status --short prints a space where porcelain v2 prints '.'.</summary>
     private static char Letter(char porcelain) => porcelain == '.' ? ' ' : porcelain;
 
-    private ThetaMetadata? ReadMetadata(string blobId, string path) =>
-        repository.BlobSize(blobId) is { } size && size <= MetadataSerializer.MaxMetadataBytes
-        && repository.ReadBlob(blobId, MetadataSerializer.MaxMetadataBytes) is { } bytes
-            ? MetadataSerializer.TryParse(bytes, path)
-            : null;
-
     /// <summary>
     /// Whether the working file is metadata (checked out where the filter was not configured) rather than a checkpoint.
     /// No checkpoint format starts with '{' and the metadata marker, so the first bytes decide.
@@ -106,7 +94,6 @@ public sealed class CheckpointStatusReader
             return false;
         }
 
-        using var stream = file.OpenRead();
-        return MetadataSerializer.LooksLikeMetadata(PrefixedStream.ReadPrefix(stream, SniffBytes));
+        return ThetaRepository.IsMetadata(file.FullName);
     }
 }

@@ -1,7 +1,6 @@
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Git;
 using GitTheta.Core.Metadata;
-using LibGit2Sharp;
 
 namespace GitTheta.Core.Repositories;
 
@@ -20,14 +19,15 @@ public sealed record CheckpointVersion(RevisionPath Location, string? Commit, st
     {
         var (commit, blobId) = location.IsIndex ? (null, FindInIndex(repository, location)) : FindInCommit(repository, location);
         var where = Describe(location, commit);
-        if (repository.BlobSize(blobId) is not { } size || size > MetadataSerializer.MaxMetadataBytes
-            || repository.ReadBlob(blobId, MetadataSerializer.MaxMetadataBytes) is not { } bytes)
+        var metadata = repository.ReadMetadataBlob(blobId, location.ToString());
+        if (metadata is null)
         {
-            throw NotMetadata(where, location.Path, "a plain file larger than any git-theta metadata");
+            var prefix = repository.ReadBlob(blobId, MetadataSerializer.MaxMetadataBytes);
+            throw NotMetadata(where, location.Path, prefix is null ? "a plain file larger than any git-theta metadata" : CheckpointMaterializer.IsLfsPointer(prefix) ? "a git-lfs pointer" : "a plain file");
         }
 
-        var metadata = MetadataSerializer.TryParse(bytes, location.ToString())
-            ?? throw NotMetadata(where, location.Path, CheckpointMaterializer.IsLfsPointer(bytes) ? "a git-lfs pointer" : "a plain file");
+        // Read once more for the exact bytes: metadata is at most MaxMetadataBytes, so this is cheap.
+        var bytes = repository.ReadBlob(blobId, MetadataSerializer.MaxMetadataBytes)!;
         return new CheckpointVersion(location, commit, blobId, bytes, metadata);
     }
 
@@ -38,13 +38,15 @@ public sealed record CheckpointVersion(RevisionPath Location, string? Commit, st
     {
         var commit = repository.ResolveCommit(location.Revision!)
             ?? throw new ThetaException(DiagnosticIds.NotFoundAtRevision, $"unknown revision '{location.Revision}' in '{location}'; give a branch, tag or commit of this repository ('git log --oneline' lists commits).");
-        var where = Describe(location, commit.Sha);
-        return commit[location.Path]?.Target switch
+        var where = Describe(location, commit);
+        if (repository.FindBlob(commit, location.Path) is { } blob)
         {
-            Blob blob => (commit.Sha, blob.Sha),
-            Tree => throw new ThetaException(DiagnosticIds.NotFoundAtRevision, $"{where} is a folder, not a file; name a checkpoint inside it ('git theta ls-files' lists them)."),
-            _ => throw new ThetaException(DiagnosticIds.NotFoundAtRevision, $"{where} does not exist; 'git ls-tree -r --name-only {location.Revision}' lists the files of that revision."),
-        };
+            return (commit, blob.BlobId);
+        }
+
+        throw repository.IsFolder(commit, location.Path)
+            ? new ThetaException(DiagnosticIds.NotFoundAtRevision, $"{where} is a folder, not a file; name a checkpoint inside it ('git theta ls-files' lists them).")
+            : new ThetaException(DiagnosticIds.NotFoundAtRevision, $"{where} does not exist; 'git ls-tree -r --name-only {location.Revision}' lists the files of that revision.");
     }
 
     private static string FindInIndex(GitRepository repository, RevisionPath location)

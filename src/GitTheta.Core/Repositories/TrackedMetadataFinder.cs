@@ -10,9 +10,9 @@ public sealed class TrackedMetadataFinder
     private readonly GitRepository repository;
     private readonly string workTree;
 
-    public TrackedMetadataFinder(GitRepository repository)
+    public TrackedMetadataFinder(ThetaRepository repository)
     {
-        this.repository = repository;
+        this.repository = repository.Git;
         workTree = repository.WorkTree ?? repository.GitDirectory;
     }
 
@@ -112,21 +112,10 @@ public sealed class TrackedMetadataFinder
         // in a --no-checkout clone). Metadata is recognised by its content, after a cheap size check.
         foreach (var (sha, path) in blobs)
         {
-            if (repository.BlobSize(sha) is not { } size || size > MetadataSerializer.MaxMetadataBytes || size < 16)
-            {
-                continue;
-            }
-
-            var bytes = repository.ReadBlob(sha, MetadataSerializer.MaxMetadataBytes);
-            if (bytes is null || !MetadataSerializer.LooksLikeMetadata(bytes.AsSpan(0, Math.Min(bytes.Length, 4096))))
-            {
-                continue;
-            }
-
             ThetaMetadata? metadata;
             try
             {
-                metadata = MetadataSerializer.TryParse(bytes, path);
+                metadata = repository.ReadMetadataBlob(sha, path);
             }
             catch (Diagnostics.ThetaException)
             {

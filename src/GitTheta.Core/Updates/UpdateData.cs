@@ -36,12 +36,7 @@ public sealed class UpdateData
 
         using (file)
         {
-            var prefix = new byte[Math.Max(formats.SniffLength, 4096)];
-            var sniffed = file.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
-            file.Position = 0;
-            var format = formats.Detect(prefix.AsSpan(0, sniffed), path)
-                ?? throw new ThetaException(DiagnosticIds.UnknownFormat, $"the update data '{path}' is not a checkpoint format git-theta reads. Supported formats: {formats.SupportedNames}.");
-            using var reader = format.OpenReader(file, path);
+            using var reader = formats.Open(file, path, unknown: () => new ThetaException(DiagnosticIds.UnknownFormat, $"the update data '{path}' is not a checkpoint format git-theta reads. Supported formats: {formats.SupportedNames}."));
             var loaded = new Dictionary<string, UpdateTensor>(StringComparer.Ordinal);
             while (reader.Next() is { } info)
             {

@@ -37,7 +37,7 @@ public sealed class UpdateFallbacks
         }
     }
 
-    /// <summary>One line per reason: "<path>: stored dense instead of <type>: <names>: <reason>."</summary>
+    /// <summary>One line per reason: "&lt;path&gt;: stored dense instead of &lt;type&gt;: &lt;names&gt;: &lt;reason&gt;."</summary>
     public IReadOnlyList<string> Lines(string path, string type)
     {
         lock (gate)

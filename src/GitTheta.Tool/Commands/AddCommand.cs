@@ -57,7 +57,7 @@ public static class AddCommand
             var relatives = new List<string>();
             foreach (var path in files)
             {
-                var relative = repository.RelativePath(path);
+                var relative = repository.Git.RelativePath(path);
                 if (!File.Exists(path))
                 {
                     throw new ThetaException(DiagnosticIds.InvalidArguments, $"'{path}' does not exist.");
@@ -162,14 +162,7 @@ public static class AddCommand
     private static IEnumerable<string> GroupNames(string file, string relative, string root)
     {
         using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        var formats = CheckpointFormatRegistry.Default;
-        var prefix = new byte[Math.Max(formats.SniffLength, 4096)];
-        var sniffed = stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
-        stream.Position = 0;
-        var format = GitAttributes.Get(root, relative, GitAttributes.FormatAttribute) is { Length: > 0 } name
-            ? formats.Get(name, relative)
-            : formats.Detect(prefix.AsSpan(0, sniffed), relative) ?? throw new ThetaException(DiagnosticIds.UnknownFormat, $"{relative}: not a checkpoint format git-theta recognises. Supported formats: {formats.SupportedNames}.");
-        using var reader = format.OpenReader(stream, relative);
+        using var reader = CheckpointFormatRegistry.Default.Open(stream, relative, GitAttributes.Get(root, relative, GitAttributes.FormatAttribute));
         return reader.Tensors.Select(t => t.Name).ToList();
     }
 }

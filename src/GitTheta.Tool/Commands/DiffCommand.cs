@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using GitTheta.Core.Repositories;
 using GitTheta.Core.Checkpoints;
 using GitTheta.Core.Configuration;
 using GitTheta.Core.Diagnostics;
@@ -37,8 +38,8 @@ public static class DiffCommand
             var doubleDash = parse.Tokens.Any(t => t.Type == TokenType.DoubleDash);
             var paths = parse.Tokens.SkipWhile(t => t.Type != TokenType.DoubleDash).Count(t => t.Type == TokenType.Argument);
             using var repository = TryOpen();
-            var sides = new DiffSideReader(repository, CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default, CommandRunner.Log);
-            var measure = parse.GetValue(stat) || ThetaSettings.LoadDiffStat(Environment.GetEnvironmentVariable, key => repository?.GetConfig(key));
+            var sides = new DiffSideReader(repository);
+            var measure = parse.GetValue(stat) || ThetaSettings.LoadDiffStat(Environment.GetEnvironmentVariable, key => repository?.Git.GetConfig(key));
             foreach (var (before, after) in Pairs(values, doubleDash ? values.Length - paths : null, sides))
             {
                 Write(before, after, measure, sides, Console.Out, UseColor());
@@ -166,7 +167,7 @@ public static class DiffCommand
     private static string Describe(ParameterEntry entry) =>
         $"{entry.Tensor.DType} [{string.Join(", ", entry.Tensor.Shape)}] {entry.Update.Type}";
 
-    private static GitRepository? TryOpen()
+    private static ThetaRepository? TryOpen()
     {
         try
         {

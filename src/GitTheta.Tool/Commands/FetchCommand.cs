@@ -23,7 +23,7 @@ public static class FetchCommand
             var revs = parse.GetValue(revisions) is { Length: > 0 } given ? given : new[] { "HEAD" };
             foreach (var revision in revs)
             {
-                if (repository.ResolveCommit(revision) is null)
+                if (repository.Git.ResolveCommit(revision) is null)
                 {
                     throw new ThetaException(DiagnosticIds.InvalidArguments, $"unknown revision '{revision}'.");
                 }
@@ -34,9 +34,16 @@ public static class FetchCommand
                 }
             }
 
-            var missing = wanted.Values.Where(o => !repository.ObjectStore.Contains(o)).ToList();
-            new LfsObjectFetcher(root, CommandRunner.Log, repository.ObjectStore).Fetch(missing);
-            var still = missing.Where(o => !repository.ObjectStore.Contains(o)).ToList();
+            var missing = wanted.Values.Where(o => !repository.Store.Contains(o)).ToList();
+            if (missing.Count > 0)
+            {
+                var fetcher = repository.Fetcher ?? throw new ThetaException(
+                    DiagnosticIds.MissingObject,
+                    $"{missing.Count} object(s) are not in the local store (first: {missing[0].Oid}) and the repository has no remote or lfs.url to fetch them from; add one ('git remote add origin <url>') and run 'git theta fetch' again.");
+                fetcher.Fetch(missing);
+            }
+
+            var still = missing.Where(o => !repository.Store.Contains(o)).ToList();
             Console.WriteLine($"{wanted.Count} objects needed, {missing.Count - still.Count} fetched, {wanted.Count - missing.Count} already present.");
             if (still.Count > 0)
             {

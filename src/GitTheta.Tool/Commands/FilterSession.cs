@@ -1,5 +1,4 @@
-using GitTheta.Core.Filters;
-using GitTheta.Core.Git;
+using GitTheta.Core.Repositories;
 using GitTheta.Tool.Infrastructure;
 
 namespace GitTheta.Tool.Commands;
@@ -7,13 +6,13 @@ namespace GitTheta.Tool.Commands;
 /// <summary>What every filter entry point (clean, smudge, filter-process) sets up: the repository, its hook, the handler.</summary>
 public sealed class FilterSession : IDisposable
 {
-    private FilterSession(GitRepository repository)
+    private FilterSession(ThetaRepository repository)
     {
         Repository = repository;
-        Handler = new ThetaFilterHandler(repository, CommandRunner.Log);
+        Handler = new ThetaFilterHandler(repository);
     }
 
-    public GitRepository Repository { get; }
+    public ThetaRepository Repository { get; }
 
     public ThetaFilterHandler Handler { get; }
 

@@ -28,7 +28,7 @@ public static class GcCommand
             var directory = repository.WorkTree ?? repository.GitDirectory;
             var keepChangedSince = PruneExpiry.Resolve(directory, parse.GetValue(prune));
             WarnAboutSharedStorage(repository);
-            var collector = new ObjectCollector(repository.ObjectStore, new ReachableObjectScanner(directory));
+            var collector = new ObjectCollector(repository.Store, new ReachableObjectScanner(directory));
             var report = collector.Collect(keepChangedSince, parse.GetValue(dryRun));
             if (parse.GetValue(verbose))
             {
@@ -82,12 +82,12 @@ public static class GcCommand
     }
 
     /// <summary>A store outside the repository may be shared, and gc only knows this repository's references.</summary>
-    private static void WarnAboutSharedStorage(GitRepository repository)
+    private static void WarnAboutSharedStorage(ThetaRepository repository)
     {
-        var common = Path.TrimEndingDirectorySeparator(repository.CommonDirectory) + Path.DirectorySeparatorChar;
-        if (!string.IsNullOrWhiteSpace(repository.GetConfig("lfs.storage")) && !repository.ObjectStore.Root.StartsWith(common, StringComparison.Ordinal))
+        var common = Path.TrimEndingDirectorySeparator(repository.Git.CommonDirectory) + Path.DirectorySeparatorChar;
+        if (!string.IsNullOrWhiteSpace(repository.Git.GetConfig("lfs.storage")) && !repository.Store.Root.StartsWith(common, StringComparison.Ordinal))
         {
-            CommandRunner.Warn($"lfs.storage puts the object store outside this repository ({repository.ObjectStore.Root}); if other repositories share it, the objects only they use are deleted too. Run gc only on a store this repository has to itself.");
+            CommandRunner.Warn($"lfs.storage puts the object store outside this repository ({repository.Store.Root}); if other repositories share it, the objects only they use are deleted too. Run gc only on a store this repository has to itself.");
         }
     }
 }

@@ -24,9 +24,9 @@ public static class LogCommand
         {
             using var repository = RepositoryContext.Open();
             var root = RepositoryContext.WorkTree(repository);
-            var relative = repository.RelativePath(parse.GetValue(file)!);
+            var relative = repository.Git.RelativePath(parse.GetValue(file)!);
             var rev = parse.GetValue(revision)!;
-            if (repository.ResolveCommit(rev) is null)
+            if (repository.Git.ResolveCommit(rev) is null)
             {
                 throw new ThetaException(DiagnosticIds.InvalidArguments, $"unknown revision '{rev}'.");
             }

@@ -21,10 +21,10 @@ public static class MaterializeCommand
         {
             using var repository = RepositoryContext.Open();
             RepositoryContext.WorkTree(repository);
-            var relative = repository.RelativePath(parse.GetValue(file)!);
+            var relative = repository.Git.RelativePath(parse.GetValue(file)!);
             var rev = parse.GetValue(revision)!;
             var destination = Path.GetFullPath(parse.GetValue(output)!);
-            var materializer = CheckpointMaterializer.WithLfsFetcher(repository, CommandRunner.Log);
+            var materializer = repository.Materializer;
             var commit = materializer.ResolveCommit(rev)
                 ?? throw new ThetaException(DiagnosticIds.InvalidArguments, $"unknown revision '{rev}'; give a tag, branch or commit of this repository (git fetch --tags if it is on the remote).");
             var blob = materializer.Find(commit, relative)

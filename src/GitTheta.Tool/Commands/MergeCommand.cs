@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GitTheta.Core.Repositories;
 using GitTheta.Core.Configuration;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Git;
@@ -49,10 +50,9 @@ public static class MergeCommand
         // This merge supersedes a manual merge of the same file that git aborted or the user gave up.
         ManualMerge.RemoveLeftovers(repository, path);
 
-        var registry = MergeStrategyRegistry.Default;
+        var registry = repository.MergeStrategies;
         var selection = MergeStrategySelection.Load(MergeStrategySourcesReader.Read(repository, path), registry);
-        var fetcher = repository.WorkTree is { } workTree ? new LfsObjectFetcher(workTree, CommandRunner.Log) : null;
-        var merger = CheckpointMerger.Create(repository.ObjectStore, repository.Settings, fetcher);
+        var merger = CheckpointMerger.Create(repository.Store, repository.Settings, repository.Fetcher);
         var plan = merger.Plan(baseMetadata, oursMetadata, theirsMetadata, path);
 
         var choices = new Dictionary<string, SelectedStrategy>(StringComparer.Ordinal);

@@ -36,7 +36,7 @@ public static class PrePushCommand
 
                 var range = new List<string> { fields[1], "--not" };
                 IReadOnlyList<string> known;
-                if (fields[3].Trim('0').Length > 0 && repository.ResolveCommit(fields[3]) is not null)
+                if (fields[3].Trim('0').Length > 0 && repository.Git.ResolveCommit(fields[3]) is not null)
                 {
                     range.Add(fields[3]);
                     known = new[] { fields[3] };
@@ -44,7 +44,7 @@ public static class PrePushCommand
                 else
                 {
                     range.Add($"--remotes={remoteName}");
-                    known = repository.RemoteTrackingTips(remoteName);
+                    known = repository.Git.RemoteTrackingTips(remoteName);
                 }
 
                 foreach (var reference in finder.ObjectsNewIn(range, known))
@@ -55,7 +55,7 @@ public static class PrePushCommand
 
             if (objects.Count > 0)
             {
-                var pushed = LfsPusher.Push(root, remoteName, objects.Values.ToList(), repository.ObjectStore, CommandRunner.Log);
+                var pushed = LfsPusher.Push(root, remoteName, objects.Values.ToList(), repository.Store, CommandRunner.Log);
                 Console.Error.WriteLine($"git-theta: uploaded {pushed} new parameter object(s) to {remoteName} (git-lfs skips any the remote already has).");
             }
 

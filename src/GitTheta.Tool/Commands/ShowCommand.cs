@@ -32,7 +32,7 @@ public static class ShowCommand
             }
 
             using var repository = RepositoryContext.Open();
-            var version = CheckpointVersion.Read(repository, RevisionPath.Parse(parse.GetValue(target)!, repository.RelativePath));
+            var version = repository.ReadVersion(RevisionPath.Parse(parse.GetValue(target)!, repository.Git.RelativePath));
             if (parse.GetValue(json))
             {
                 using var stdout = Console.OpenStandardOutput();
@@ -43,13 +43,13 @@ public static class ShowCommand
             var summary = CheckpointSummary.Of(version.Metadata);
             if (name is null)
             {
-                WriteSummary(version, summary, repository.ObjectStore, Console.Out);
+                WriteSummary(version, summary, repository.Store, Console.Out);
                 return ExitCode.Success;
             }
 
             var group = summary.Find(name)
                 ?? throw new ThetaException(DiagnosticIds.NotFoundAtRevision, $"{version.Description} has no parameter group '{name}'; 'git theta show {version.Location}' lists its {summary.Groups.Count} groups.");
-            WriteGroup(version, group, repository.ObjectStore, Console.Out);
+            WriteGroup(version, group, repository.Store, Console.Out);
             return ExitCode.Success;
         }));
         return command;

@@ -19,17 +19,17 @@ public static class SquashCommand
         {
             using var repository = RepositoryContext.Open();
             var root = RepositoryContext.WorkTree(repository);
-            var squasher = new ChainSquasher(repository.ObjectStore, repository.Settings, UpdateTypeRegistry.Default, new LfsObjectFetcher(root, CommandRunner.Log, repository.ObjectStore));
+            var squasher = new ChainSquasher(repository.Store, repository.Settings, repository.Updates, repository.Fetcher);
             foreach (var path in parse.GetValue(files)!)
             {
-                var relative = repository.RelativePath(path);
+                var relative = repository.Git.RelativePath(path);
                 if (GitAttributes.Get(root, relative, "filter") != "theta")
                 {
                     throw new ThetaException(DiagnosticIds.PathNotTracked, $"'{relative}' is not tracked by git-theta; run 'git theta track {relative}' first.");
                 }
 
                 var (mode, blob) = StagedBlob(root, relative);
-                var metadata = (repository.ReadBlob(blob, MetadataSerializer.MaxMetadataBytes) is { } bytes ? MetadataSerializer.TryParse(bytes, relative) : null)
+                var metadata = repository.ReadMetadata(blob, relative)
                     ?? throw new ThetaException(DiagnosticIds.PathNotTracked, $"the staged version of '{relative}' is not git-theta metadata; stage it with 'git add {relative}' first.");
                 var result = squasher.Squash(metadata, relative);
                 if (result.Rewritten == 0)

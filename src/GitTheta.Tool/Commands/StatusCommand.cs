@@ -24,7 +24,7 @@ public static class StatusCommand
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             using var repository = RepositoryContext.Open();
-            var pathspecs = (parse.GetValue(paths) ?? Array.Empty<string>()).Select(repository.RelativePath).ToList();
+            var pathspecs = (parse.GetValue(paths) ?? Array.Empty<string>()).Select(repository.Git.RelativePath).ToList();
             var report = new CheckpointStatusReader(repository).Read(pathspecs, parse.GetValue(groups));
             if (parse.GetValue(shortFormat))
             {

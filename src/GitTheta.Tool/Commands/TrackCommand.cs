@@ -26,7 +26,7 @@ public static class TrackCommand
                 formatName = CheckpointFormatRegistry.Default.Get(formatName, value).Name;
             }
 
-            var target = IsPattern(value) ? value : repository.RelativePath(value);
+            var target = IsPattern(value) ? value : repository.Git.RelativePath(value);
             var changed = GitAttributes.Track(root, target, formatName);
             Console.WriteLine(changed ? $"Tracking {target} with git-theta." : $"{target} is already tracked by git-theta.");
             return ExitCode.Success;

@@ -17,7 +17,7 @@ public static class UntrackCommand
             using var repository = RepositoryContext.Open();
             var root = RepositoryContext.WorkTree(repository);
             var value = parse.GetValue(path)!;
-            var target = TrackCommand.IsPattern(value) ? value : repository.RelativePath(value);
+            var target = TrackCommand.IsPattern(value) ? value : repository.Git.RelativePath(value);
             var changed = GitAttributes.Untrack(root, target);
             Console.WriteLine(changed ? $"Untracked {target}." : $"{target} was not tracked by git-theta.");
             return ExitCode.Success;

@@ -21,7 +21,7 @@ public static class VerifyCommand
             var objects = new Dictionary<string, ObjectRef>(StringComparer.Ordinal);
             foreach (var revision in parse.GetValue(revisions) is { Length: > 0 } given ? given : new[] { "HEAD" })
             {
-                if (repository.ResolveCommit(revision) is null)
+                if (repository.Git.ResolveCommit(revision) is null)
                 {
                     throw new ThetaException(DiagnosticIds.InvalidArguments, $"unknown revision '{revision}'.");
                 }
@@ -32,7 +32,7 @@ public static class VerifyCommand
                 }
             }
 
-            var store = repository.ObjectStore;
+            var store = repository.Store;
             var missing = new List<string>();
             var corrupt = new List<string>();
             var wrongSize = new List<(ObjectRef Reference, long Actual)>();

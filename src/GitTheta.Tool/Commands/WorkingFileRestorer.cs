@@ -1,5 +1,5 @@
 using GitTheta.Core.Git;
-using GitTheta.Core.Metadata;
+using GitTheta.Core.Repositories;
 using GitTheta.Tool.Infrastructure;
 
 namespace GitTheta.Tool.Commands;
@@ -29,14 +29,13 @@ public static class WorkingFileRestorer
         foreach (var path in LsFilesCommand.TrackedFiles(root))
         {
             var full = Path.Combine(root, path);
-            var info = new FileInfo(full);
-            if (!info.Exists || info.Length > MetadataSerializer.MaxMetadataBytes)
+            if (ThetaRepository.ReadMetadataFile(full, path) is null)
             {
                 continue;
             }
 
             var bytes = File.ReadAllBytes(full);
-            if (MetadataSerializer.TryParse(bytes, path) is null || !SameAsIndex(root, path, bytes))
+            if (!SameAsIndex(root, path, bytes))
             {
                 // A working file that differs from what is staged holds someone's edits: leave it alone.
                 continue;

@@ -21,7 +21,7 @@ internal static class ManualMerge
     /// <summary>Names tried per version: model.ours.safetensors, then model.ours.1.safetensors … model.ours.9.safetensors.</summary>
     public const int AlternativeNames = 9;
 
-    public static ExitCode Run(GitRepository repository, string relativePath, ThetaMetadata? ancestor, ThetaMetadata ours, ThetaMetadata theirs)
+    public static ExitCode Run(ThetaRepository repository, string relativePath, ThetaMetadata? ancestor, ThetaMetadata ours, ThetaMetadata theirs)
     {
         var workTree = RepositoryContext.WorkTree(repository);
         var folder = RecordFolder(repository);
@@ -40,7 +40,7 @@ internal static class ManualMerge
         try
         {
             // Built in the git directory, where git never looks and a killed merge leaves nothing in the work tree.
-            var materializer = CheckpointMaterializer.WithLfsFetcher(repository, CommandRunner.Log);
+            var materializer = repository.Materializer;
             var staged = versions.Select((v, i) =>
             {
                 var file = Path.Combine(staging, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -85,7 +85,7 @@ internal static class ManualMerge
     /// Removes the side files an earlier manual merge of <paramref name="relativePath"/> left behind (git aborted the
     /// merge, or it was given up), as long as they hold exactly what git-theta wrote and git does not track them.
     /// </summary>
-    public static void RemoveLeftovers(GitRepository repository, string relativePath)
+    public static void RemoveLeftovers(ThetaRepository repository, string relativePath)
     {
         if (repository.WorkTree is not { } workTree)
         {
@@ -130,7 +130,7 @@ internal static class ManualMerge
         return directory.Length == 0 ? name : Path.Combine(directory, name).Replace('\\', '/');
     }
 
-    private static string RecordFolder(GitRepository repository) => Path.Combine(repository.GitDirectory, "theta", "manual-merge");
+    private static string RecordFolder(ThetaRepository repository) => Path.Combine(repository.GitDirectory, "theta", "manual-merge");
 
     /// <summary>The first name that is free or holds an unchanged, untracked file git-theta wrote; GT2026 when there is none.</summary>
     private static Target ChooseName(string workTree, string relativePath, MergeSide side, ManualMergeRecord record)

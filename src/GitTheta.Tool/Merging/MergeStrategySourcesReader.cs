@@ -1,3 +1,4 @@
+using GitTheta.Core.Repositories;
 using GitTheta.Core.Git;
 using GitTheta.Core.Merges;
 
@@ -6,7 +7,7 @@ namespace GitTheta.Tool.Merging;
 /// <summary>Finds the settings that choose merge strategies: the environment, git config (through git itself, so every scope and 'git -c' count) and the path's attributes.</summary>
 internal static class MergeStrategySourcesReader
 {
-    public static MergeStrategySources Read(GitRepository repository, string relativePath)
+    public static MergeStrategySources Read(ThetaRepository repository, string relativePath)
     {
         var workTree = repository.WorkTree;
         var rules = Array.Empty<string>();
@@ -28,6 +29,6 @@ internal static class MergeStrategySourcesReader
             rules,
             Environment.GetEnvironmentVariable(MergeStrategySources.EnvironmentVariable),
             attribute,
-            repository.GetConfig(MergeStrategySources.ConfigKey));
+            repository.Git.GetConfig(MergeStrategySources.ConfigKey));
     }
 }

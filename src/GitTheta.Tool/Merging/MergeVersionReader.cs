@@ -1,8 +1,8 @@
-using GitTheta.Core.Checkpoints;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Filters;
 using GitTheta.Core.Git;
 using GitTheta.Core.Metadata;
+using GitTheta.Core.Repositories;
 using GitTheta.Core.Updates;
 using GitTheta.Tool.Infrastructure;
 
@@ -15,10 +15,10 @@ namespace GitTheta.Tool.Merging;
 /// </summary>
 internal sealed class MergeVersionReader
 {
-    private readonly GitRepository repository;
+    private readonly ThetaRepository repository;
     private readonly string path;
 
-    public MergeVersionReader(GitRepository repository, string path)
+    public MergeVersionReader(ThetaRepository repository, string path)
     {
         this.repository = repository;
         this.path = path;
@@ -50,18 +50,13 @@ internal sealed class MergeVersionReader
 
     private ThetaMetadata? Read(string file)
     {
-        using (var head = File.OpenRead(file))
+        if (ThetaRepository.ReadMetadataFile(file, path) is { } metadata)
         {
-            var prefix = new byte[4096];
-            var length = head.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
-            if (MetadataSerializer.LooksLikeMetadata(prefix.AsSpan(0, length)) && MetadataSerializer.TryParse(File.ReadAllBytes(file), path) is { } metadata)
-            {
-                return metadata;
-            }
+            return metadata;
         }
 
         var format = repository.WorkTree is { } workTree ? GitAttributes.Get(workTree, path, GitAttributes.FormatAttribute) : null;
-        var cleaner = new ThetaCleaner(repository.ObjectStore, repository.Settings with { UpdateType = DenseUpdate.TypeName }, CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default);
+        var cleaner = new ThetaCleaner(repository.Store, repository.Settings with { UpdateType = DenseUpdate.TypeName }, repository.Formats, repository.Updates);
         try
         {
             using var input = File.OpenRead(file);

@@ -57,7 +57,7 @@ public class LayeringTests
     {
         // GitAttributes is a static class: the filter handler names it only in a call inside a method body, never in a
         // field or a signature. If bodies were not read, this pair would be missing.
-        Assert.Contains(("GitTheta.Core.Filters.ThetaFilterHandler", "GitTheta.Core.Git.GitAttributes"), References.Value);
+        Assert.Contains(("GitTheta.Core.Repositories.ThetaFilterHandler", "GitTheta.Core.Git.GitAttributes"), References.Value);
     }
 
     [Fact]

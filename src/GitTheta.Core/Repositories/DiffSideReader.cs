@@ -1,15 +1,14 @@
 using GitTheta.Core.Checkpoints;
 using GitTheta.Core.Configuration;
 using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Diffing;
 using GitTheta.Core.Filters;
 using GitTheta.Core.Git;
-using GitTheta.Core.IO;
 using GitTheta.Core.Metadata;
 using GitTheta.Core.Storage;
 using GitTheta.Core.Updates;
-using LibGit2Sharp;
 
-namespace GitTheta.Core.Diffing;
+namespace GitTheta.Core.Repositories;
 
 /// <summary>
 /// Finds the two versions a diff compares: blobs by id (what git's diff driver is handed), files (metadata, or a
@@ -18,24 +17,21 @@ namespace GitTheta.Core.Diffing;
 /// </summary>
 public sealed class DiffSideReader
 {
-    private readonly GitRepository? repository;
-    private readonly CheckpointFormatRegistry formats;
-    private readonly UpdateTypeRegistry updates;
-    private readonly Action<string> log;
+    private readonly ThetaRepository? repository;
 
-    /// <param name="repository">The repository the diff runs in; null outside one (files only, settings from the environment).</param>
-    /// <param name="log">Receives git-lfs's complaints while missing objects are fetched.</param>
-    public DiffSideReader(GitRepository? repository, CheckpointFormatRegistry formats, UpdateTypeRegistry updates, Action<string> log)
+    /// <param name="repository">The repository the diff runs in (its engine: store, settings, fetcher); null outside one (files only, settings from the environment).</param>
+    public DiffSideReader(ThetaRepository? repository)
     {
         this.repository = repository;
-        this.formats = formats;
-        this.updates = updates;
-        this.log = log;
     }
+
+    private static CheckpointFormatRegistry Formats => CheckpointFormatRegistry.Default;
+
+    private static UpdateTypeRegistry Updates => UpdateTypeRegistry.Default;
 
     private ThetaSettings Settings => repository?.Settings ?? ThetaSettings.Load(_ => null);
 
-    private LfsObjectStore Store => repository?.ObjectStore ?? new LfsObjectStore(System.IO.Path.Combine(System.IO.Path.GetTempPath(), "git-theta-diff-unused"));
+    private LfsObjectStore Store => repository?.Store ?? new LfsObjectStore(System.IO.Path.Combine(System.IO.Path.GetTempPath(), "git-theta-diff-unused"));
 
     /// <summary>
     /// The side as git stores it, read by blob id: metadata even where git handed over a smudged file. Null when
@@ -48,8 +44,7 @@ public sealed class DiffSideReader
             return null;
         }
 
-        var bytes = repository.ReadBlob(hex, MetadataSerializer.MaxMetadataBytes);
-        return bytes is not null && MetadataSerializer.TryParse(bytes, path) is { } metadata ? new DiffSide(path, metadata) : null;
+        return repository.ReadMetadata(hex, path) is { } metadata ? new DiffSide(path, metadata) : null;
     }
 
     /// <summary>
@@ -63,15 +58,13 @@ public sealed class DiffSideReader
             return new DiffSide(path, null);
         }
 
-        using var stream = File.OpenRead(file);
-        var prefix = PrefixedStream.ReadPrefix(stream, 4096);
-        if (MetadataSerializer.LooksLikeMetadata(prefix) && MetadataSerializer.TryParse(File.ReadAllBytes(file), path) is { } metadata)
+        if (ThetaRepository.ReadMetadataFile(file, path) is { } metadata)
         {
             return new DiffSide(path, metadata);
         }
 
-        stream.Position = 0;
-        var cleaner = new ThetaCleaner(Store, Settings, formats, updates);
+        using var stream = File.OpenRead(file);
+        var cleaner = new ThetaCleaner(Store, Settings, Formats, Updates);
         var cleaned = cleaner.Clean(stream, path, previous, FormatAttribute(path), dryRun: true);
         return new DiffSide(path, MetadataSerializer.Parse(cleaned, path)) { CheckpointFile = file };
     }
@@ -88,7 +81,7 @@ public sealed class DiffSideReader
             return FromFile(specification, specification, previous);
         }
 
-        var path = RevisionPath.GitPath(specification[(colon + 1)..], repository.RelativePath);
+        var path = RevisionPath.GitPath(specification[(colon + 1)..], repository.Git.RelativePath);
         if (colon == 0)
         {
             return FromIndex(path) is { Metadata: not null } staged
@@ -105,7 +98,7 @@ public sealed class DiffSideReader
     /// <summary>The staged version of <paramref name="relativePath"/>; an empty side when nothing is staged for it.</summary>
     public DiffSide FromIndex(string relativePath)
     {
-        var staged = RequireRepository(":" + relativePath).ReadIndexBlob(relativePath, MetadataSerializer.MaxMetadataBytes);
+        var staged = RequireRepository(":" + relativePath).Git.IndexBlobId(relativePath);
         return new DiffSide(relativePath, staged is null ? null : ParseStored(staged, ":" + relativePath, relativePath));
     }
 
@@ -113,15 +106,14 @@ public sealed class DiffSideReader
     public DiffSide FromRevision(string revision, string relativePath)
     {
         var repo = RequireRepository($"{revision}:{relativePath}");
-        var commit = repo.ResolveCommit(revision)
+        var commit = repo.Git.ResolveCommit(revision)
             ?? throw new ThetaException(DiagnosticIds.InvalidArguments, $"unknown revision '{revision}'.");
-        if (commit[relativePath]?.Target is not Blob blob)
+        if (repo.Git.FindBlob(commit, relativePath) is not { } blob)
         {
             return new DiffSide(relativePath, null) { Revision = revision };
         }
 
-        var bytes = repo.ReadBlob(blob.Sha, MetadataSerializer.MaxMetadataBytes);
-        return new DiffSide(relativePath, ParseStored(bytes, $"{revision}:{relativePath}", relativePath)) { Revision = revision };
+        return new DiffSide(relativePath, ParseStored(blob.BlobId, $"{revision}:{relativePath}", relativePath)) { Revision = revision };
     }
 
     /// <summary>The working file of <paramref name="relativePath"/>, compared with <paramref name="previous"/>.</summary>
@@ -133,28 +125,27 @@ public sealed class DiffSideReader
     }
 
     /// <summary>A path given on the command line (relative to the current directory), as the repository names it.</summary>
-    public string RelativePath(string path) => RequireRepository(path).RelativePath(path);
+    public string RelativePath(string path) => RequireRepository(path).Git.RelativePath(path);
 
     /// <summary>Where the values of a side's changed groups come from: its checkpoint file, else the object store.</summary>
     public IGroupValueSource OpenValues(DiffSide side)
     {
         if (side.CheckpointFile is { } file)
         {
-            return new CheckpointFileValues(file, side.Path, formats.Get(side.Metadata!.CheckpointType, side.Path));
+            return new CheckpointFileValues(file, side.Path, Formats.Get(side.Metadata!.CheckpointType, side.Path));
         }
 
-        var fetcher = repository is { WorkTree: { } root, HasRemote: true } ? new LfsObjectFetcher(root, log, repository.ObjectStore) : null;
-        return new StoredGroupValues(Store, Settings, updates, fetcher, side.Path, side.Revision);
+        return new StoredGroupValues(Store, Settings, Updates, repository?.Fetcher, side.Path, side.Revision);
     }
 
-    private static ThetaMetadata ParseStored(byte[]? bytes, string specification, string path) =>
-        (bytes is null ? null : MetadataSerializer.TryParse(bytes, path))
+    private ThetaMetadata ParseStored(string blobId, string specification, string path) =>
+        repository!.ReadMetadata(blobId, path)
         ?? throw new ThetaException(DiagnosticIds.PathNotTracked, $"'{specification}' is not git-theta metadata; only checkpoints tracked with 'git theta track {path}' can be compared.");
 
     private static bool IsDrivePath(string specification) =>
         specification.Length >= 3 && char.IsAsciiLetter(specification[0]) && specification[1] == ':' && specification[2] is '\\' or '/';
 
-    private GitRepository RequireRepository(string what) =>
+    private ThetaRepository RequireRepository(string what) =>
         repository ?? throw new ThetaException(DiagnosticIds.NotAGitRepository, $"'{what}' names a version git stores, but the diff does not run inside a git repository.");
 
     /// <summary>The theta-format attribute when the file is inside the work tree; none for files elsewhere.</summary>
@@ -167,7 +158,7 @@ public sealed class DiffSideReader
 
         try
         {
-            return GitAttributes.Get(root, repository.RelativePath(path), GitAttributes.FormatAttribute);
+            return GitAttributes.Get(root, repository.Git.RelativePath(path), GitAttributes.FormatAttribute);
         }
         catch (ThetaException)
         {
