@@ -1,5 +1,6 @@
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Git;
+using GitTheta.Core.Repositories;
 using Microsoft.Build.Framework;
 
 namespace GitTheta.Tasks;
@@ -9,7 +10,8 @@ namespace GitTheta.Tasks;
 /// to the submodule) and opened once per build: the first task that needs a repository opens it and registers it with
 /// the build engine (<see cref="IBuildEngine4.RegisterTaskObject"/>, lifetime <see cref="RegisteredTaskObjectLifetime.Build"/>),
 /// every later task of the build gets the same object, and MSBuild disposes it when the build ends. This is the only
-/// place the tasks open a repository, so what a task is given (today <see cref="GitRepository"/>) changes here alone.
+/// place the tasks open a repository. The object shared is the engine's front door, <see cref="ThetaRepository"/> (the git
+/// adapter, the object store and the settings, assembled once), so a build opens each repository once.
 /// </summary>
 public sealed class BuildRepositories : IDisposable
 {
@@ -21,10 +23,10 @@ public sealed class BuildRepositories : IDisposable
     private static readonly object Gate = new();
 
     private readonly IBuildEngine4? engine;
-    private readonly Dictionary<string, GitRepository?> byDirectory = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ThetaRepository?> byDirectory = new(StringComparer.Ordinal);
 
     /// <summary>Repositories this instance opened and owns: all of them when there is no engine to share them through.</summary>
-    private readonly List<GitRepository> owned = new();
+    private readonly List<ThetaRepository> owned = new();
 
     /// <summary>Shares the repositories through <paramref name="engine"/> when it is an <see cref="IBuildEngine4"/>; else opens them for this task alone.</summary>
     public BuildRepositories(IBuildEngine? engine)
@@ -39,7 +41,7 @@ public sealed class BuildRepositories : IDisposable
     internal static string DirectoryKey(string directory) => KeyPrefix + "directory:" + directory;
 
     /// <summary>The repository whose work tree holds <paramref name="fullPath"/>, or null when it is not inside one.</summary>
-    public GitRepository? Find(string fullPath)
+    public ThetaRepository? Find(string fullPath)
     {
         var directory = NearestExistingDirectory(Path.GetDirectoryName(fullPath) ?? fullPath);
         if (directory is null)
@@ -101,22 +103,22 @@ public sealed class BuildRepositories : IDisposable
         byDirectory.Clear();
     }
 
-    private GitRepository? Registered(string directory)
+    private ThetaRepository? Registered(string directory)
     {
         if (engine?.GetRegisteredTaskObject(DirectoryKey(directory), RegisteredTaskObjectLifetime.Build) is not string gitDirectory)
         {
             return null;
         }
 
-        return engine.GetRegisteredTaskObject(RepositoryKey(gitDirectory), RegisteredTaskObjectLifetime.Build) as GitRepository;
+        return engine.GetRegisteredTaskObject(RepositoryKey(gitDirectory), RegisteredTaskObjectLifetime.Build) as ThetaRepository;
     }
 
-    private GitRepository? Open(string directory)
+    private ThetaRepository? Open(string directory)
     {
-        GitRepository opened;
+        ThetaRepository opened;
         try
         {
-            opened = GitRepository.Discover(directory);
+            opened = ThetaRepository.Discover(directory, _ => { });
         }
         catch (ThetaException e) when (e.Code == DiagnosticIds.NotAGitRepository)
         {
@@ -131,7 +133,7 @@ public sealed class BuildRepositories : IDisposable
 
         // Found from another folder of the same repository: that object is the build's, this one is not needed.
         var repository = opened;
-        if (engine.GetRegisteredTaskObject(RepositoryKey(opened.GitDirectory), RegisteredTaskObjectLifetime.Build) is GitRepository shared)
+        if (engine.GetRegisteredTaskObject(RepositoryKey(opened.GitDirectory), RegisteredTaskObjectLifetime.Build) is ThetaRepository shared)
         {
             opened.Dispose();
             repository = shared;

@@ -44,7 +44,7 @@ public sealed class SharedRepositoryTests : IDisposable
         Assert.NotNull(opened);
         Assert.Same(opened, second.Find(repository.Path("b/two.bin")));
         Assert.Same(opened, second.Find(repository.Path("a/one.bin")));
-        Assert.Single(engine.Registrations, r => r.Value is Core.Git.GitRepository);
+        Assert.Single(engine.Registrations, r => r.Value is Core.Repositories.ThetaRepository);
     }
 
     [Fact]
@@ -53,14 +53,14 @@ public sealed class SharedRepositoryTests : IDisposable
         repository.Write("model.bin", "bytes");
         repository.CommitAll("file");
         var engine = new FakeBuildEngine(repository.Path("app.csproj"));
-        Core.Git.GitRepository? firstBuild;
+        Core.Repositories.ThetaRepository? firstBuild;
         using (var repositories = new BuildRepositories(engine))
         {
             firstBuild = repositories.Find(repository.Path("model.bin"));
         }
 
         // A task ending leaves the build's repository open for the next task.
-        Assert.NotNull(firstBuild!.ResolveCommit("HEAD"));
+        Assert.NotNull(firstBuild!.Git.ResolveCommit("HEAD"));
 
         engine.EndBuild();
         using var next = new BuildRepositories(engine);
