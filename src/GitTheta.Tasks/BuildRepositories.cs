@@ -13,7 +13,7 @@ namespace GitTheta.Tasks;
 /// place the tasks open a repository. The object shared is the engine's front door, <see cref="ThetaRepository"/> (the git
 /// adapter, the object store and the settings, assembled once), so a build opens each repository once.
 /// </summary>
-public sealed class BuildRepositories : IDisposable
+internal sealed class BuildRepositories : IDisposable
 {
     /// <summary>The start of every key this class registers, so that no other task's objects can collide with ours.</summary>
     internal const string KeyPrefix = "GitTheta.Tasks.BuildRepositories:";

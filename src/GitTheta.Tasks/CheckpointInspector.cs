@@ -4,7 +4,7 @@ using GitTheta.Core.Diagnostics;
 namespace GitTheta.Tasks;
 
 /// <summary>What a checkpoint file says about itself, from its header alone (the tensor data is never read).</summary>
-public static class CheckpointInspector
+internal static class CheckpointInspector
 {
     /// <summary>The format and number of parameters of a checkpoint file, or null when no known format recognises it.</summary>
     public static (string Format, long ParameterCount)? Inspect(string file)

@@ -7,7 +7,7 @@ namespace GitTheta.Tasks;
 /// A machine-wide lock named after a path, so that parallel builds (the frameworks of a multi-targeted project,
 /// projects of one solution) neither write one materialized model twice at once nor edit one repository's config together.
 /// </summary>
-public sealed class CrossProcessLock : IDisposable
+internal sealed class CrossProcessLock : IDisposable
 {
     private readonly Mutex mutex;
 

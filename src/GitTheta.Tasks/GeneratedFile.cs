@@ -3,7 +3,7 @@ using System.Text;
 namespace GitTheta.Tasks;
 
 /// <summary>Writes generated files only when their content changes, so that what depends on them stays up to date.</summary>
-public static class GeneratedFile
+internal static class GeneratedFile
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 

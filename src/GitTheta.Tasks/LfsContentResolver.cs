@@ -11,7 +11,7 @@ namespace GitTheta.Tasks;
 /// the file is renamed into place, so a pointer (or a wrong object) is never shipped as the model. What cannot be had
 /// is a <see cref="ThetaException"/> with code GT1011 that says what to install or fetch.
 /// </summary>
-public static class LfsContentResolver
+internal static class LfsContentResolver
 {
     public static void Resolve(GitRepository repository, string repositoryPath, LfsPointerContent pointer, string destination, Action<string> log)
     {

@@ -8,7 +8,7 @@ namespace GitTheta.Tasks;
 /// The object a git-lfs pointer file names (<c>oid sha256:…</c> and <c>size …</c>): what a ThetaModel stored by plain
 /// git-lfs really is, when a clone without git-lfs (or without its smudge filter) left the pointer in its place.
 /// </summary>
-public sealed record LfsPointerContent(string Oid, long Size)
+internal sealed record LfsPointerContent(string Oid, long Size)
 {
     /// <summary>True when the bytes are a git-lfs pointer (small, and starting with a git-lfs version line).</summary>
     public static bool IsPointer(ReadOnlySpan<byte> bytes) => LfsPointer.IsPointer(bytes);

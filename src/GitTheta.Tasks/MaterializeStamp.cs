@@ -8,7 +8,7 @@ namespace GitTheta.Tasks;
 /// It is rewritten only when that changes, so MSBuild's Inputs/Outputs comparison of stamp and model decides whether
 /// a model must be materialized again.
 /// </summary>
-public static class MaterializeStamp
+internal static class MaterializeStamp
 {
     public const string Extension = ".gittheta-source";
 

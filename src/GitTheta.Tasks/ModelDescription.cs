@@ -4,7 +4,7 @@ using Microsoft.Build.Framework;
 namespace GitTheta.Tasks;
 
 /// <summary>What the generated ThetaModels class and the JSON manifest say about one resolved model.</summary>
-public sealed record ModelDescription(
+internal sealed record ModelDescription(
     string Name,
     string Path,
     string Revision,

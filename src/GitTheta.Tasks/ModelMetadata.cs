@@ -1,7 +1,7 @@
 namespace GitTheta.Tasks;
 
 /// <summary>The metadata names of ThetaModel items, as users write them and as the tasks hand them on.</summary>
-public static class ModelMetadata
+internal static class ModelMetadata
 {
     // Declared on <ThetaModel> by users.
     public const string Revision = "Revision";

@@ -1,7 +1,7 @@
 namespace GitTheta.Tasks;
 
 /// <summary>Where the bytes of a ThetaModel come from (the Source metadata of a resolved model).</summary>
-public static class ModelSource
+internal static class ModelSource
 {
     /// <summary>Pinned to a Revision: materialized from the metadata committed there.</summary>
     public const string Revision = "Revision";

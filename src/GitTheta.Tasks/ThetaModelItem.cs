@@ -3,7 +3,7 @@ using Microsoft.Build.Framework;
 namespace GitTheta.Tasks;
 
 /// <summary>A declared ThetaModel item as the tasks read it: where it is, where it goes, which version it pins.</summary>
-public sealed class ThetaModelItem
+internal sealed class ThetaModelItem
 {
     private ThetaModelItem(ITaskItem item, string fullPath, string projectPath, string targetPath)
     {

@@ -22,7 +22,7 @@ public abstract class ThetaTask : Microsoft.Build.Utilities.Task
     public string ProjectFile { get; set; } = string.Empty;
 
     /// <summary>The repositories of this build: the one object per repository that every GitTheta task of the build shares.</summary>
-    protected BuildRepositories Repositories => repositories ??= new BuildRepositories(BuildEngine);
+    private protected BuildRepositories Repositories => repositories ??= new BuildRepositories(BuildEngine);
 
     /// <inheritdoc />
     public override bool Execute()
@@ -58,7 +58,7 @@ public abstract class ThetaTask : Microsoft.Build.Utilities.Task
     protected abstract void Run();
 
     /// <summary>The repository whose work tree holds <paramref name="fullPath"/>, or null when it is not inside one.</summary>
-    protected GitRepository? FindRepository(string fullPath) => Repositories.Find(fullPath)?.Git;
+    private protected GitRepository? FindRepository(string fullPath) => Repositories.Find(fullPath)?.Git;
 
     /// <summary>Logs error <paramref name="code"/> (GT1xxx) with its help link, located at the project.</summary>
     protected void Error(string code, string message) =>

@@ -7,7 +7,7 @@ using GitTheta.Core.Diagnostics;
 namespace GitTheta.Core.Checkpoints;
 
 /// <summary>Every checkpoint format the engine knows; adding a format is adding one class here.</summary>
-public sealed class CheckpointFormatRegistry
+internal sealed class CheckpointFormatRegistry
 {
     private readonly List<ICheckpointFormat> formats = new();
 

@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Checkpoints;
 
 /// <summary>What every reader of an <see cref="ICheckpointReader"/> would otherwise write again.</summary>
-public static class CheckpointReaderExtensions
+internal static class CheckpointReaderExtensions
 {
     /// <summary>
     /// Reads the current group's data until <paramref name="destination"/> is full or the data ends (a reader may hand

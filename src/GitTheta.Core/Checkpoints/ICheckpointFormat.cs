@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Checkpoints;
 
 /// <summary>A checkpoint file format: how to read one into groups and write one back, byte for byte.</summary>
-public interface ICheckpointFormat
+internal interface ICheckpointFormat
 {
     /// <summary>The name used in metadata and in the gitattribute <c>theta-format=</c>.</summary>
     string Name { get; }

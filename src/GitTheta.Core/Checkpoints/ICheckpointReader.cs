@@ -6,7 +6,7 @@ namespace GitTheta.Core.Checkpoints;
 /// Reads a checkpoint as a sequence of parameter groups, streaming: each group's bytes are read
 /// before the next group is requested, so a reader never needs the whole checkpoint in memory.
 /// </summary>
-public interface ICheckpointReader : IDisposable
+internal interface ICheckpointReader : IDisposable
 {
     /// <summary>Every group the checkpoint declares, in the order <see cref="Next"/> returns them.</summary>
     IReadOnlyList<TensorInfo> Tensors { get; }

@@ -9,7 +9,7 @@ namespace GitTheta.Core.Checkpoints;
 /// or is not the one the metadata should name: GT2008 with advice to verify and fetch it again, never the advice
 /// for a bad checkpoint file ("re-save the checkpoint"), which the user cannot act on.
 /// </summary>
-public static partial class StoredBytes
+internal static partial class StoredBytes
 {
     /// <param name="where">The file (and group) the bytes belong to; the parser's messages start with it.</param>
     /// <param name="noun">What the bytes are, for the message: "the stored object", "the stored checkpoint container".</param>

@@ -6,7 +6,7 @@ namespace GitTheta.Core.Configuration;
 /// <summary>
 /// Tunables of the engine. Each comes from the environment (GIT_THETA_*), else git config (theta.*), else its default.
 /// </summary>
-public sealed record ThetaSettings
+internal sealed record ThetaSettings
 {
     public const string DefaultUpdateType = "dense";
 

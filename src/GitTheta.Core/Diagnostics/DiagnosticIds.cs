@@ -6,7 +6,7 @@ namespace GitTheta.Core.Diagnostics;
 /// Each code has a page in docs/diagnostics/&lt;code&gt;.md.
 /// </summary>
 /// <remarks>This file is also compiled into GitTheta.Analyzers (netstandard2.0): constants only.</remarks>
-public static class DiagnosticIds
+internal static class DiagnosticIds
 {
     // Analyzers (GT0xxx)
     public const string UndeclaredModelPath = "GT0001";

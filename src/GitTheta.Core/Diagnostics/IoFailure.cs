@@ -9,7 +9,7 @@ namespace GitTheta.Core.Diagnostics;
 /// one-line error (the tool's command runner, the filter process's answer to one request): such a failure is the
 /// machine's state, not a bug, so it must not read as GT2000 "unexpected error".
 /// </summary>
-public static partial class IoFailure
+internal static partial class IoFailure
 {
     // errno values shared by Linux, macOS and the BSDs; .NET on Unix puts the raw errno in IOException.HResult.
     private const int EPERM = 1;

@@ -10,7 +10,7 @@ namespace GitTheta.Core.Diffing;
 /// new values exist nowhere else). The file is read forward like a clean reads it; asking for a group it has already
 /// passed starts again from the top, which reading in <see cref="ReadingOrder"/> never does.
 /// </summary>
-public sealed class CheckpointFileValues : IGroupValueSource
+internal sealed class CheckpointFileValues : IGroupValueSource
 {
     private const int SkipChunk = 1 << 20;
 

@@ -9,7 +9,7 @@ namespace GitTheta.Core.Diffing;
 /// <param name="DeltaNorm">‖after − before‖₂ over the elements that are not NaN.</param>
 /// <param name="BeforeNorm">‖before‖₂ over the elements that are not NaN on either side.</param>
 /// <param name="NaNs">Elements that are NaN before, after or both.</param>
-public sealed record DeltaNorms(double MaxAbsDelta, double DeltaNorm, double BeforeNorm, long NaNs)
+internal sealed record DeltaNorms(double MaxAbsDelta, double DeltaNorm, double BeforeNorm, long NaNs)
 {
     /// <summary>‖Δ‖₂ / ‖before‖₂; infinite when only the before value is all zeros, 0 when nothing moved.</summary>
     public double RelativeChange => BeforeNorm > 0 ? DeltaNorm / BeforeNorm : DeltaNorm > 0 ? double.PositiveInfinity : 0;

@@ -5,7 +5,7 @@ namespace GitTheta.Core.Diffing;
 /// <summary>One version of a checkpoint that a diff compares.</summary>
 /// <param name="Path">The name the diff shows for it (repository-relative for versions git stores).</param>
 /// <param name="Metadata">Its metadata; null when the version does not exist (every group added or removed).</param>
-public sealed record DiffSide(string Path, ThetaMetadata? Metadata)
+internal sealed record DiffSide(string Path, ThetaMetadata? Metadata)
 {
     /// <summary>
     /// The checkpoint file the metadata was computed from, in memory and without storing anything (a modified working

@@ -8,7 +8,7 @@ namespace GitTheta.Core.Diffing;
 /// The numbers behind <c>git theta diff --stat</c>: for every group a metadata diff lists, how much it changed.
 /// Values are read one group at a time from each side, so memory holds about two groups, never a checkpoint.
 /// </summary>
-public static class DiffStatistics
+internal static class DiffStatistics
 {
     /// <param name="diff">The groups to describe.</param>
     /// <param name="checkpointType">The checkpoint's format (either side's), which tells raw quantized blocks from numbers.</param>

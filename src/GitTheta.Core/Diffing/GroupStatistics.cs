@@ -6,7 +6,7 @@ namespace GitTheta.Core.Diffing;
 /// <param name="Name">The group.</param>
 /// <param name="Kind">Added, removed or modified, as the metadata diff says.</param>
 /// <param name="Elements">Elements of the group: the new version's, or the old one's for a removed group.</param>
-public sealed record GroupStatistics(string Name, ChangeKind Kind, long Elements)
+internal sealed record GroupStatistics(string Name, ChangeKind Kind, long Elements)
 {
     /// <summary>How the values differ; null for added and removed groups, and when the layout changed.</summary>
     public ValueDelta? Delta { get; init; }

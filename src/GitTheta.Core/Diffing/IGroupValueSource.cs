@@ -3,7 +3,7 @@ using GitTheta.Core.Metadata;
 namespace GitTheta.Core.Diffing;
 
 /// <summary>Where one side of a diff gets the full value of a group: the object store, or a checkpoint file.</summary>
-public interface IGroupValueSource : IDisposable
+internal interface IGroupValueSource : IDisposable
 {
     /// <summary>Group names in the order reading them is cheapest (a file's order); null when every order costs the same.</summary>
     IReadOnlyList<string>? ReadingOrder { get; }

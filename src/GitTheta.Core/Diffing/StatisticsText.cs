@@ -6,7 +6,7 @@ namespace GitTheta.Core.Diffing;
 /// The text <c>git theta diff --stat</c> prints for a group, after its name: fixed formats and invariant culture, so
 /// the same change always prints the same line.
 /// </summary>
-public static class StatisticsText
+internal static class StatisticsText
 {
     public static string Describe(GroupStatistics statistics)
     {

@@ -10,7 +10,7 @@ namespace GitTheta.Core.Diffing;
 /// Values rebuilt from the object store the way a checkout rebuilds them (each entry's update type materializes it,
 /// walking its update chain), so sparse, low-rank and IA3 entries give the values the checkpoint really holds.
 /// </summary>
-public sealed class StoredGroupValues : IGroupValueSource
+internal sealed class StoredGroupValues : IGroupValueSource
 {
     private readonly LfsObjectStore store;
     private readonly IObjectFetcher? fetcher;

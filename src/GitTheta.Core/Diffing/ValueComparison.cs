@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Diffing;
 
 /// <summary>How the two values of a modified group were compared, which decides what a diff can say about them.</summary>
-public enum ValueComparison
+internal enum ValueComparison
 {
     /// <summary>Floating-point values, widened to float64: elements changed, max |Δ|, ‖Δ‖₂ and ‖Δ‖₂/‖before‖₂.</summary>
     Measured,

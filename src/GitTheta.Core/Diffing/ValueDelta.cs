@@ -5,4 +5,4 @@ namespace GitTheta.Core.Diffing;
 /// <param name="Total">Elements in the group (bytes for <see cref="ValueComparison.RawBytes"/>).</param>
 /// <param name="Changed">Elements (bytes) that differ.</param>
 /// <param name="Norms">The size of the change for <see cref="ValueComparison.Measured"/> values; null otherwise.</param>
-public sealed record ValueDelta(ValueComparison Comparison, long Total, long Changed, DeltaNorms? Norms);
+internal sealed record ValueDelta(ValueComparison Comparison, long Total, long Changed, DeltaNorms? Norms);

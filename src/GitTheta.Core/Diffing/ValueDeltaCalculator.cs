@@ -9,7 +9,7 @@ namespace GitTheta.Core.Diffing;
 /// values always give the same numbers. Integer and bool values are compared exactly, never through float64, which
 /// cannot tell large int64 values apart.
 /// </summary>
-public static class ValueDeltaCalculator
+internal static class ValueDeltaCalculator
 {
     /// <summary>How many elements counting compares at once, so runs of equal ones cost one vectorised comparison.</summary>
     private const int ChunkElements = 4096;

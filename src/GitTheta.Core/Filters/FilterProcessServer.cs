@@ -8,7 +8,7 @@ namespace GitTheta.Core.Filters;
 /// one process serves every clean and smudge of a git command. A failed request answers
 /// status=error and the process keeps serving the next one.
 /// </summary>
-public sealed class FilterProcessServer
+internal sealed class FilterProcessServer
 {
     private readonly PktLineReader reader;
     private readonly PktLineWriter writer;

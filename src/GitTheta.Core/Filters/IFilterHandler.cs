@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Filters;
 
 /// <summary>What the filter process does with each request.</summary>
-public interface IFilterHandler
+internal interface IFilterHandler
 {
     byte[] Clean(Stream content, string path);
 

@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Filters;
 
 /// <summary>A prepared smudge reply: everything checked, ready to stream.</summary>
-public interface ISmudgeResult : IDisposable
+internal interface ISmudgeResult : IDisposable
 {
     /// <summary>False when the input was not theta metadata and is replayed unchanged.</summary>
     bool IsCheckpoint { get; }

@@ -11,7 +11,7 @@ namespace GitTheta.Core.Filters;
 /// the large-group size is not held at all: it is rebuilt straight into the output when its turn comes,
 /// while the prefetching thread waits.
 /// </summary>
-public sealed class PrefetchingTensorSource : ITensorDataSource, IDisposable
+internal sealed class PrefetchingTensorSource : ITensorDataSource, IDisposable
 {
     private readonly BlockingCollection<(TensorInfo Info, byte[]? Buffer)> ready = new(boundedCapacity: 1);
     private readonly SemaphoreSlim largeDone = new(0);

@@ -18,7 +18,7 @@ namespace GitTheta.Core.Filters;
 /// Reading and hashing overlap: one thread reads the next group while the current one is hashed,
 /// so peak memory is two groups, never the checkpoint.
 /// </summary>
-public sealed class ThetaCleaner
+internal sealed class ThetaCleaner
 {
     private const int SniffBytes = 4096;
 

@@ -15,7 +15,7 @@ namespace GitTheta.Core.Filters;
 /// Everything that can fail before the first byte is written (parsing, missing objects, fetching,
 /// the container) is done in <see cref="Prepare"/>, so git sees one clear error instead of half a file.
 /// </summary>
-public sealed class ThetaSmudger
+internal sealed class ThetaSmudger
 {
     private const int SniffBytes = 4096;
 

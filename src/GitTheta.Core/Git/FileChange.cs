@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Git;
 
 /// <summary>How one side of a file differs from the other, in git's terms (the letters of <c>git status</c>).</summary>
-public enum FileChange
+internal enum FileChange
 {
     Unchanged,
     Added,

@@ -8,7 +8,7 @@ namespace GitTheta.Core.Git;
 /// .gitattributes by git-theta's rules: the last matching line wins, other attributes are kept,
 /// and a path bound to another filter, diff or merge driver is refused.
 /// </summary>
-public static class GitAttributes
+internal static class GitAttributes
 {
     public const string FormatAttribute = "theta-format";
     public static readonly string[] DriverAttributes = { "filter", "diff", "merge" };

@@ -5,7 +5,7 @@ using GitTheta.Core.Diagnostics;
 namespace GitTheta.Core.Git;
 
 /// <summary>Runs the real git (and git-lfs through it) where git's own semantics are what we want.</summary>
-public static class GitCli
+internal static class GitCli
 {
     public static GitResult Run(string workingDirectory, IEnumerable<string> arguments, byte[]? input = null, IDictionary<string, string?>? environment = null)
     {
@@ -89,7 +89,7 @@ public static class GitCli
     }
 }
 
-public sealed record GitResult(int ExitCode, byte[] Output, string Error)
+internal sealed record GitResult(int ExitCode, byte[] Output, string Error)
 {
     public string Text => Encoding.UTF8.GetString(Output);
 

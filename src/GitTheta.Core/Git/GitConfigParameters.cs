@@ -6,7 +6,7 @@ namespace GitTheta.Core.Git;
 /// Reads GIT_CONFIG_PARAMETERS, where git hands 'git -c key=value' settings to the processes it starts:
 /// a space-separated list of shell-single-quoted 'key'='value' (older gits: 'key=value') items.
 /// </summary>
-public static class GitConfigParameters
+internal static class GitConfigParameters
 {
     public static IReadOnlyDictionary<string, string> Parse(string? text)
     {

@@ -5,7 +5,7 @@ namespace GitTheta.Core.Git;
 /// blobs it hands to an external diff driver; inside diff, log and show a smudge can therefore pass
 /// the metadata through, so a diff never reads a parameter object and never rebuilds a checkpoint.
 /// </summary>
-public static class GitInvocation
+internal static class GitInvocation
 {
     private static readonly HashSet<string> DiffCommands = new(StringComparer.Ordinal) { "diff", "log", "show", "whatchanged", "format-patch" };
 

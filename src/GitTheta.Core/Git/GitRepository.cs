@@ -10,7 +10,7 @@ namespace GitTheta.Core.Git;
 /// One git repository as the engine sees it: its folders, its config, the LFS object store, and
 /// read access to blobs (through LibGit2Sharp, in process, so a filter needs no git child per file).
 /// </summary>
-public sealed class GitRepository : IDisposable
+internal sealed class GitRepository : IDisposable
 {
     private readonly Repository repository;
     private ThetaSettings? settings;

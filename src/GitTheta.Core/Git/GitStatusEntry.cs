@@ -8,7 +8,7 @@ namespace GitTheta.Core.Git;
 /// </summary>
 /// <param name="HeadBlob">HEAD's blob, or null when HEAD has no such file (or for an unmerged path).</param>
 /// <param name="IndexBlob">The staged blob, or null when the index has none at stage 0.</param>
-public sealed record GitStatusEntry(string Path, char Staged, char NotStaged, string? HeadBlob, string? IndexBlob, bool Unmerged)
+internal sealed record GitStatusEntry(string Path, char Staged, char NotStaged, string? HeadBlob, string? IndexBlob, bool Unmerged)
 {
     /// <summary>The index against HEAD.</summary>
     public FileChange StagedChange => Unmerged ? FileChange.Unmerged : ChangeOf(Staged);

@@ -2,7 +2,7 @@ namespace GitTheta.Core.Git;
 
 /// <summary>One entry of git's index as <c>git ls-files --stage</c> lists it (an unmerged path has one per stage).</summary>
 /// <param name="Stage">0 when merged; 1 base, 2 ours, 3 theirs while unmerged.</param>
-public sealed record IndexEntry(string Path, string BlobId, int Stage)
+internal sealed record IndexEntry(string Path, string BlobId, int Stage)
 {
     /// <param name="pathspecs">Repository-relative pathspecs limiting the listing; none lists the whole index.</param>
     public static IReadOnlyList<IndexEntry> List(string workTree, IReadOnlyList<string> pathspecs) =>

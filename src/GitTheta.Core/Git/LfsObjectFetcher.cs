@@ -9,7 +9,7 @@ namespace GitTheta.Core.Git;
 /// works as the remote store: one <c>git lfs filter-process</c> is asked to smudge a pointer for each
 /// missing object, which makes git-lfs download it into the shared local store.
 /// </summary>
-public sealed class LfsObjectFetcher : IObjectFetcher
+internal sealed class LfsObjectFetcher : IObjectFetcher
 {
     private readonly string workingDirectory;
     private readonly Action<string> log;

@@ -7,7 +7,7 @@ namespace GitTheta.Core.Git;
 /// git-lfs pointer files, the blobs plain git-lfs stores for its files: a few <c>key value</c> lines starting with
 /// <c>version https://git-lfs.github.com/spec/v1</c>, always smaller than <see cref="MaxBytes"/>.
 /// </summary>
-public static class LfsPointer
+internal static class LfsPointer
 {
     /// <summary>git-lfs reads no blob of this size or more as a pointer.</summary>
     public const int MaxBytes = 1024;

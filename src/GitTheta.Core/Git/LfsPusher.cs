@@ -4,7 +4,7 @@ using GitTheta.Core.Storage;
 namespace GitTheta.Core.Git;
 
 /// <summary>Uploads objects to the remote store with the real git-lfs (<c>git lfs push --object-id</c>), in batches.</summary>
-public static class LfsPusher
+internal static class LfsPusher
 {
     public const int BatchSize = 100;
 

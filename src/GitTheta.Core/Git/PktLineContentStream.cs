@@ -3,7 +3,7 @@ using GitTheta.Core.IO;
 namespace GitTheta.Core.Git;
 
 /// <summary>The content of one filter request: pkt-line data packets up to the flush, as a plain read stream.</summary>
-public sealed class PktLineContentStream : ReadOnlyStream
+internal sealed class PktLineContentStream : ReadOnlyStream
 {
     private readonly PktLineReader reader;
     private readonly byte[] packet = new byte[PktLineReader.MaxPacketData];

@@ -3,7 +3,7 @@ using GitTheta.Core.IO;
 namespace GitTheta.Core.Git;
 
 /// <summary>Writes content to git as maximum-size pkt-line packets, buffering so that small writes do not make small packets.</summary>
-public sealed class PktLineContentWriteStream : WriteOnlyStream
+internal sealed class PktLineContentWriteStream : WriteOnlyStream
 {
     private readonly PktLineWriter writer;
     private readonly byte[] buffer = new byte[PktLineReader.MaxPacketData];

@@ -4,7 +4,7 @@ using GitTheta.Core.Diagnostics;
 namespace GitTheta.Core.Git;
 
 /// <summary>Reads git's pkt-line framing: 4 hex digits of length (including themselves), then data; "0000" is a flush.</summary>
-public sealed class PktLineReader
+internal sealed class PktLineReader
 {
     public const int MaxPacketData = 65516;
 

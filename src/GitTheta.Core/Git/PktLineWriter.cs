@@ -3,7 +3,7 @@ using System.Text;
 namespace GitTheta.Core.Git;
 
 /// <summary>Writes git's pkt-line framing.</summary>
-public sealed class PktLineWriter
+internal sealed class PktLineWriter
 {
     private static readonly byte[] FlushPacket = "0000"u8.ToArray();
     private readonly Stream output;

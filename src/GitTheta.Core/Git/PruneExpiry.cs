@@ -9,7 +9,7 @@ namespace GitTheta.Core.Git;
 /// git itself parses the value (<c>git config --type=expiry-date</c>), so every spelling git accepts works the same
 /// here, and one it rejects is an error rather than silently "now".
 /// </summary>
-public static class PruneExpiry
+internal static class PruneExpiry
 {
     public const string ConfigKey = "theta.gcPruneExpire";
 

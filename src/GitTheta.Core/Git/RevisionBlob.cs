@@ -1,4 +1,4 @@
 namespace GitTheta.Core.Git;
 
 /// <summary>A file as one commit holds it: the commit's id, the blob's id and its size in bytes.</summary>
-public sealed record RevisionBlob(string Commit, string BlobId, long Size);
+internal sealed record RevisionBlob(string Commit, string BlobId, long Size);

@@ -10,7 +10,7 @@ namespace GitTheta.Core.Git;
 /// <param name="Revision">The revision, or null for the index.</param>
 /// <param name="Stage">The index stage: 0 merged, 1 base, 2 ours, 3 theirs (0 for a revision).</param>
 /// <param name="Path">Repository-relative, '/' separators.</param>
-public sealed record RevisionPath(string? Revision, int Stage, string Path)
+internal sealed record RevisionPath(string? Revision, int Stage, string Path)
 {
     public bool IsIndex => Revision is null;
 

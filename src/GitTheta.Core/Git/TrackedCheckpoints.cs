@@ -5,7 +5,7 @@ namespace GitTheta.Core.Git;
 /// reports it with the work tree's .gitattributes. <c>git theta ls-files</c> and <c>git theta status</c> select
 /// files the same way.
 /// </summary>
-public static class TrackedCheckpoints
+internal static class TrackedCheckpoints
 {
     public const string FilterName = "theta";
 

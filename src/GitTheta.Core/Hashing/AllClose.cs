@@ -3,7 +3,7 @@ using GitTheta.Core.Tensors;
 namespace GitTheta.Core.Hashing;
 
 /// <summary>numpy's allclose, elementwise |a − b| ≤ atol + rtol·|b| in float64; NaNs equal each other.</summary>
-public static class AllClose
+internal static class AllClose
 {
     public static bool Check(DType dtype, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, double atol, double rtol)
     {

@@ -7,7 +7,7 @@ namespace GitTheta.Core.Hashing;
 /// A write-only stream that compares what is written (an old value being rebuilt) with a new value
 /// in memory or in a file, chunk by chunk, so the old value never has to be held whole.
 /// </summary>
-public sealed class AllCloseStream : Stream
+internal sealed class AllCloseStream : Stream
 {
     private readonly DType dtype;
     private readonly ReadOnlyMemory<byte> expected;

@@ -7,7 +7,7 @@ namespace GitTheta.Core.Hashing;
 /// re-adding a file whose group bytes did not change is decided at memory speed, without hashing
 /// 16 projections of every element. Any difference falls through to the LSH rule.
 /// </summary>
-public static class ContentHash
+internal static class ContentHash
 {
     public static string Of(ReadOnlySpan<byte> value) => Format(XxHash3.HashToUInt64(value));
 

@@ -15,7 +15,7 @@ namespace GitTheta.Core.Hashing;
 /// Vector lanes run across hyperplanes, never across elements, so the order of every addition is
 /// fixed by this definition and not by the hardware.
 /// </summary>
-public sealed class EuclideanLsh
+internal sealed class EuclideanLsh
 {
     public const int BlockElements = 1 << 16;
 

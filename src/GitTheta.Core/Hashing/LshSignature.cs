@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Hashing;
 
 /// <summary>An E2LSH signature: <c>floor(x · r_j / w)</c> for each of the k hyperplanes.</summary>
-public sealed class LshSignature : IEquatable<LshSignature>
+internal sealed class LshSignature : IEquatable<LshSignature>
 {
     public LshSignature(long[] values)
     {

@@ -10,7 +10,7 @@ namespace GitTheta.Core.Hashing;
 /// so the table is bit-identical on every machine and runtime; libm functions such as log or cos
 /// may differ in the last bit between platforms and are avoided on purpose.
 /// </remarks>
-public sealed class RandomnessPool
+internal sealed class RandomnessPool
 {
     public const ulong Seed = 42;
 

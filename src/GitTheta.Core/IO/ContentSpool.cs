@@ -4,7 +4,7 @@ namespace GitTheta.Core.IO;
 /// Holds content that must be read in full before a reply can start (git's filter protocol sends
 /// the whole request first): in memory while small, in a temp file past that, so size costs no memory.
 /// </summary>
-public sealed class ContentSpool : IDisposable
+internal sealed class ContentSpool : IDisposable
 {
     private const int MemoryLimit = 16 << 20;
     private readonly MemoryStream memory = new();

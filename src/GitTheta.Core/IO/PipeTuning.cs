@@ -6,7 +6,7 @@ namespace GitTheta.Core.IO;
 /// Enlarges the pipes to and from git (Linux F_SETPIPE_SZ). With the default 64 KiB pipe every
 /// pkt-line packet is a hand-off between git and the filter; a larger pipe lets either side run ahead.
 /// </summary>
-public static partial class PipeTuning
+internal static partial class PipeTuning
 {
     private const int SetPipeSize = 1031;
 

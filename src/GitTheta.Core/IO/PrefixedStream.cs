@@ -1,7 +1,7 @@
 namespace GitTheta.Core.IO;
 
 /// <summary>Replays bytes already read (to sniff the format) before the rest of the stream.</summary>
-public sealed class PrefixedStream : ReadOnlyStream
+internal sealed class PrefixedStream : ReadOnlyStream
 {
     private readonly byte[] prefix;
     private readonly Stream inner;

@@ -1,7 +1,7 @@
 namespace GitTheta.Core.IO;
 
 /// <summary>The members every forward-only read stream of the engine answers the same way.</summary>
-public abstract class ReadOnlyStream : Stream
+internal abstract class ReadOnlyStream : Stream
 {
     public override bool CanRead => true;
 

@@ -1,7 +1,7 @@
 namespace GitTheta.Core.IO;
 
 /// <summary>The members every forward-only write stream of the engine answers the same way.</summary>
-public abstract class WriteOnlyStream : Stream
+internal abstract class WriteOnlyStream : Stream
 {
     public override bool CanRead => false;
 

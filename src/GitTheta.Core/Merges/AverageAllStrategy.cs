@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Merges;
 
 /// <summary>α·ours + β·theirs + (1 − α − β)·base: a weighted average of all three versions.</summary>
-public sealed class AverageAllStrategy : IMergeStrategy
+internal sealed class AverageAllStrategy : IMergeStrategy
 {
     public const string StrategyName = "average-all";
     public const string Alpha = "alpha";

@@ -5,7 +5,7 @@ namespace GitTheta.Core.Merges;
 /// (ours + theirs) / 2: the weights are applied once (git-theta divided the weighted sum by the number of inputs
 /// again, halving the result).
 /// </summary>
-public sealed class AverageStrategy : IMergeStrategy
+internal sealed class AverageStrategy : IMergeStrategy
 {
     public const string Alpha = "alpha";
 

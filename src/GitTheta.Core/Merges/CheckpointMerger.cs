@@ -14,7 +14,7 @@ namespace GitTheta.Core.Merges;
 /// strategies, stores computed values as new dense objects, and picks or lays out the container. New objects reach
 /// the store only when the whole merge succeeded.
 /// </summary>
-public sealed class CheckpointMerger
+internal sealed class CheckpointMerger
 {
     private readonly LfsObjectStore store;
     private readonly ThetaSettings settings;

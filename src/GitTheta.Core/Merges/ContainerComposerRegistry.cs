@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Merges;
 
 /// <summary>The formats for which a merge can lay out a new container; adding one is adding one class here.</summary>
-public sealed class ContainerComposerRegistry
+internal sealed class ContainerComposerRegistry
 {
     private readonly IReadOnlyList<IContainerComposer> composers;
 

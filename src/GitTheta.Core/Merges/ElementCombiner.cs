@@ -5,4 +5,4 @@ namespace GitTheta.Core.Merges;
 /// <paramref name="count"/> elements of operand k in float64; the results go to the first <paramref name="count"/>
 /// elements of <paramref name="output"/>. The engine calls it chunk by chunk, so a group is never held in float64 whole.
 /// </summary>
-public delegate void ElementCombiner(double[][] inputs, int count, double[] output);
+internal delegate void ElementCombiner(double[][] inputs, int count, double[] output);

@@ -8,7 +8,7 @@ namespace GitTheta.Core.Merges;
 /// two branches that reached the same weights on different machines agree). A signature of a group holding NaN or
 /// infinity says nothing about distance; such groups are equal only by object.
 /// </summary>
-public sealed class EntryEquivalence
+internal sealed class EntryEquivalence
 {
     private readonly double atol;
     private readonly double bucketWidth;

@@ -7,7 +7,7 @@ namespace GitTheta.Core.Merges;
 /// itself); the version whose entry was kept (null for computed values or a deletion); and the resulting entry (null
 /// when the group is gone).
 /// </summary>
-public sealed record GroupMergeRecord(MergeGroup Group, SelectedStrategy? Strategy, MergeSide? KeptSide, ParameterEntry? Result)
+internal sealed record GroupMergeRecord(MergeGroup Group, SelectedStrategy? Strategy, MergeSide? KeptSide, ParameterEntry? Result)
 {
     /// <summary>True when a strategy computed new values (a new dense object).</summary>
     public bool Computed => Result is not null && KeptSide is null;

@@ -4,7 +4,7 @@ namespace GitTheta.Core.Merges;
 /// What the two branches did to one parameter group since their common ancestor, decided from metadata alone.
 /// The first nine resolve themselves; the last four are conflicts that need a strategy.
 /// </summary>
-public enum GroupMergeState
+internal enum GroupMergeState
 {
     /// <summary>The same value on all three versions: kept.</summary>
     Unchanged,

@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Merges;
 
 /// <summary>What each <see cref="GroupMergeState"/> means for the merge, and how it reads in messages.</summary>
-public static class GroupMergeStates
+internal static class GroupMergeStates
 {
     public static bool IsConflict(this GroupMergeState state) => state is GroupMergeState.ChangedByBoth or GroupMergeState.AddedByBothDifferently
         or GroupMergeState.ChangedByOursDeletedByTheirs or GroupMergeState.DeletedByOursChangedByTheirs;

@@ -8,7 +8,7 @@ namespace GitTheta.Core.Merges;
 /// <c>*.bias</c> matches <c>encoder.layer.0.bias</c>), <c>?</c> one character, <c>[abc]</c>/<c>[!abc]</c> a class,
 /// <c>\x</c> a literal x; a <c>[</c> without its <c>]</c> is literal. The whole name must match; case matters.
 /// </summary>
-public sealed class GroupNamePattern
+internal sealed class GroupNamePattern
 {
     private readonly Regex regex;
 

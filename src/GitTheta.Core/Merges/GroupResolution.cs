@@ -5,7 +5,7 @@ namespace GitTheta.Core.Merges;
 /// version lacks it), or new values to be stored as a dense object in the group's dtype, given either element-wise
 /// (a combiner over operand versions, run chunk by chunk) or whole (float64 values a strategy computed itself).
 /// </summary>
-public sealed class GroupResolution
+internal sealed class GroupResolution
 {
     private GroupResolution(MergeSide? side, MergeSide layoutSide, double[]? values, IReadOnlyList<MergeSide>? operands, ElementCombiner? combiner)
     {

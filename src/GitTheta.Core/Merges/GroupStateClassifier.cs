@@ -3,7 +3,7 @@ using GitTheta.Core.Metadata;
 namespace GitTheta.Core.Merges;
 
 /// <summary>Decides the <see cref="GroupMergeState"/> of every group in any of the three versions.</summary>
-public sealed class GroupStateClassifier
+internal sealed class GroupStateClassifier
 {
     private readonly EntryEquivalence equivalence;
 

@@ -6,7 +6,7 @@ namespace GitTheta.Core.Merges;
 /// Lays out a new container for one checkpoint format, when a merge keeps a set of groups (or dtypes, or shapes) that
 /// no version had, so no version's container fits. A format without a composer cannot merge such changes.
 /// </summary>
-public interface IContainerComposer
+internal interface IContainerComposer
 {
     /// <summary>The checkpoint format (as metadata names it) this composer writes.</summary>
     string FormatName { get; }

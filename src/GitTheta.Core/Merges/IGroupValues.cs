@@ -5,7 +5,7 @@ namespace GitTheta.Core.Merges;
 /// strategies that need a whole value at once; element-wise ones return <see cref="GroupResolution.Elementwise"/>
 /// instead, which the engine runs chunk by chunk.
 /// </summary>
-public interface IGroupValues
+internal interface IGroupValues
 {
     /// <summary>The value on <paramref name="side"/>, which must have the group; read once, then cached.</summary>
     double[] Get(MergeSide side);

@@ -5,7 +5,7 @@ namespace GitTheta.Core.Merges;
 /// computes new values in float64; the engine stores computed values as a dense object in the group's dtype.
 /// Adding a strategy is adding one class to <see cref="MergeStrategyRegistry"/>.
 /// </summary>
-public interface IMergeStrategy
+internal interface IMergeStrategy
 {
     /// <summary>The name used in GIT_THETA_MERGE_STRATEGY, git config, gitattributes and the menu.</summary>
     string Name { get; }

@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Merges;
 
 /// <summary>The values of a strategy's parameters for one resolution, defaults filled in.</summary>
-public sealed class MergeArguments
+internal sealed class MergeArguments
 {
     private readonly IReadOnlyDictionary<string, double> values;
 

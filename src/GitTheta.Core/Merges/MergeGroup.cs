@@ -4,7 +4,7 @@ using GitTheta.Core.Tensors;
 namespace GitTheta.Core.Merges;
 
 /// <summary>One parameter group of a three-way merge: its three entries (null where the version lacks it) and its state.</summary>
-public sealed record MergeGroup(string Name, GroupMergeState State, ParameterEntry? Ours, ParameterEntry? Theirs, ParameterEntry? Base)
+internal sealed record MergeGroup(string Name, GroupMergeState State, ParameterEntry? Ours, ParameterEntry? Theirs, ParameterEntry? Base)
 {
     public ParameterEntry? Entry(MergeSide side) => side switch
     {

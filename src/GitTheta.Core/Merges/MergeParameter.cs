@@ -3,7 +3,7 @@ using System.Globalization;
 namespace GitTheta.Core.Merges;
 
 /// <summary>A number a strategy takes (α, λ, a weight): its name, meaning, allowed range and default.</summary>
-public sealed record MergeParameter(string Name, string Symbol, string Description, double Default, double Minimum = double.NegativeInfinity, double Maximum = double.PositiveInfinity)
+internal sealed record MergeParameter(string Name, string Symbol, string Description, double Default, double Minimum = double.NegativeInfinity, double Maximum = double.PositiveInfinity)
 {
     /// <summary>Null when the value is allowed, else why not (for prompts and configuration errors alike).</summary>
     public string? Check(double value)

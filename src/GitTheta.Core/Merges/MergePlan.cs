@@ -3,7 +3,7 @@ using GitTheta.Core.Metadata;
 namespace GitTheta.Core.Merges;
 
 /// <summary>The three versions of a checkpoint and the state of each group: what merges by itself, and which groups conflict.</summary>
-public sealed class MergePlan
+internal sealed class MergePlan
 {
     public MergePlan(string path, ThetaMetadata? ancestor, ThetaMetadata ours, ThetaMetadata theirs, IReadOnlyList<MergeGroup> groups)
     {

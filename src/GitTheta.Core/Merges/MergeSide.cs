@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Merges;
 
 /// <summary>One of the three versions of a three-way merge.</summary>
-public enum MergeSide
+internal enum MergeSide
 {
     Ours,
     Theirs,

@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Merges;
 
 /// <summary>How the versions of a merge are named in messages, menus and strategy names.</summary>
-public static class MergeSides
+internal static class MergeSides
 {
     public static string Label(this MergeSide side) => side switch
     {

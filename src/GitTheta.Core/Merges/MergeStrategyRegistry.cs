@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Merges;
 
 /// <summary>Every merge strategy the engine knows; adding one is adding one class here.</summary>
-public sealed class MergeStrategyRegistry
+internal sealed class MergeStrategyRegistry
 {
     private readonly List<IMergeStrategy> strategies;
 

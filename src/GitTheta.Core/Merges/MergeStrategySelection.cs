@@ -13,7 +13,7 @@ namespace GitTheta.Core.Merges;
 /// </list>
 /// Every setting is parsed up front, so a typo fails the merge before anything is read or written.
 /// </summary>
-public sealed class MergeStrategySelection
+internal sealed class MergeStrategySelection
 {
     private readonly IReadOnlyList<(GroupNamePattern Pattern, SelectedStrategy Strategy)> rules;
     private readonly SelectedStrategy? fallback;

@@ -5,7 +5,7 @@ namespace GitTheta.Core.Merges;
 /// multi-valued git config <c>theta.merge.rule</c> (<c>&lt;glob&gt;=&lt;strategy&gt;</c>, in git's order), the environment
 /// variable GIT_THETA_MERGE_STRATEGY, the path's gitattribute <c>theta-merge</c> and git config <c>theta.merge.strategy</c>.
 /// </summary>
-public sealed record MergeStrategySources(IReadOnlyList<string> Rules, string? Environment, string? Attribute, string? Config)
+internal sealed record MergeStrategySources(IReadOnlyList<string> Rules, string? Environment, string? Attribute, string? Config)
 {
     public const string EnvironmentVariable = "GIT_THETA_MERGE_STRATEGY";
     public const string RuleKey = "theta.merge.rule";

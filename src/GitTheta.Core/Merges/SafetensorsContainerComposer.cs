@@ -13,7 +13,7 @@ namespace GitTheta.Core.Merges;
 /// verbatim from our header) first, then each tensor with back-to-back <c>data_offsets</c> in data order, padded with
 /// spaces to a multiple of 8 bytes, after its 8-byte little-endian length.
 /// </summary>
-public sealed class SafetensorsContainerComposer : IContainerComposer
+internal sealed class SafetensorsContainerComposer : IContainerComposer
 {
     private const int Alignment = 8;
 

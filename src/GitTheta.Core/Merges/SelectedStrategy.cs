@@ -1,4 +1,4 @@
 namespace GitTheta.Core.Merges;
 
 /// <summary>The strategy chosen for a group and where the choice came from ("GIT_THETA_MERGE_STRATEGY", "you", …), for summaries and errors.</summary>
-public sealed record SelectedStrategy(StrategyChoice Choice, string Source);
+internal sealed record SelectedStrategy(StrategyChoice Choice, string Source);

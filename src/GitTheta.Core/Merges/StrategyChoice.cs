@@ -7,7 +7,7 @@ namespace GitTheta.Core.Merges;
 /// A strategy with its arguments, as a user writes it anywhere a strategy is named:
 /// <c>ours</c>, <c>average</c>, <c>average:alpha=0.3</c>, <c>average-all:alpha=0.5,beta=0.25</c>, <c>task-arithmetic:lambda=0.8</c>.
 /// </summary>
-public sealed record StrategyChoice(IMergeStrategy Strategy, MergeArguments Arguments)
+internal sealed record StrategyChoice(IMergeStrategy Strategy, MergeArguments Arguments)
 {
     /// <summary>The strategy with every parameter at its default.</summary>
     public static StrategyChoice WithDefaults(IMergeStrategy strategy) =>

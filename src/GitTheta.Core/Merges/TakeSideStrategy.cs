@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Merges;
 
 /// <summary>Keeps one version's entry as it is (no value is read): ours, theirs or the ancestor's. Where that version lacks the group, the group is deleted.</summary>
-public sealed class TakeSideStrategy : IMergeStrategy
+internal sealed class TakeSideStrategy : IMergeStrategy
 {
     private readonly MergeSide side;
 

@@ -4,7 +4,7 @@ namespace GitTheta.Core.Merges;
 /// Task arithmetic (Ilharco et al., 2023): base + λ·((ours − base) + (theirs − base)). Each branch's change is a
 /// task vector; λ = 1 applies both changes in full, λ = 0.5 is the average of ours and theirs.
 /// </summary>
-public sealed class TaskArithmeticStrategy : IMergeStrategy
+internal sealed class TaskArithmeticStrategy : IMergeStrategy
 {
     public const string StrategyName = "task-arithmetic";
     public const string Lambda = "lambda";

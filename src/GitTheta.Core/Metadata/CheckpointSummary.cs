@@ -7,7 +7,7 @@ namespace GitTheta.Core.Metadata;
 /// What one version of a checkpoint holds, from its metadata alone (no object is read): its format, its groups
 /// and their sizes, how many groups of each dtype and update type, and the objects it needs.
 /// </summary>
-public sealed class CheckpointSummary
+internal sealed class CheckpointSummary
 {
     private CheckpointSummary(ThetaMetadata metadata, IReadOnlyList<GroupSummary> groups)
     {

@@ -3,7 +3,7 @@ using GitTheta.Core.Tensors;
 namespace GitTheta.Core.Metadata;
 
 /// <summary>One parameter group of a <see cref="CheckpointSummary"/>: its entry plus the sizes its metadata implies.</summary>
-public sealed record GroupSummary(string Name, ParameterEntry Entry)
+internal sealed record GroupSummary(string Name, ParameterEntry Entry)
 {
     public TensorInfo Info => Entry.Tensor.ToInfo(Name);
 

@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Metadata;
 
 /// <summary>How two versions of a checkpoint differ, from their metadata alone (no object is read).</summary>
-public sealed class MetadataDiff
+internal sealed class MetadataDiff
 {
     private MetadataDiff(IReadOnlyList<GroupChange> changes, int total)
     {
@@ -47,7 +47,7 @@ public sealed class MetadataDiff
     }
 }
 
-public enum ChangeKind
+internal enum ChangeKind
 {
     Added,
     Removed,
@@ -55,4 +55,4 @@ public enum ChangeKind
 }
 
 /// <summary>One group that differs; the entries are null on the side where it does not exist.</summary>
-public sealed record GroupChange(string Name, ChangeKind Kind, ParameterEntry? Before, ParameterEntry? After);
+internal sealed record GroupChange(string Name, ChangeKind Kind, ParameterEntry? Before, ParameterEntry? After);

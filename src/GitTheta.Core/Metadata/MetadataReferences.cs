@@ -4,7 +4,7 @@ using GitTheta.Core.Storage;
 namespace GitTheta.Core.Metadata;
 
 /// <summary>The object ids a blob of theta metadata names, for deciding which stored objects must be kept.</summary>
-public static class MetadataReferences
+internal static class MetadataReferences
 {
     /// <summary>How far into a blob the metadata marker must appear; smudge and the history scans use the same window.</summary>
     public const int PrefixBytes = 4096;

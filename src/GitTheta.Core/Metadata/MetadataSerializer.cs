@@ -13,7 +13,7 @@ namespace GitTheta.Core.Metadata;
 /// arrays on one line, <c>\n</c> line ends and a final newline, no timestamps. The same checkpoint
 /// always cleans to the same bytes, and <c>git log -p</c> of them reads well.
 /// </summary>
-public static class MetadataSerializer
+internal static class MetadataSerializer
 {
     /// <summary>Metadata larger than this is not metadata (a checkpoint that happens to start with '{').</summary>
     public const int MaxMetadataBytes = 256 * 1024 * 1024;

@@ -3,7 +3,7 @@ using GitTheta.Core.Storage;
 namespace GitTheta.Core.Metadata;
 
 /// <summary>One parameter group in theta metadata.</summary>
-public sealed record ParameterEntry(TensorDescription Tensor, ObjectRef Object, UpdateDescription Update)
+internal sealed record ParameterEntry(TensorDescription Tensor, ObjectRef Object, UpdateDescription Update)
 {
     /// <summary>Every object rebuilding the value needs: the entry's own object, then those of its update chain.</summary>
     public IEnumerable<ObjectRef> Objects =>

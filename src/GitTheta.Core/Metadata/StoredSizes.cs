@@ -3,7 +3,7 @@ using GitTheta.Core.Storage;
 namespace GitTheta.Core.Metadata;
 
 /// <summary>The one check that metadata and the local store agree on object sizes, before anything acts on either.</summary>
-public static class StoredSizes
+internal static class StoredSizes
 {
     /// <summary>
     /// Fails with GT2024, naming the group, when an object the metadata names is here under another size; objects that

@@ -7,7 +7,7 @@ namespace GitTheta.Core.Metadata;
 /// The "tensor" part of a parameter entry: what the value is, its LSH signature, and (when known) the
 /// XXH3 fingerprint of the exact bytes a checkout rebuilds.
 /// </summary>
-public sealed record TensorDescription(DType DType, IReadOnlyList<long> Shape, LshSignature Lsh, string? ContentHash = null)
+internal sealed record TensorDescription(DType DType, IReadOnlyList<long> Shape, LshSignature Lsh, string? ContentHash = null)
 {
     public TensorInfo ToInfo(string name) => new(name, DType, Shape);
 }

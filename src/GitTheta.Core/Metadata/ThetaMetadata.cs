@@ -3,7 +3,7 @@ using GitTheta.Core.Storage;
 namespace GitTheta.Core.Metadata;
 
 /// <summary>What git stores for a tracked checkpoint: its format, its container object, and one entry per group.</summary>
-public sealed record ThetaMetadata(string CheckpointType, ObjectRef Container, IReadOnlyDictionary<string, ParameterEntry> Parameters)
+internal sealed record ThetaMetadata(string CheckpointType, ObjectRef Container, IReadOnlyDictionary<string, ParameterEntry> Parameters)
 {
     public const string CurrentFormat = "git-theta/1";
 

@@ -7,7 +7,7 @@ namespace GitTheta.Core.Metadata;
 /// self-contained: rebuilding it needs only objects, never the base commit (which an amend or a rebase may
 /// drop from history). Extra fields belong to the update type.
 /// </summary>
-public sealed record UpdateDescription(string Type, string? Base = null, IReadOnlyDictionary<string, string>? Fields = null, IReadOnlyList<UpdateLink>? Chain = null)
+internal sealed record UpdateDescription(string Type, string? Base = null, IReadOnlyDictionary<string, string>? Fields = null, IReadOnlyList<UpdateLink>? Chain = null)
 {
     public static UpdateDescription Dense { get; } = new("dense");
 

@@ -6,4 +6,4 @@ namespace GitTheta.Core.Metadata;
 /// One value below an incremental update in its chain: the update type that stored it and its object. The last link
 /// of a chain is a value that needs nothing below it (dense).
 /// </summary>
-public sealed record UpdateLink(string Type, ObjectRef Object);
+internal sealed record UpdateLink(string Type, ObjectRef Object);

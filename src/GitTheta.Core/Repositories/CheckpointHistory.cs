@@ -3,7 +3,7 @@ using GitTheta.Core.Git;
 namespace GitTheta.Core.Repositories;
 
 /// <summary>The commits that changed a tracked checkpoint, newest first, with its metadata before and after each (what <c>git theta log</c> shows).</summary>
-public static class CheckpointHistory
+internal static class CheckpointHistory
 {
     private const char Separator = '\u001f';
 

@@ -17,7 +17,7 @@ namespace GitTheta.Core.Repositories;
 /// come from the local store (fetched through git-lfs when missing), and the checkpoint is written to a temp file
 /// beside the destination and renamed over it, so a reader never sees half a model.
 /// </summary>
-public sealed class CheckpointMaterializer
+internal sealed class CheckpointMaterializer
 {
     private const string LfsPointerPrefix = "version https://git-lfs.github.com/spec/";
 

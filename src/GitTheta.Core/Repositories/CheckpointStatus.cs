@@ -5,7 +5,7 @@ namespace GitTheta.Core.Repositories;
 
 /// <summary>One tracked checkpoint as <c>git theta status</c> reports it.</summary>
 /// <param name="Path">Repository-relative, '/' separators.</param>
-public sealed record CheckpointStatus(string Path)
+internal sealed record CheckpointStatus(string Path)
 {
     /// <summary>git's two letters as <c>git status --short</c> prints them: the index, then the work tree; ' ' is unchanged.</summary>
     public string Code { get; init; } = "  ";

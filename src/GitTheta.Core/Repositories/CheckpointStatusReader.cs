@@ -11,7 +11,7 @@ namespace GitTheta.Core.Repositories;
 /// object is read. Only when asked are modified working files hashed (a dry-run clean, as <c>git diff</c> does) to
 /// count their changed groups.
 /// </summary>
-public sealed class CheckpointStatusReader
+internal sealed class CheckpointStatusReader
 {
     private readonly ThetaRepository repository;
     private readonly string workTree;

@@ -9,7 +9,7 @@ namespace GitTheta.Core.Repositories;
 /// reads): the blob's bytes exactly, and their parsed form. No object is read and nothing is rebuilt.
 /// </summary>
 /// <param name="Commit">The full commit id, or null for the index.</param>
-public sealed record CheckpointVersion(RevisionPath Location, string? Commit, string BlobId, byte[] Bytes, ThetaMetadata Metadata)
+internal sealed record CheckpointVersion(RevisionPath Location, string? Commit, string BlobId, byte[] Bytes, ThetaMetadata Metadata)
 {
     /// <summary>"model.safetensors at HEAD~1 (commit 1a2b3c4d5e6f)" or "model.safetensors in the index".</summary>
     public string Description => Describe(Location, Commit);

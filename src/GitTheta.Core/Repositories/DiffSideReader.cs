@@ -15,7 +15,7 @@ namespace GitTheta.Core.Repositories;
 /// checkpoint hashed in memory), <c>rev:path</c> and <c>:path</c> (the index), and opens their values for --stat.
 /// Nothing here writes to the object store.
 /// </summary>
-public sealed class DiffSideReader
+internal sealed class DiffSideReader
 {
     private readonly ThetaRepository? repository;
 

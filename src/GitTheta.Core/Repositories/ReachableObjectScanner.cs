@@ -21,7 +21,7 @@ namespace GitTheta.Core.Repositories;
 /// like metadata. Any sign of trouble (a git failure, any message from git, an object git cannot find) fails the
 /// whole scan with GT2022: an object left out would be deleted.
 /// </remarks>
-public sealed class ReachableObjectScanner : IObjectReferenceSource
+internal sealed class ReachableObjectScanner : IObjectReferenceSource
 {
     private static readonly string[] ListObjects = { "rev-list", "--objects", "--no-object-names", "--all", "--reflog", "--indexed-objects", "--missing=print" };
     private static readonly string[] DescribeObjects = { "cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)", "--buffer" };

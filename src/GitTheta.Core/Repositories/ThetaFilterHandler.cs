@@ -5,7 +5,7 @@ using GitTheta.Core.Updates;
 namespace GitTheta.Core.Repositories;
 
 /// <summary>Serves clean and smudge requests for one repository (the filter process and the single-shot commands).</summary>
-public sealed class ThetaFilterHandler : IFilterHandler
+internal sealed class ThetaFilterHandler : IFilterHandler
 {
     private readonly ThetaRepository repository;
     private readonly ThetaCleaner cleaner;

@@ -5,7 +5,7 @@ using GitTheta.Core.Storage;
 namespace GitTheta.Core.Repositories;
 
 /// <summary>Finds the theta metadata blobs in parts of history, and the objects they reference.</summary>
-public sealed class TrackedMetadataFinder
+internal sealed class TrackedMetadataFinder
 {
     private readonly GitRepository repository;
     private readonly string workTree;

@@ -7,7 +7,7 @@ namespace GitTheta.Core.Storage;
 /// <param name="Referenced">Objects kept because history, the index, a stash or a git-lfs pointer names them.</param>
 /// <param name="Recent">Unreferenced objects kept because they changed within the grace period.</param>
 /// <param name="Problems">Objects that could not be deleted, each with the reason.</param>
-public sealed record CollectionReport(
+internal sealed record CollectionReport(
     bool DryRun,
     IReadOnlyList<StoredObject> Removed,
     IReadOnlyList<StoredObject> Referenced,

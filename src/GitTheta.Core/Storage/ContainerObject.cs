@@ -9,7 +9,7 @@ namespace GitTheta.Core.Storage;
 /// and zip layout, an ONNX graph), stored as a safetensors object holding one U8 tensor named <c>container</c>.
 /// Clean and merge write it; checkout and merge read it back, verified.
 /// </summary>
-public static class ContainerObject
+internal static class ContainerObject
 {
     /// <summary>The name of the object's one tensor.</summary>
     public const string TensorName = "container";

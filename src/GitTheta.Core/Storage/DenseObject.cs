@@ -9,7 +9,7 @@ namespace GitTheta.Core.Storage;
 /// A value stored whole: a safetensors object holding one tensor named <c>parameter</c> of the group's dtype and shape.
 /// Clean, merge and squash write it; checkout, diff and merge read it back, verified.
 /// </summary>
-public static class DenseObject
+internal static class DenseObject
 {
     /// <summary>The name of the object's one tensor.</summary>
     public const string TensorName = "parameter";

@@ -4,7 +4,7 @@ namespace GitTheta.Core.Storage;
 /// Read access to stored objects and nothing else: what checkout, diff and merge need to read values, so a path that
 /// only reads holds no transaction and cannot write. Every read is verified against the object's SHA-256.
 /// </summary>
-public interface IObjectReader
+internal interface IObjectReader
 {
     /// <summary>Opens an object; every byte read is hashed, and the stream fails with GT2008 at its end if the bytes are not the object.</summary>
     VerifyingReadStream OpenRead(string oid, string what);

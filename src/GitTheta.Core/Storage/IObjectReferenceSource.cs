@@ -4,7 +4,7 @@ namespace GitTheta.Core.Storage;
 /// Names every object id something still needs. A source that cannot be sure it named them all must throw
 /// rather than return, because whatever it leaves out may be deleted.
 /// </summary>
-public interface IObjectReferenceSource
+internal interface IObjectReferenceSource
 {
     /// <summary>Calls <paramref name="referenced"/> for each referenced oid (possibly more than once).</summary>
     void Scan(Action<string> referenced);

@@ -16,7 +16,7 @@ namespace GitTheta.Core.Storage;
 /// </para>
 /// Objects are content-addressed, written to a temp file and renamed, never overwritten, and hashed on every read.
 /// </summary>
-public sealed class LfsObjectStore : IObjectReader
+internal sealed class LfsObjectStore : IObjectReader
 {
     private readonly object sweepGate = new();
     private bool swept;

@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Storage;
 
 /// <summary>Objects a value needs that the local store lacks, after one download attempt for all of them.</summary>
-public static class MissingObjects
+internal static class MissingObjects
 {
     /// <summary>The objects still missing after asking <paramref name="fetcher"/> (when there is one) for every missing one at once.</summary>
     public static IReadOnlyList<ObjectRef> AfterFetching(LfsObjectStore store, IEnumerable<ObjectRef> objects, IObjectFetcher? fetcher)

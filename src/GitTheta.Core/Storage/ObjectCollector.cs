@@ -6,7 +6,7 @@ namespace GitTheta.Core.Storage;
 /// which a concurrent <c>git add</c> may have stored objects that no index names yet. Also removes temp files
 /// older than the grace period.
 /// </summary>
-public sealed class ObjectCollector
+internal sealed class ObjectCollector
 {
     private readonly LfsObjectStore store;
     private readonly IObjectReferenceSource references;

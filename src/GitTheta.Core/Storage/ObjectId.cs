@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace GitTheta.Core.Storage;
 
 /// <summary>Object ids are lowercase hex SHA-256 digests, as in git-lfs pointers.</summary>
-public static class ObjectId
+internal static class ObjectId
 {
     /// <summary>The reference of the object made of <paramref name="header"/> followed by <paramref name="value"/>, without copying them together.</summary>
     public static ObjectRef Of(ReadOnlySpan<byte> header, ReadOnlySpan<byte> value)

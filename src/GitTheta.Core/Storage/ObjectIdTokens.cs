@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Storage;
 
 /// <summary>Finds object ids written as text: runs of exactly 64 lowercase hex digits that no other letter or digit touches.</summary>
-public static class ObjectIdTokens
+internal static class ObjectIdTokens
 {
     public static List<string> In(ReadOnlySpan<byte> text)
     {

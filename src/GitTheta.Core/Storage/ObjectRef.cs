@@ -1,4 +1,4 @@
 namespace GitTheta.Core.Storage;
 
 /// <summary>A stored object as metadata names it: its SHA-256 and its size in bytes.</summary>
-public sealed record ObjectRef(string Oid, long Size);
+internal sealed record ObjectRef(string Oid, long Size);

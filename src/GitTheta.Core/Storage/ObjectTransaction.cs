@@ -5,7 +5,7 @@ namespace GitTheta.Core.Storage;
 /// the store only by <see cref="Commit"/>, after the whole checkpoint was read and found valid:
 /// a clean that fails leaves the store exactly as it was.
 /// </summary>
-public sealed class ObjectTransaction : IDisposable
+internal sealed class ObjectTransaction : IDisposable
 {
     private readonly LfsObjectStore store;
     private readonly List<(PendingObject Pending, ObjectRef Reference)> pending = new();

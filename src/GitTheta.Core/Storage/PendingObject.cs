@@ -6,7 +6,7 @@ namespace GitTheta.Core.Storage;
 /// An object being written: bytes go to a temp file in the store's tmp/ while they are hashed; nothing
 /// appears among the objects until <see cref="LfsObjectStore.Commit"/> renames it there.
 /// </summary>
-public sealed class PendingObject : IDisposable
+internal sealed class PendingObject : IDisposable
 {
     private readonly FileStream file;
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

@@ -5,7 +5,7 @@ namespace GitTheta.Core.Storage;
 /// changed elements, their differences <c>values</c>, the group's <c>shape</c>, and <c>wide_indices</c> and
 /// <c>wide_values</c> for the differences that need float64.
 /// </summary>
-public static class SparseObject
+internal static class SparseObject
 {
     /// <summary>Flat row-major positions of the changed elements (I32, or I64 past 2^31 elements).</summary>
     public const string Indices = "indices";

@@ -8,7 +8,7 @@ namespace GitTheta.Core.Storage;
 /// given order. It is part of each object's bytes and so of its oid: the same tensors must always give the same
 /// header, or existing repositories would stop finding their objects.
 /// </summary>
-public static class StoredObjectHeader
+internal static class StoredObjectHeader
 {
     /// <summary>The header (length prefix included) of an object holding <paramref name="tensors"/> in this order.</summary>
     public static byte[] For(IReadOnlyList<TensorInfo> tensors) =>

@@ -7,7 +7,7 @@ namespace GitTheta.Core.Storage;
 /// temp file under lfs/tmp while they are hashed. <see cref="ObjectTransaction.AddStreamed"/> stages it; disposing
 /// one that was not staged deletes the temp file, so a clean that fails halfway leaves nothing behind.
 /// </summary>
-public sealed class StreamedObject : IDisposable
+internal sealed class StreamedObject : IDisposable
 {
     private readonly LfsObjectStore store;
     private readonly long headerLength;

@@ -1,4 +1,4 @@
 namespace GitTheta.Core.Storage;
 
 /// <summary>A file in the store's tmp/ folder, with the size it had when it was removed (or found, in a dry run).</summary>
-public sealed record TempFile(string Path, long Size);
+internal sealed record TempFile(string Path, long Size);

@@ -9,7 +9,7 @@ namespace GitTheta.Core.Storage;
 /// (<see cref="SparseObject"/>, <see cref="LowRankObject"/> and <see cref="Ia3Object"/> name them), so any
 /// safetensors reader can open it and equal updates give equal oids.
 /// </summary>
-public static class UpdateObject
+internal static class UpdateObject
 {
     /// <summary>An update object larger than this is refused when read (no update type comes near it for a group of at most 2 GiB).</summary>
     public const long MaxDataBytes = 8L << 30;

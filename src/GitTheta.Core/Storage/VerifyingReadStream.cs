@@ -8,7 +8,7 @@ namespace GitTheta.Core.Storage;
 /// they are stored under. There is no cache of earlier checks: a file whose bytes changed under the same size and
 /// modification time (a disk fault, a restore that keeps mtimes) is caught on the read that would use it.
 /// </summary>
-public sealed class VerifyingReadStream : Stream
+internal sealed class VerifyingReadStream : Stream
 {
     private readonly FileStream inner;
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

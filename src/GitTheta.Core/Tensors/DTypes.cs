@@ -2,7 +2,7 @@ using GitTheta.Core.Diagnostics;
 
 namespace GitTheta.Core.Tensors;
 
-public static class DTypes
+internal static class DTypes
 {
     public static int SizeOf(DType dtype) => dtype switch
     {

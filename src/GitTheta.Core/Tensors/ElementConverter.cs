@@ -7,7 +7,7 @@ namespace GitTheta.Core.Tensors;
 /// Widens raw little-endian elements to float64, for arithmetic only (hashing, comparisons, updates).
 /// Stored bytes are never round-tripped through this.
 /// </summary>
-public static class ElementConverter
+internal static class ElementConverter
 {
     private static readonly double[] F8E4M3Table = BuildF8Table(exponentBits: 4, mantissaBits: 3, bias: 7, hasInfinity: false);
     private static readonly double[] F8E5M2Table = BuildF8Table(exponentBits: 5, mantissaBits: 2, bias: 15, hasInfinity: true);

@@ -8,7 +8,7 @@ namespace GitTheta.Core.Tensors;
 /// for floating types, round half away from zero and saturate for integers, non-zero for BOOL.
 /// The inverse of <see cref="ElementConverter.ToDouble"/> wherever the value is representable.
 /// </summary>
-public static class ElementNarrower
+internal static class ElementNarrower
 {
     public static void FromDouble(DType dtype, ReadOnlySpan<double> source, Span<byte> destination)
     {

@@ -3,7 +3,7 @@ using GitTheta.Core.Diagnostics;
 namespace GitTheta.Core.Tensors;
 
 /// <summary>What a parameter group is, without its values: name, element type and shape.</summary>
-public sealed record TensorInfo(string Name, DType DType, IReadOnlyList<long> Shape)
+internal sealed record TensorInfo(string Name, DType DType, IReadOnlyList<long> Shape)
 {
     public long ElementCount => CountElements(Shape, Name);
 

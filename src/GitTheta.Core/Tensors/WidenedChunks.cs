@@ -1,13 +1,13 @@
 namespace GitTheta.Core.Tensors;
 
 /// <summary>The next chunk of two values widened to float64, element i of one beside element i of the other; false stops the walk.</summary>
-public delegate bool WidenedChunkHandler(ReadOnlySpan<double> first, ReadOnlySpan<double> second);
+internal delegate bool WidenedChunkHandler(ReadOnlySpan<double> first, ReadOnlySpan<double> second);
 
 /// <summary>
 /// Walks two values of one dtype side by side, widened to float64 a chunk at a time, so comparing groups of any size
 /// takes two small buffers rather than float64 copies of both groups.
 /// </summary>
-public static class WidenedChunks
+internal static class WidenedChunks
 {
     public const int ChunkElements = 4096;
 

@@ -9,7 +9,7 @@ namespace GitTheta.Core.Updates;
 /// 0), as <c>git theta squash</c> does: the value is rebuilt from its chain and stored as itself. Values, dtypes,
 /// shapes and LSH signatures stay exactly as they were; dense entries are kept as they are.
 /// </summary>
-public sealed class ChainSquasher
+internal sealed class ChainSquasher
 {
     private readonly LfsObjectStore store;
     private readonly ThetaSettings settings;

@@ -6,4 +6,4 @@ namespace GitTheta.Core.Updates;
 /// The last committed version of a checkpoint (HEAD's), which incremental updates of a clean build on: an update
 /// always describes the change since the last commit, never since a value that was only staged.
 /// </summary>
-public sealed record CommittedVersion(string Commit, ThetaMetadata Metadata);
+internal sealed record CommittedVersion(string Commit, ThetaMetadata Metadata);

@@ -5,7 +5,7 @@ using GitTheta.Core.Tensors;
 namespace GitTheta.Core.Updates;
 
 /// <summary>The value itself, stored as a <see cref="DenseObject"/>.</summary>
-public sealed class DenseUpdate : IUpdateType
+internal sealed class DenseUpdate : IUpdateType
 {
     public const string TypeName = "dense";
 

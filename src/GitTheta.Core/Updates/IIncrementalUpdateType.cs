@@ -6,7 +6,7 @@ namespace GitTheta.Core.Updates;
 /// An update type whose object is applied on top of a previous value (sparse, low-rank, IA3). The clean infers the
 /// update from the previous and the new value, or builds it from side-loaded update data; checkout applies it.
 /// </summary>
-public interface IIncrementalUpdateType : IUpdateType
+internal interface IIncrementalUpdateType : IUpdateType
 {
     /// <summary>
     /// The tensors side-loaded update data holds for a group, named <c>&lt;group&gt;/&lt;key&gt;</c> (low-rank: R and C);

@@ -7,7 +7,7 @@ namespace GitTheta.Core.Updates;
 /// How a group's new value is stored, and how it is rebuilt on checkout. Dense stores the value;
 /// incremental types (sparse, low-rank, IA3) store an update on top of a previous value.
 /// </summary>
-public interface IUpdateType
+internal interface IUpdateType
 {
     string Name { get; }
 

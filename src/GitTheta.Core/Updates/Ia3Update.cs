@@ -14,7 +14,7 @@ namespace GitTheta.Core.Updates;
 /// F64 groups). It is stored only when it rebuilds the value within atol and rtol: git-theta's inferred IA3 could not
 /// run at all, and would have stored any change as a (wrong) scaling.
 /// </summary>
-public sealed class Ia3Update : IncrementalUpdateType
+internal sealed class Ia3Update : IncrementalUpdateType
 {
     public const string TypeName = "ia3";
 

@@ -5,7 +5,7 @@ using GitTheta.Core.Tensors;
 namespace GitTheta.Core.Updates;
 
 /// <summary>What every incremental type shares: a value with nothing to build on is stored dense, and checkout walks the chain.</summary>
-public abstract class IncrementalUpdateType : IIncrementalUpdateType
+internal abstract class IncrementalUpdateType : IIncrementalUpdateType
 {
     public abstract string Name { get; }
 

@@ -16,7 +16,7 @@ namespace GitTheta.Core.Updates;
 /// smaller than the value, or would not rebuild it within atol and rtol, are not stored: the group is stored dense.
 /// A 1-D group (or a scalar) stores its difference, exactly, as <c>diff</c>.
 /// </summary>
-public sealed class LowRankUpdate : IncrementalUpdateType
+internal sealed class LowRankUpdate : IncrementalUpdateType
 {
     public const string TypeName = "low-rank";
 

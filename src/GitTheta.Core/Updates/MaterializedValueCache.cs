@@ -5,7 +5,7 @@ namespace GitTheta.Core.Updates;
 /// rebuilds the same value more than once (a clean compares with the staged value and builds on the committed one,
 /// which are usually the same), and walking a deep chain is the expensive part of it.
 /// </summary>
-public sealed class MaterializedValueCache
+internal sealed class MaterializedValueCache
 {
     public const long DefaultBudget = 128L << 20;
 

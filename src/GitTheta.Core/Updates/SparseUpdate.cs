@@ -14,7 +14,7 @@ namespace GitTheta.Core.Updates;
 /// others are the previous ones, within the threshold of the new value. Works for every dtype; a change too dense
 /// to be smaller than the value is stored dense.
 /// </summary>
-public sealed class SparseUpdate : IncrementalUpdateType
+internal sealed class SparseUpdate : IncrementalUpdateType
 {
     public const string TypeName = "sparse";
 

@@ -7,7 +7,7 @@ namespace GitTheta.Core.Updates;
 /// What an update type may use to store a value (clean, merge, squash): everything an <see cref="UpdateContext"/>
 /// reads with, and the transaction new objects are staged in until the whole checkpoint is known to be good.
 /// </summary>
-public sealed class StagingContext : UpdateContext
+internal sealed class StagingContext : UpdateContext
 {
     /// <param name="store">The local object store values are read from.</param>
     /// <param name="transaction">Where new objects are staged.</param>

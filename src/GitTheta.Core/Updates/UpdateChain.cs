@@ -12,7 +12,7 @@ namespace GitTheta.Core.Updates;
 /// applied in turn, in place, in one buffer of the group's size. The entry names every object it needs, so this
 /// never looks at history: an amend or a rebase that drops the commit a chain was built on changes nothing here.
 /// </summary>
-public static class UpdateChain
+internal static class UpdateChain
 {
     /// <summary>
     /// The deepest chain metadata may have to be staged: the largest <c>theta.maxChainDepth</c>, so the clean of a

@@ -8,7 +8,7 @@ namespace GitTheta.Core.Updates;
 /// update types, a cache and a fetcher. It holds no transaction, so checkout, diff and merge reads write nothing;
 /// storing a value needs a <see cref="StagingContext"/>.
 /// </summary>
-public class UpdateContext
+internal class UpdateContext
 {
     /// <param name="store">The local object store the values are read from.</param>
     /// <param name="settings">The settings in force.</param>

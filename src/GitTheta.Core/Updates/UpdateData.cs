@@ -8,7 +8,7 @@ namespace GitTheta.Core.Updates;
 /// tensors are named <c>&lt;group&gt;/&lt;key&gt;</c>, e.g. <c>encoder.query.weight/R</c> and <c>…/C</c> for low-rank
 /// factors. It is read whole: update data is small next to the model it updates.
 /// </summary>
-public sealed class UpdateData
+internal sealed class UpdateData
 {
     private readonly Dictionary<string, UpdateTensor> tensors;
 

@@ -4,7 +4,7 @@ namespace GitTheta.Core.Updates;
 /// Groups a clean stored dense although an incremental type was asked for, and why; reported once per file, one
 /// line per reason, so a model of hundreds of groups does not print hundreds of lines.
 /// </summary>
-public sealed class UpdateFallbacks
+internal sealed class UpdateFallbacks
 {
     private const int NamesPerLine = 5;
     private const int MaxLines = 10;

@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Updates;
 
 /// <summary>What inferring an incremental update gave: the update and the value it rebuilds, or the reason to store the group dense.</summary>
-public sealed class UpdateInference
+internal sealed class UpdateInference
 {
     private UpdateInference(UpdateTensors? update, byte[]? value, string? declined)
     {

@@ -7,7 +7,7 @@ namespace GitTheta.Core.Updates;
 /// The content of an incremental update's object: named tensors, stored in the order given as an
 /// <see cref="UpdateObject"/>, so any safetensors reader can open it and equal updates give equal oids.
 /// </summary>
-public sealed class UpdateTensors
+internal sealed class UpdateTensors
 {
     private readonly IReadOnlyList<UpdateTensor> tensors;
 

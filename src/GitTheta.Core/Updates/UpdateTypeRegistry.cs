@@ -3,7 +3,7 @@ using GitTheta.Core.Diagnostics;
 namespace GitTheta.Core.Updates;
 
 /// <summary>Every update type the engine knows; adding one is adding one class here.</summary>
-public sealed class UpdateTypeRegistry
+internal sealed class UpdateTypeRegistry
 {
     private readonly Dictionary<string, IUpdateType> types;
 

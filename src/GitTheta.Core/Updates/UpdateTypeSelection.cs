@@ -3,7 +3,7 @@ using GitTheta.Core.Configuration;
 namespace GitTheta.Core.Updates;
 
 /// <summary>Which update type a clean of one path uses.</summary>
-public static class UpdateTypeSelection
+internal static class UpdateTypeSelection
 {
     /// <summary>The gitattribute that sets a path's default update type (<c>theta-update=sparse</c>).</summary>
     public const string Attribute = "theta-update";

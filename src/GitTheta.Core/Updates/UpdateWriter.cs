@@ -12,7 +12,7 @@ namespace GitTheta.Core.Updates;
 /// A group it cannot store that way is left to the caller to store dense, with the reason noted in
 /// <see cref="Fallbacks"/>.
 /// </summary>
-public sealed class UpdateWriter
+internal sealed class UpdateWriter
 {
     private readonly StagingContext context;
     private readonly IUpdateType type;

@@ -8,7 +8,7 @@ using GitTheta.Tool.Infrastructure;
 namespace GitTheta.Tool.Commands;
 
 /// <summary>git add with a chosen update type and side-loaded update data; arguments git-theta does not know are passed to git add.</summary>
-public static class AddCommand
+internal static class AddCommand
 {
     /// <summary>At most this many unmatched update data names are listed in an error.</summary>
     private const int NamesShown = 10;

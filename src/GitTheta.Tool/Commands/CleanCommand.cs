@@ -4,7 +4,7 @@ using GitTheta.Tool.Infrastructure;
 namespace GitTheta.Tool.Commands;
 
 /// <summary>The single-shot clean filter: a checkpoint on stdin, its metadata on stdout.</summary>
-public static class CleanCommand
+internal static class CleanCommand
 {
     public static Command Create()
     {

@@ -19,7 +19,7 @@ namespace GitTheta.Tool.Commands;
 /// threshold has its stored value read, for the allclose check. With --stat (or GIT_THETA_DIFF_STAT / theta.diffStat,
 /// since git cannot pass the driver a flag) the values of the modified groups are read and measured as well.
 /// </summary>
-public static class DiffCommand
+internal static class DiffCommand
 {
     private const string Usage = "diff takes two versions (files, rev:path or :path), '[<rev> [<rev>]] -- <path>…', or the seven arguments git passes to an external diff driver.";
 

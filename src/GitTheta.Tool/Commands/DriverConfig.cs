@@ -1,7 +1,7 @@
 namespace GitTheta.Tool.Commands;
 
 /// <summary>The git config that binds the "theta" filter, diff and merge drivers to this tool.</summary>
-public static class DriverConfig
+internal static class DriverConfig
 {
     public static readonly string[] Sections = { "filter.theta", "diff.theta", "merge.theta" };
 

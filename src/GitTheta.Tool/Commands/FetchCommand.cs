@@ -7,7 +7,7 @@ using GitTheta.Tool.Infrastructure;
 namespace GitTheta.Tool.Commands;
 
 /// <summary>Downloads the objects that the tracked checkpoints of some revisions need, so checkouts work offline.</summary>
-public static class FetchCommand
+internal static class FetchCommand
 {
     public static Command Create()
     {

@@ -6,7 +6,7 @@ using GitTheta.Tool.Infrastructure;
 namespace GitTheta.Tool.Commands;
 
 /// <summary>git's long-running filter process: one process serves a whole git add or checkout.</summary>
-public static class FilterProcessCommand
+internal static class FilterProcessCommand
 {
     public static Command Create()
     {

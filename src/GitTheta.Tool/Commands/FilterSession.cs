@@ -4,7 +4,7 @@ using GitTheta.Tool.Infrastructure;
 namespace GitTheta.Tool.Commands;
 
 /// <summary>What every filter entry point (clean, smudge, filter-process) sets up: the repository, its hook, the handler.</summary>
-public sealed class FilterSession : IDisposable
+internal sealed class FilterSession : IDisposable
 {
     private FilterSession(ThetaRepository repository)
     {

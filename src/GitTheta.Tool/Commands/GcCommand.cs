@@ -8,7 +8,7 @@ using GitTheta.Tool.Infrastructure;
 namespace GitTheta.Tool.Commands;
 
 /// <summary>Deletes the objects of the local store that nothing git keeps refers to, once they are past a grace period.</summary>
-public static class GcCommand
+internal static class GcCommand
 {
     public static Command Create()
     {

@@ -5,7 +5,7 @@ using GitTheta.Tool.Infrastructure;
 namespace GitTheta.Tool.Commands;
 
 /// <summary>Writes the filter, diff and merge driver config, and the pre-push hook.</summary>
-public static class InstallCommand
+internal static class InstallCommand
 {
     public static Command Create()
     {

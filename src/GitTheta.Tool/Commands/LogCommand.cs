@@ -7,7 +7,7 @@ using GitTheta.Tool.Infrastructure;
 namespace GitTheta.Tool.Commands;
 
 /// <summary>The history of a tracked checkpoint, or of one of its parameter groups, with the update type of each change.</summary>
-public static class LogCommand
+internal static class LogCommand
 {
     public static Command Create()
     {

@@ -5,7 +5,7 @@ using GitTheta.Tool.Infrastructure;
 namespace GitTheta.Tool.Commands;
 
 /// <summary>Lists the files in the index that git-theta tracks.</summary>
-public static class LsFilesCommand
+internal static class LsFilesCommand
 {
     public static Command Create()
     {

@@ -6,7 +6,7 @@ using GitTheta.Tool.Infrastructure;
 namespace GitTheta.Tool.Commands;
 
 /// <summary>Writes a tracked checkpoint as of a revision to any file, without touching the work tree or needing the filter.</summary>
-public static class MaterializeCommand
+internal static class MaterializeCommand
 {
     public static Command Create()
     {

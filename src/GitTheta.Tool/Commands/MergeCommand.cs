@@ -18,7 +18,7 @@ namespace GitTheta.Tool.Commands;
 /// terminal, else the merge fails at once naming every conflict. GIT_THETA_MANUAL_MERGE=1 writes the three
 /// checkpoints out for a merge by hand instead.
 /// </summary>
-public static class MergeCommand
+internal static class MergeCommand
 {
     public static Command Create()
     {

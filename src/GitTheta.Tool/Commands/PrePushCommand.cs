@@ -9,7 +9,7 @@ namespace GitTheta.Tool.Commands;
 /// The pre-push hook's work: find the metadata blobs in the commits being pushed and upload the
 /// objects they reference with git-lfs, before git sends the commits.
 /// </summary>
-public static class PrePushCommand
+internal static class PrePushCommand
 {
     public static Command Create()
     {

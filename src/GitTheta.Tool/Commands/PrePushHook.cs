@@ -6,7 +6,7 @@ namespace GitTheta.Tool.Commands;
 /// The pre-push hook. An existing hook (git-lfs's, or the user's) is kept and chained, never overwritten:
 /// it is renamed to pre-push.theta-chained and run after git-theta with the same input.
 /// </summary>
-public static class PrePushHook
+internal static class PrePushHook
 {
     public const string Marker = "# installed by git-theta";
     public const string ChainedSuffix = ".theta-chained";

@@ -13,7 +13,7 @@ namespace GitTheta.Tool.Commands;
 /// never lets git delete a checkpoint: a checkout writes the git-theta metadata in its place (which the SDK builds from
 /// and <c>git theta install</c> rebuilds), and everything that would store content (clean, pre-push, merge) fails.
 /// </summary>
-public static class RepositoryShim
+internal static class RepositoryShim
 {
     /// <summary>
     /// The version and folder of a GitTheta.Sdk package in a NuGet packages folder (…/gittheta.sdk/&lt;version&gt;/tools/net/),

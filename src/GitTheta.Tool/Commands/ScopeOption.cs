@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace GitTheta.Tool.Commands;
 
 /// <summary>--scope repository|global|system, mapped to git config's --local/--global/--system.</summary>
-public static class ScopeOption
+internal static class ScopeOption
 {
     public static Option<string> Create()
     {

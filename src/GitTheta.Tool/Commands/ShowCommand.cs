@@ -12,7 +12,7 @@ namespace GitTheta.Tool.Commands;
 /// A checkpoint as git stores it at a revision or in the index: a summary and a table of its groups, one group in
 /// detail, or the metadata blob itself. Read from metadata alone; no object is read.
 /// </summary>
-public static class ShowCommand
+internal static class ShowCommand
 {
     public static Command Create()
     {

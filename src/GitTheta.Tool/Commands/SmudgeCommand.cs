@@ -4,7 +4,7 @@ using GitTheta.Tool.Infrastructure;
 namespace GitTheta.Tool.Commands;
 
 /// <summary>The single-shot smudge filter: metadata on stdin, the checkpoint on stdout.</summary>
-public static class SmudgeCommand
+internal static class SmudgeCommand
 {
     public static Command Create()
     {

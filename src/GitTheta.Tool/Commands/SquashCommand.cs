@@ -8,7 +8,7 @@ using GitTheta.Tool.Infrastructure;
 namespace GitTheta.Tool.Commands;
 
 /// <summary>Stages a tracked checkpoint with every update chain replaced by the dense value it builds (chain depth 0).</summary>
-public static class SquashCommand
+internal static class SquashCommand
 {
     public static Command Create()
     {

@@ -10,7 +10,7 @@ namespace GitTheta.Tool.Commands;
 /// The tracked checkpoints with staged or unstaged changes, per-group counts of what is staged, and what stands in the
 /// way of using them: metadata in the work tree, a checkpoint staged without the filter, objects not in the local store.
 /// </summary>
-public static class StatusCommand
+internal static class StatusCommand
 {
     public static Command Create()
     {

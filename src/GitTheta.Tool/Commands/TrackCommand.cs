@@ -6,7 +6,7 @@ using GitTheta.Tool.Infrastructure;
 namespace GitTheta.Tool.Commands;
 
 /// <summary>Binds a path or pattern to the theta drivers in .gitattributes.</summary>
-public static class TrackCommand
+internal static class TrackCommand
 {
     public static Command Create()
     {

@@ -5,7 +5,7 @@ using GitTheta.Tool.Infrastructure;
 namespace GitTheta.Tool.Commands;
 
 /// <summary>Removes what install wrote, restoring a pre-push hook it had chained.</summary>
-public static class UninstallCommand
+internal static class UninstallCommand
 {
     public static Command Create()
     {

@@ -5,7 +5,7 @@ using GitTheta.Tool.Infrastructure;
 namespace GitTheta.Tool.Commands;
 
 /// <summary>Removes the theta drivers from a path or pattern in .gitattributes, keeping its other attributes.</summary>
-public static class UntrackCommand
+internal static class UntrackCommand
 {
     public static Command Create()
     {

@@ -7,7 +7,7 @@ using GitTheta.Tool.Infrastructure;
 namespace GitTheta.Tool.Commands;
 
 /// <summary>Checks that every object the tracked checkpoints of some revisions need is present and intact.</summary>
-public static class VerifyCommand
+internal static class VerifyCommand
 {
     public static Command Create()
     {

@@ -9,7 +9,7 @@ namespace GitTheta.Tool.Commands;
 /// considers them up to date, so a plain checkout would not rebuild them. Each such file is checked out
 /// again through the filter; if that fails the metadata is put back as it was.
 /// </summary>
-public static class WorkingFileRestorer
+internal static class WorkingFileRestorer
 {
     private static bool SameAsIndex(string root, string path, byte[] bytes)
     {

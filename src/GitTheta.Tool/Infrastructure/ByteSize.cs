@@ -3,7 +3,7 @@ using System.Globalization;
 namespace GitTheta.Tool.Infrastructure;
 
 /// <summary>Byte counts for people: B, KiB, MiB, GiB with one decimal (two for GiB), the same in every culture.</summary>
-public static class ByteSize
+internal static class ByteSize
 {
     public static string Format(long bytes) => bytes switch
     {

@@ -4,7 +4,7 @@ using GitTheta.Core.Diagnostics;
 namespace GitTheta.Tool.Infrastructure;
 
 /// <summary>Runs a command body and turns failures into one clear line with a GT code and an exit code.</summary>
-public static class CommandRunner
+internal static class CommandRunner
 {
     public static bool Debug =>
         string.Equals(Environment.GetEnvironmentVariable("GIT_THETA_LOG_LEVEL"), "debug", StringComparison.OrdinalIgnoreCase);

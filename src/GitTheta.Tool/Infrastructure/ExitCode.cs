@@ -1,7 +1,7 @@
 namespace GitTheta.Tool.Infrastructure;
 
 /// <summary>Process exit codes; scripts may rely on them.</summary>
-public enum ExitCode
+internal enum ExitCode
 {
     Success = 0,
     Failure = 1,

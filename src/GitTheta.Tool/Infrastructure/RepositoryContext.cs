@@ -4,7 +4,7 @@ using GitTheta.Core.Repositories;
 namespace GitTheta.Tool.Infrastructure;
 
 /// <summary>Opens the repository the command runs in and demands a work tree where one is needed.</summary>
-public static class RepositoryContext
+internal static class RepositoryContext
 {
     /// <summary>The repository of the current directory, with its engine; git-lfs's complaints go to the command's log.</summary>
     public static ThetaRepository Open() => ThetaRepository.Discover(Environment.CurrentDirectory, CommandRunner.Log);

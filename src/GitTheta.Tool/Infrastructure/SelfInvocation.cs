@@ -5,7 +5,7 @@ namespace GitTheta.Tool.Infrastructure;
 /// PATH finds this very executable (a global tool), else an absolute path (a local build, or
 /// <c>dotnet git-theta.dll</c>), so the configured drivers keep working from any directory.
 /// </summary>
-public static class SelfInvocation
+internal static class SelfInvocation
 {
     public static string Command()
     {

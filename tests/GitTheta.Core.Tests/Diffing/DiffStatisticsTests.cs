@@ -112,10 +112,11 @@ public sealed class DiffStatisticsTests : IDisposable
     }
 
     [Theory]
-    [InlineData("gguf", ValueComparison.RawBytes)]
-    [InlineData("safetensors", ValueComparison.Counted)]
-    public void U8_groups_of_a_gguf_checkpoint_are_quantized_blocks_compared_byte_by_byte(string checkpointType, ValueComparison expected)
+    [InlineData("gguf", nameof(ValueComparison.RawBytes))]
+    [InlineData("safetensors", nameof(ValueComparison.Counted))]
+    public void U8_groups_of_a_gguf_checkpoint_are_quantized_blocks_compared_byte_by_byte(string checkpointType, string expectedComparison)
     {
+        var expected = Enum.Parse<ValueComparison>(expectedComparison);
         var before = new ThetaMetadata(checkpointType, new ObjectRef(SampleMetadata.Oid("container"), 1), new Dictionary<string, ParameterEntry> { ["blk.0.attn_q.weight"] = SampleMetadata.Entry("old", DType.U8, new long[] { 2, 4 }) });
         var after = before with { Parameters = new Dictionary<string, ParameterEntry> { ["blk.0.attn_q.weight"] = SampleMetadata.Entry("new", DType.U8, new long[] { 2, 4 }) } };
 

@@ -83,11 +83,12 @@ public class MergeStrategyTests
     }
 
     [Theory]
-    [InlineData("ours", MergeSide.Ours)]
-    [InlineData("theirs", MergeSide.Theirs)]
-    [InlineData("base", MergeSide.Base)]
-    public void Take_side_strategies_keep_an_entry_without_reading_values(string name, MergeSide side)
+    [InlineData("ours", nameof(MergeSide.Ours))]
+    [InlineData("theirs", nameof(MergeSide.Theirs))]
+    [InlineData("base", nameof(MergeSide.Base))]
+    public void Take_side_strategies_keep_an_entry_without_reading_values(string name, string sideName)
     {
+        var side = Enum.Parse<MergeSide>(sideName);
         var values = new FixedGroupValues();
         var resolution = Strategy(name).Resolve(ChangedByBoth, values, MergeArguments.None);
         Assert.Equal(side, resolution.Side);
@@ -105,18 +106,19 @@ public class MergeStrategyTests
         Assert.Equal("drop the group (the ancestor did not have it)", Strategy("base").Describe(addedByBoth));
     }
 
-    public static TheoryData<GroupMergeState, string> Applicable() => new()
+    public static TheoryData<string, string> Applicable() => new()
     {
-        { GroupMergeState.ChangedByBoth, "ours theirs base average average-all average-ours-base average-theirs-base task-arithmetic" },
-        { GroupMergeState.AddedByBothDifferently, "ours theirs base average" },
-        { GroupMergeState.ChangedByOursDeletedByTheirs, "ours theirs base" },
-        { GroupMergeState.DeletedByOursChangedByTheirs, "ours theirs base" },
+        { nameof(GroupMergeState.ChangedByBoth), "ours theirs base average average-all average-ours-base average-theirs-base task-arithmetic" },
+        { nameof(GroupMergeState.AddedByBothDifferently), "ours theirs base average" },
+        { nameof(GroupMergeState.ChangedByOursDeletedByTheirs), "ours theirs base" },
+        { nameof(GroupMergeState.DeletedByOursChangedByTheirs), "ours theirs base" },
     };
 
     [Theory]
     [MemberData(nameof(Applicable))]
-    public void Only_the_strategies_that_fit_a_conflict_apply_to_it(GroupMergeState state, string expected)
+    public void Only_the_strategies_that_fit_a_conflict_apply_to_it(string stateName, string expected)
     {
+        var state = Enum.Parse<GroupMergeState>(stateName);
         var group = state switch
         {
             GroupMergeState.ChangedByBoth => ChangedByBoth,

@@ -7,7 +7,7 @@ namespace GitTheta.Core.Checkpoints.Gguf;
 /// takes. Float and integer types map to a dtype; quantized types have none and are stored as their raw
 /// blocks (U8), so they are compared exactly, never by LSH on meaningless byte values.
 /// </summary>
-public sealed record GgmlType(int Id, string Name, int BlockSize, int TypeSize, DType? DType)
+internal sealed record GgmlType(int Id, string Name, int BlockSize, int TypeSize, DType? DType)
 {
     public bool IsQuantized => DType is null;
 

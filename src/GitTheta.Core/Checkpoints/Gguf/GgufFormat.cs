@@ -9,7 +9,7 @@ namespace GitTheta.Core.Checkpoints.Gguf;
 /// the header (key-value metadata, tensor infos) and the alignment padding are the container, so the
 /// file is rebuilt byte for byte.
 /// </summary>
-public sealed class GgufFormat : ICheckpointFormat
+internal sealed class GgufFormat : ICheckpointFormat
 {
     public const string FormatName = "gguf";
 

@@ -15,7 +15,7 @@ namespace GitTheta.Core.Checkpoints.Gguf;
 /// row-major order (ne[n-1], …, ne[0]). A quantized tensor is a U8 group of its raw blocks, shaped
 /// (ne[n-1], …, ne[1], bytes per row); its GGML type stays in the header, which is in the container.
 /// </remarks>
-public sealed class GgufHeaderParser
+internal sealed class GgufHeaderParser
 {
     public const uint Magic = 0x46554747; // "GGUF" little-endian
     public const uint DefaultAlignment = 32;

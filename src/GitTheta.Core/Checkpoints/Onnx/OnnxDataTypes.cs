@@ -3,7 +3,7 @@ using GitTheta.Core.Tensors;
 namespace GitTheta.Core.Checkpoints.Onnx;
 
 /// <summary>ONNX <c>TensorProto.DataType</c> values and the dtype each is stored as.</summary>
-public static class OnnxDataTypes
+internal static class OnnxDataTypes
 {
     public const int Float = 1;
     public const int Double = 11;

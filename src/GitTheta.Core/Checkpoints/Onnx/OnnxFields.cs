@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Checkpoints.Onnx;
 
 /// <summary>The field numbers of onnx.proto that git-theta reads, and the protobuf wire types.</summary>
-public static class OnnxFields
+internal static class OnnxFields
 {
     public const int ModelGraph = 7;
     public const int GraphInitializer = 5;

@@ -9,7 +9,7 @@ namespace GitTheta.Core.Checkpoints.Onnx;
 /// rest of the protobuf (graph, nodes, attributes, metadata) is the container, kept byte for byte.
 /// Models whose weights live in external files are refused.
 /// </summary>
-public sealed class OnnxFormat : ICheckpointFormat
+internal sealed class OnnxFormat : ICheckpointFormat
 {
     public const string FormatName = "onnx";
 

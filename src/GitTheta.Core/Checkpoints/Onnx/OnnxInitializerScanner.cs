@@ -13,7 +13,7 @@ namespace GitTheta.Core.Checkpoints.Onnx;
 /// length prefixes are recorded, see <see cref="OnnxVarintLayout"/>). Everything else is skipped by
 /// its length, and every length is checked against the message that holds it.
 /// </summary>
-public sealed class OnnxInitializerScanner
+internal sealed class OnnxInitializerScanner
 {
     private readonly SpooledFile file;
     private readonly string path;

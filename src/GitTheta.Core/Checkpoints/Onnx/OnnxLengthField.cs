@@ -5,4 +5,4 @@ namespace GitTheta.Core.Checkpoints.Onnx;
 /// where it is (a skeleton offset once stored), its original width and value, and which groups and which
 /// other length prefixes (by index, contiguous) lie inside the bytes it counts.
 /// </summary>
-public sealed record OnnxLengthField(long Position, int Width, ulong Value, int FirstGroup, int GroupCount, int FirstField, int FieldCount);
+internal sealed record OnnxLengthField(long Position, int Width, ulong Value, int FirstGroup, int GroupCount, int FirstField, int FieldCount);

@@ -8,7 +8,7 @@ namespace GitTheta.Core.Checkpoints.Onnx;
 /// prefixes around them (the packed field, the TensorProto, the graph), so a value whose encoding
 /// changes size still gives a valid model.
 /// </summary>
-public sealed record OnnxVarintLayout(IReadOnlyDictionary<int, long> EncodedLengths, IReadOnlyList<OnnxLengthField> Fields)
+internal sealed record OnnxVarintLayout(IReadOnlyDictionary<int, long> EncodedLengths, IReadOnlyList<OnnxLengthField> Fields)
 {
     public byte[] Serialize()
     {

@@ -9,7 +9,7 @@ namespace GitTheta.Core.Checkpoints.Onnx;
 /// recomputed, and the model is written out. A prefix whose value did not change keeps its original
 /// bytes, so an unchanged model is rebuilt byte for byte.
 /// </summary>
-public static class OnnxVarintWriter
+internal static class OnnxVarintWriter
 {
     public static void Write(SplicedLayout layout, OnnxVarintLayout varints, ITensorDataSource tensors, Stream output)
     {

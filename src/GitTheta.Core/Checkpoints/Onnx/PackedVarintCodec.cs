@@ -12,7 +12,7 @@ namespace GitTheta.Core.Checkpoints.Onnx;
 /// are written as non-negative numbers. A group is only made of a field whose bytes this encoding gives
 /// back exactly, so an unchanged model is rebuilt byte for byte.
 /// </summary>
-public sealed class PackedVarintCodec : IGroupDecoder
+internal sealed class PackedVarintCodec : IGroupDecoder
 {
     public static PackedVarintCodec Instance { get; } = new();
 

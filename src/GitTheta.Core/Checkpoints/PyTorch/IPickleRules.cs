@@ -4,7 +4,7 @@ namespace GitTheta.Core.Checkpoints.PyTorch;
 /// What a restricted <see cref="PickleMachine"/> may do beyond building plain values. Anything a rule
 /// does not recognise is refused with an error; nothing is ever imported or executed.
 /// </summary>
-public interface IPickleRules
+internal interface IPickleRules
 {
     /// <summary>The value standing for a global (GLOBAL, STACK_GLOBAL), or an error when it is not allowed.</summary>
     object ResolveGlobal(string module, string name);

@@ -4,7 +4,7 @@ namespace GitTheta.Core.Checkpoints.PyTorch;
 /// A Python dict or OrderedDict from a pickle, as its items in insertion order (the order a state
 /// dict lists its tensors). Keys are not hashed: the items are only walked, never looked up.
 /// </summary>
-public sealed class PickleDict
+internal sealed class PickleDict
 {
     public List<KeyValuePair<object?, object?>> Items { get; } = new();
 

@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Checkpoints.PyTorch;
 
 /// <summary>A global a pickle named (GLOBAL / STACK_GLOBAL) and the rules allowed: never imported, only recognised.</summary>
-public sealed record PickleGlobal(string Module, string Name)
+internal sealed record PickleGlobal(string Module, string Name)
 {
     public override string ToString() => $"{Module}.{Name}";
 }

@@ -15,7 +15,7 @@ namespace GitTheta.Core.Checkpoints.PyTorch;
 /// against the bytes left before anything is allocated, and integers are at most
 /// <see cref="MaxIntegerBytes"/> long, so no later step (naming a group by its key) is quadratic.
 /// </summary>
-public sealed class PickleMachine
+internal sealed class PickleMachine
 {
     private const int HighestProtocol = 5;
     private const int MaxLineLength = 512;

@@ -1,4 +1,4 @@
 namespace GitTheta.Core.Checkpoints.PyTorch;
 
 /// <summary>A Python tuple from a pickle.</summary>
-public sealed record PickleTuple(IReadOnlyList<object?> Items);
+internal sealed record PickleTuple(IReadOnlyList<object?> Items);

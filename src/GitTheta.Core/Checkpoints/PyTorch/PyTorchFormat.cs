@@ -12,7 +12,7 @@ namespace GitTheta.Core.Checkpoints.PyTorch;
 /// rebuilt byte for byte and a changed one gets recomputed CRC-32s. The pickle is read by a
 /// restricted machine that only recognises what state dicts need, and is never executed.
 /// </summary>
-public sealed class PyTorchFormat : ICheckpointFormat
+internal sealed class PyTorchFormat : ICheckpointFormat
 {
     public const string FormatName = "pytorch";
 

@@ -13,7 +13,7 @@ namespace GitTheta.Core.Checkpoints.PyTorch;
 /// otherwise (transposed or offset views, slices, shared storages with different views) it is the
 /// storage itself, one-dimensional.
 /// </summary>
-public static class TorchArchive
+internal static class TorchArchive
 {
     public const string PickleName = "data.pkl";
 

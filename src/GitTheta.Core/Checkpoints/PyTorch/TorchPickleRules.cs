@@ -8,7 +8,7 @@ namespace GitTheta.Core.Checkpoints.PyTorch;
 /// <c>torch.*Storage</c> classes (only inside a storage persistent id), the <c>torch</c> dtypes, and
 /// plain values. Any other global is refused by name; nothing is imported or executed.
 /// </summary>
-public sealed class TorchPickleRules : IPickleRules
+internal sealed class TorchPickleRules : IPickleRules
 {
     private static readonly PickleGlobal OrderedDict = new("collections", "OrderedDict");
     private static readonly PickleGlobal RebuildTensor = new("torch._utils", "_rebuild_tensor_v2");

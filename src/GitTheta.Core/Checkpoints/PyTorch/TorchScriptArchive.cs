@@ -8,7 +8,7 @@ namespace GitTheta.Core.Checkpoints.PyTorch;
 /// its data.pkl builds __torch__ classes. git-theta tracks state dicts only; saying so beats reporting the first
 /// check such an archive fails ("compressed, rewritten by another tool").
 /// </summary>
-public static class TorchScriptArchive
+internal static class TorchScriptArchive
 {
     private const string Advice = "which git-theta does not support; track its weights instead (torch.save(model.state_dict(), path)) or store the file with plain git-lfs";
 

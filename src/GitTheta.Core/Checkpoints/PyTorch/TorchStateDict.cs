@@ -10,7 +10,7 @@ namespace GitTheta.Core.Checkpoints.PyTorch;
 /// A container reached a second time (the same dict under two keys) is not walked again: its tensors
 /// keep their first names, and a pickle whose containers share each other cannot make the walk explode.
 /// </summary>
-public static class TorchStateDict
+internal static class TorchStateDict
 {
     public const char Separator = '/';
 

@@ -6,7 +6,7 @@ namespace GitTheta.Core.Checkpoints.PyTorch;
 /// A storage a pickle refers to by persistent id <c>('storage', torch.XStorage, key, location, numel)</c>:
 /// its bytes are the zip entry <c>data/&lt;key&gt;</c>.
 /// </summary>
-public sealed record TorchStorageRef(string Key, DType DType, string StorageType, long ElementCount)
+internal sealed record TorchStorageRef(string Key, DType DType, string StorageType, long ElementCount)
 {
     public long ByteLength => checked(ElementCount * DTypes.SizeOf(DType));
 }

@@ -3,7 +3,7 @@ using GitTheta.Core.Tensors;
 namespace GitTheta.Core.Checkpoints.PyTorch;
 
 /// <summary>The <c>torch.*Storage</c> classes a state dict's pickle names, and the dtype each holds.</summary>
-public static class TorchStorageTypes
+internal static class TorchStorageTypes
 {
     private static readonly Dictionary<string, DType> Supported = new(StringComparer.Ordinal)
     {

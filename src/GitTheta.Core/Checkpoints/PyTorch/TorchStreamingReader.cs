@@ -15,7 +15,7 @@ namespace GitTheta.Core.Checkpoints.PyTorch;
 /// (<see cref="TorchArchive.FindGroups"/> over a <see cref="SkeletonView"/>). An archive this reader cannot
 /// take in one pass before the first storage (data.pkl not first, a compressed entry) is spooled instead.
 /// </summary>
-public sealed class TorchStreamingReader : ICheckpointReader
+internal sealed class TorchStreamingReader : ICheckpointReader
 {
     private const uint LocalHeaderSignature = 0x04034b50;
     private const uint DescriptorSignature = 0x08074b50;

@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Checkpoints.PyTorch;
 
 /// <summary>A tensor as <c>torch._utils._rebuild_tensor_v2</c> rebuilds it: a view (offset, size, stride) of a storage.</summary>
-public sealed record TorchTensorView(TorchStorageRef Storage, long Offset, IReadOnlyList<long> Size, IReadOnlyList<long> Stride)
+internal sealed record TorchTensorView(TorchStorageRef Storage, long Offset, IReadOnlyList<long> Size, IReadOnlyList<long> Stride)
 {
     public long ElementCount => Size.Aggregate(1L, (count, dim) => checked(count * dim));
 

@@ -11,7 +11,7 @@ namespace GitTheta.Core.Checkpoints.PyTorch;
 /// rewritten: this only finds where each entry's data is. Any claim that does not fit in the file
 /// (an entry larger than what is left, a directory past the end) is refused before it is used.
 /// </summary>
-public sealed class ZipDirectory
+internal sealed class ZipDirectory
 {
     private const uint LocalHeaderSignature = 0x04034b50;
     private const uint CentralHeaderSignature = 0x02014b50;

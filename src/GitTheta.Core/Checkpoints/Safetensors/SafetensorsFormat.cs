@@ -8,7 +8,7 @@ namespace GitTheta.Core.Checkpoints.Safetensors;
 /// safetensors: the container is the 8-byte length plus the header exactly as found, so a
 /// checkpoint whose groups did not change is rebuilt byte for byte, <c>__metadata__</c> and padding included.
 /// </summary>
-public sealed class SafetensorsFormat : ICheckpointFormat
+internal sealed class SafetensorsFormat : ICheckpointFormat
 {
     public const string FormatName = "safetensors";
 

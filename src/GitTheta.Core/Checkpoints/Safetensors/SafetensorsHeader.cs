@@ -13,7 +13,7 @@ namespace GitTheta.Core.Checkpoints.Safetensors;
 /// out-of-order offsets, holes, sizes that disagree with dtype and shape) are refused here,
 /// before any tensor byte is read.
 /// </summary>
-public sealed class SafetensorsHeader
+internal sealed class SafetensorsHeader
 {
     /// <summary>The limit the reference implementation uses; a larger header is refused unread.</summary>
     public const long MaxHeaderLength = 100_000_000;

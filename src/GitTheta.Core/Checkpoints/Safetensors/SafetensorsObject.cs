@@ -9,7 +9,7 @@ namespace GitTheta.Core.Checkpoints.Safetensors;
 /// The bytes of a stored object: a minimal, canonical safetensors file holding named tensors,
 /// so any safetensors reader can open any object, and equal values always give the same oid.
 /// </summary>
-public static class SafetensorsObject
+internal static class SafetensorsObject
 {
     /// <summary>The header (length prefix included) for tensors laid out back to back in the given order.</summary>
     public static byte[] BuildHeader(IReadOnlyList<(string Name, DType DType, IReadOnlyList<long> Shape)> tensors)

@@ -4,7 +4,7 @@ using GitTheta.Core.Tensors;
 namespace GitTheta.Core.Checkpoints.Safetensors;
 
 /// <summary>Streams a safetensors file: header first, then each tensor in data-offset order.</summary>
-public sealed class SafetensorsReader : ICheckpointReader
+internal sealed class SafetensorsReader : ICheckpointReader
 {
     private readonly Stream input;
     private readonly string path;

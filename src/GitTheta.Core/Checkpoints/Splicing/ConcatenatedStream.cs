@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Checkpoints.Splicing;
 
 /// <summary>Reads one stream to its end, then another: bytes already consumed replayed before the rest.</summary>
-public sealed class ConcatenatedStream : Stream
+internal sealed class ConcatenatedStream : Stream
 {
     private readonly Stream first;
     private readonly Stream second;

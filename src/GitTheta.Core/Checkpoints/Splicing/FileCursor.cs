@@ -9,7 +9,7 @@ namespace GitTheta.Core.Checkpoints.Splicing;
 /// checked against the end of the part first, so a length field can never make it allocate or
 /// read more than the part holds. <see cref="Fail"/> words the error for the format.
 /// </summary>
-public sealed class FileCursor
+internal sealed class FileCursor
 {
     private const int BufferSize = 64 << 10;
 

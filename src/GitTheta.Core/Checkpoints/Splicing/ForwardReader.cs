@@ -4,7 +4,7 @@ namespace GitTheta.Core.Checkpoints.Splicing;
 /// Reads a stream forward through a buffer that can be looked into before it is consumed (to find where a
 /// record of unknown length ends), counting the bytes consumed. Large reads bypass the buffer.
 /// </summary>
-public sealed class ForwardReader
+internal sealed class ForwardReader
 {
     /// <summary>Holds a zip local header with the longest name and extra field (30 + 65535 + 65535 bytes).</summary>
     public const int BufferSize = 256 << 10;

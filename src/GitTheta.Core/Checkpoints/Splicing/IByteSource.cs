@@ -1,7 +1,7 @@
 namespace GitTheta.Core.Checkpoints.Splicing;
 
 /// <summary>Bytes of a checkpoint file with random access: the whole file (<see cref="SpooledFile"/>) or only its non-tensor part (<see cref="SkeletonView"/>).</summary>
-public interface IByteSource
+internal interface IByteSource
 {
     long Length { get; }
 

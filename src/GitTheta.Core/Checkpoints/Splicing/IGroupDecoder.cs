@@ -7,7 +7,7 @@ namespace GitTheta.Core.Checkpoints.Splicing;
 /// as protobuf varints) into its plain little-endian value. The format that names a decoder is the
 /// one that encodes the value again on write.
 /// </summary>
-public interface IGroupDecoder
+internal interface IGroupDecoder
 {
     /// <summary>The value, exactly <paramref name="info"/>.ByteLength bytes.</summary>
     byte[] Decode(ReadOnlySpan<byte> stored, TensorInfo info);

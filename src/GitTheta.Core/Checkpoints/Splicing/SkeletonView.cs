@@ -5,7 +5,7 @@ namespace GitTheta.Core.Checkpoints.Splicing;
 /// that read its groups from a stream checks its structure through this view afterwards, with the same
 /// code that reads a spooled file, and compares the groups it finds with the ones it read.
 /// </summary>
-public sealed class SkeletonView : IByteSource
+internal sealed class SkeletonView : IByteSource
 {
     private readonly byte[] skeleton;
     private readonly IReadOnlyList<(long Offset, long Length)> holes;

@@ -7,4 +7,4 @@ namespace GitTheta.Core.Checkpoints.Splicing;
 /// the skeleton, and the CRC-32 of that data is written (little-endian) at each of <see cref="Crc32At"/>.
 /// Positions are skeleton offsets, that is file offsets minus the group bytes before them.
 /// </summary>
-public sealed record SplicedGroup(TensorInfo Info, long Position, IReadOnlyList<long> Crc32At);
+internal sealed record SplicedGroup(TensorInfo Info, long Position, IReadOnlyList<long> Crc32At);

@@ -15,7 +15,7 @@ namespace GitTheta.Core.Checkpoints.Splicing;
 /// CRC positions), the extra bytes, the skeleton; integers as unsigned LEB128 varints. Deterministic:
 /// the same file always gives the same container, so an unchanged file reuses its container object.
 /// </remarks>
-public sealed class SplicedLayout
+internal sealed class SplicedLayout
 {
     private const int Version = 1;
     private const int MaxRank = 64;

@@ -8,7 +8,7 @@ namespace GitTheta.Core.Checkpoints.Splicing;
 /// Most groups are stored as their plain value; a group with a <see cref="Decoder"/> is stored encoded
 /// in <see cref="StoredLength"/> bytes.
 /// </summary>
-public sealed record SplicedRange(TensorInfo Info, long Offset, IReadOnlyList<long> Crc32At, long StoredLength, IGroupDecoder? Decoder)
+internal sealed record SplicedRange(TensorInfo Info, long Offset, IReadOnlyList<long> Crc32At, long StoredLength, IGroupDecoder? Decoder)
 {
     public SplicedRange(TensorInfo info, long offset, IReadOnlyList<long> crc32At)
         : this(info, offset, crc32At, info.ByteLength, null)

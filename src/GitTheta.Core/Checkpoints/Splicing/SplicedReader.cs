@@ -11,7 +11,7 @@ namespace GitTheta.Core.Checkpoints.Splicing;
 /// against it as it is read: a file whose stored CRC is wrong could not be rebuilt byte for byte.
 /// A group stored encoded (ONNX typed fields) is read whole and decoded before it is handed out.
 /// </summary>
-public sealed class SplicedReader : ICheckpointReader
+internal sealed class SplicedReader : ICheckpointReader
 {
     /// <summary>The non-tensor part is kept in memory on clean and smudge; larger is refused, not risked.</summary>
     public const long MaxSkeletonLength = 256L << 20;

@@ -9,7 +9,7 @@ namespace GitTheta.Core.Checkpoints.Splicing;
 /// for the groups in layout order. CRC-32 fields are recomputed from the data written, so a changed
 /// group still gives a valid file and an unchanged one gives the original bytes.
 /// </summary>
-public static class SplicedWriter
+internal static class SplicedWriter
 {
     public static void Write(SplicedLayout layout, ITensorDataSource tensors, Stream output)
     {

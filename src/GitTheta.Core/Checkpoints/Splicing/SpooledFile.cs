@@ -10,7 +10,7 @@ namespace GitTheta.Core.Checkpoints.Splicing;
 /// is deleted on dispose. Every claim a header makes can then be checked against the real length
 /// before anything is allocated for it.
 /// </summary>
-public sealed class SpooledFile : IByteSource, IDisposable
+internal sealed class SpooledFile : IByteSource, IDisposable
 {
     private const int CopyChunk = 1 << 20;
 
