@@ -51,8 +51,7 @@ public sealed class PrefetchThetaModels : ThetaTask
 
             PrefetchLfsContent(repository, model, path, materializer);
 
-            if (model.Revision.Length == 0 && File.Exists(model.FullPath) && new FileInfo(model.FullPath).Length <= MetadataSerializer.MaxMetadataBytes
-                && TryRead(() => MetadataSerializer.TryParse(File.ReadAllBytes(model.FullPath), path)) is { } workTree)
+            if (model.Revision.Length == 0 && TryRead(() => ThetaRepository.ReadMetadataFile(model.FullPath, path)) is { } workTree)
             {
                 list.Add(workTree);
             }

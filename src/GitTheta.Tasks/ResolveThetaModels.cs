@@ -171,7 +171,7 @@ public sealed class ResolveThetaModels : ThetaTask
             }
 
             // Metadata that does not parse would otherwise be written out as if it were the model's bytes.
-            if (MetadataSerializer.LooksLikeMetadata(small))
+            if (ThetaRepository.IsMetadata(small))
             {
                 Error(DiagnosticIds.ModelMaterializationFailed, $"ThetaModel '{model.ProjectPath}' in Revision '{model.Revision}' (commit {commit[..12]}) is git-theta metadata that cannot be read (damaged or truncated), and metadata is never shipped as the model; pin a revision whose metadata is intact.");
                 return null;
@@ -256,7 +256,7 @@ public sealed class ResolveThetaModels : ThetaTask
             return (false, null, true, LfsPointerContent.TryParse(prefix.AsSpan(0, read)), null);
         }
 
-        if (!MetadataSerializer.LooksLikeMetadata(prefix.AsSpan(0, read)))
+        if (!ThetaRepository.IsMetadata(prefix.AsSpan(0, read)))
         {
             return (false, null, false, null, null);
         }

@@ -61,7 +61,8 @@ public sealed class VerifyThetaModels : ThetaTask
         try
         {
             var metadata = item.GetMetadata(ModelMetadata.Source) == ModelSource.WorkTreeMetadata
-                ? MetadataSerializer.Parse(File.ReadAllBytes(item.GetMetadata(ModelMetadata.ModelFile)), path)
+                ? ThetaRepository.ReadMetadataFile(item.GetMetadata(ModelMetadata.ModelFile), path)
+                    ?? throw new ThetaException(DiagnosticIds.ModelVerificationFailed, $"{path}: the working file is no longer git-theta metadata (it changed during the build); build again.")
                 : materializer.ReadMetadata(metadataOid, path);
             if (metadata is null)
             {

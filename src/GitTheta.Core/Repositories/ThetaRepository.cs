@@ -137,8 +137,11 @@ public sealed class ThetaRepository : IDisposable
     internal static bool IsMetadata(string file)
     {
         using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, SniffBytes);
-        return MetadataSerializer.LooksLikeMetadata(IO.PrefixedStream.ReadPrefix(stream, SniffBytes));
+        return IsMetadata(IO.PrefixedStream.ReadPrefix(stream, SniffBytes));
     }
+
+    /// <summary>Metadata or checkpoint, from the leading bytes already read (up to the first 4 KiB).</summary>
+    internal static bool IsMetadata(ReadOnlySpan<byte> prefix) => MetadataSerializer.LooksLikeMetadata(prefix);
 
     /// <summary>
     /// The metadata a new clean of this path is compared with: the staged version, else HEAD's. A damaged previous
