@@ -46,7 +46,12 @@ public sealed class FaultKillTests : IDisposable
         var result = await add.WaitAsync(Patience);
 
         Assert.True(killed, $"git add ended before the kill point '{point}' (exit {result.ExitCode}); the checkpoint is too small for this machine");
-        Assert.True(result.ExitCode != 0, $"git add succeeded although its filter was killed:\n{result.Error}");
+
+        // Objects enter the store only when the clean commits them, the last step before the filter answers: on a
+        // loaded machine the kill after 16 of them can land after the answer. Then the add is whole, never partial.
+        var answeredFirst = point == "after-16-objects" && result.ExitCode == 0;
+        Assert.True(result.ExitCode != 0 || answeredFirst, $"git add succeeded although its filter was killed:\n{result.Error}");
+        Assert.True(!answeredFirst || IndexComplete(repo), "git add succeeded after the kill but its index names objects that are not all in the store");
         var after = repo.GitOk("ls-files", "-s");
         Assert.True(after == index || IndexComplete(repo), $"the index is neither unchanged nor complete:\n{index}\n{after}");
         AssertConsistent(repo);
