@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using GitTheta.Core.Checkpoints;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Filters;
 using GitTheta.Core.Git;
@@ -35,7 +34,7 @@ internal sealed class CheckpointMaterializer
     {
         this.repository = repository;
         this.fetcher = fetcher;
-        smudger = new ThetaSmudger(repository.ObjectStore, repository.Settings, CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default, fetcher);
+        smudger = new ThetaSmudger(new ThetaEngine(repository.ObjectStore, repository.Settings, fetcher));
     }
 
     /// <summary>A materializer that fetches missing objects with the real git-lfs of the repository's work tree (by the rule of <see cref="ThetaRepository"/>).</summary>
