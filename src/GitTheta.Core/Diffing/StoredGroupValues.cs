@@ -1,4 +1,3 @@
-using GitTheta.Core.Configuration;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Metadata;
 using GitTheta.Core.Storage;
@@ -18,19 +17,19 @@ internal sealed class StoredGroupValues : IGroupValueSource
     private readonly string? revision;
     private readonly UpdateContext context;
 
-    /// <param name="fetcher">Downloads missing objects; null when there is no remote to ask.</param>
     /// <param name="path">The checkpoint's repository-relative path, for messages.</param>
     /// <param name="revision">The revision the values belong to, when known, for the fetch command a message suggests.</param>
-    public StoredGroupValues(LfsObjectStore store, ThetaSettings settings, UpdateTypeRegistry updates, IObjectFetcher? fetcher, string path, string? revision)
+    /// <param name="engine">The store the values come from, the settings, the update types, and the fetcher of missing objects (null when there is no remote to ask).</param>
+    public StoredGroupValues(ThetaEngine engine, string path, string? revision)
     {
-        this.store = store;
-        this.fetcher = fetcher;
+        store = engine.Store;
+        fetcher = engine.Fetcher;
         this.path = path;
         this.revision = revision;
 
         // Every object is present once Prepare succeeded, so the context needs no fetcher; and no cache, because each
         // value is read once and a cache would hold more than the two groups a diff keeps in memory.
-        context = new UpdateContext(store, settings, path) { Updates = updates };
+        context = new UpdateContext(store, engine.Settings, path) { Updates = engine.Updates };
     }
 
     public IReadOnlyList<string>? ReadingOrder => null;

@@ -31,12 +31,12 @@ internal sealed class ThetaCleaner
     private readonly Lazy<UpdateData?> updateData;
 
     /// <param name="log">Receives notes for the user (groups stored dense although an incremental type was asked for).</param>
-    public ThetaCleaner(LfsObjectStore store, ThetaSettings settings, CheckpointFormatRegistry formats, UpdateTypeRegistry updates, Action<string>? log = null)
+    public ThetaCleaner(ThetaEngine engine, Action<string>? log = null)
     {
-        this.store = store;
-        this.settings = settings;
-        this.formats = formats;
-        this.updates = updates;
+        store = engine.Store;
+        settings = engine.Settings;
+        formats = engine.Formats;
+        updates = engine.Updates;
         this.log = log;
 
         // Read once per process: git add of several files with the same update data cleans them in one filter process.

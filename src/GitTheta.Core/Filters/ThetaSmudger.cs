@@ -28,13 +28,13 @@ internal sealed class ThetaSmudger
     /// <summary>Values rebuilt from update chains, shared by every checkpoint this smudger (one filter process) writes.</summary>
     private readonly MaterializedValueCache cache = new();
 
-    public ThetaSmudger(LfsObjectStore store, ThetaSettings settings, CheckpointFormatRegistry formats, UpdateTypeRegistry updates, IObjectFetcher? fetcher)
+    public ThetaSmudger(ThetaEngine engine)
     {
-        this.store = store;
-        this.settings = settings;
-        this.formats = formats;
-        this.updates = updates;
-        this.fetcher = fetcher;
+        store = engine.Store;
+        settings = engine.Settings;
+        formats = engine.Formats;
+        updates = engine.Updates;
+        fetcher = engine.Fetcher;
     }
 
     /// <summary>Reads the request and returns the writer of the reply; content that is not theta metadata is replayed unchanged.</summary>
@@ -102,7 +102,7 @@ internal sealed class ThetaSmudger
         }
 
         var context = new UpdateContext(store, settings, path) { Updates = updates, Cache = cache, Fetcher = fetcher };
-        return new Checkpoint(format, container, layout, new Source(metadata, updates, context), path, settings.LargeGroupBytes);
+        return new Checkpoint(format, container, layout, new Source(metadata, context), path, settings.LargeGroupBytes);
     }
 
     private void EnsureObjects(ThetaMetadata metadata, string path)
@@ -135,26 +135,24 @@ internal sealed class ThetaSmudger
     private sealed class Source : ITensorDataSource
     {
         private readonly ThetaMetadata metadata;
-        private readonly UpdateTypeRegistry updates;
         private readonly UpdateContext context;
 
-        public Source(ThetaMetadata metadata, UpdateTypeRegistry updates, UpdateContext context)
+        public Source(ThetaMetadata metadata, UpdateContext context)
         {
             this.metadata = metadata;
-            this.updates = updates;
             this.context = context;
         }
 
         public void CopyTo(TensorInfo expected, Stream output)
         {
             var entry = metadata.Parameters[expected.Name];
-            updates.Get(entry.Update.Type, context.Path).Materialize(context, expected, entry, output);
+            context.Updates.Get(entry.Update.Type, context.Path).Materialize(context, expected, entry, output);
         }
 
         public void ReadInto(TensorInfo expected, Memory<byte> destination)
         {
             var entry = metadata.Parameters[expected.Name];
-            updates.Get(entry.Update.Type, context.Path).Materialize(context, expected, entry, destination);
+            context.Updates.Get(entry.Update.Type, context.Path).Materialize(context, expected, entry, destination);
         }
     }
 

@@ -23,19 +23,17 @@ internal sealed class CheckpointMerger
     private readonly ContainerComposerRegistry composers;
     private readonly IObjectFetcher? fetcher;
 
-    public CheckpointMerger(LfsObjectStore store, ThetaSettings settings, UpdateTypeRegistry updates, CheckpointFormatRegistry formats, ContainerComposerRegistry composers, IObjectFetcher? fetcher)
+    /// <param name="engine">The store, settings, fetcher and registries of formats and update types the merge runs with.</param>
+    /// <param name="composers">Lays out containers the merge has to build anew; null for the engine's (tests give fewer).</param>
+    public CheckpointMerger(ThetaEngine engine, ContainerComposerRegistry? composers = null)
     {
-        this.store = store;
-        this.settings = settings;
-        this.updates = updates;
-        this.formats = formats;
-        this.composers = composers;
-        this.fetcher = fetcher;
+        store = engine.Store;
+        settings = engine.Settings;
+        updates = engine.Updates;
+        formats = engine.Formats;
+        this.composers = composers ?? ContainerComposerRegistry.Default;
+        fetcher = engine.Fetcher;
     }
-
-    /// <summary>A merger with the engine's registries, as git-theta runs it.</summary>
-    public static CheckpointMerger Create(LfsObjectStore store, ThetaSettings settings, IObjectFetcher? fetcher) =>
-        new(store, settings, UpdateTypeRegistry.Default, CheckpointFormatRegistry.Default, ContainerComposerRegistry.Default, fetcher);
 
     public MergePlan Plan(ThetaMetadata? ancestor, ThetaMetadata ours, ThetaMetadata theirs, string path)
     {

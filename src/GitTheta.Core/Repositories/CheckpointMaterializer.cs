@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using GitTheta.Core.Checkpoints;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Filters;
 using GitTheta.Core.Git;
@@ -27,15 +26,20 @@ internal sealed class CheckpointMaterializer
 
     /// <summary>A materializer over the engine of <paramref name="repository"/> (its store, settings and fetcher).</summary>
     internal CheckpointMaterializer(ThetaRepository repository)
-        : this(repository.Git, repository.Fetcher)
+        : this(repository.Git, repository.Engine)
     {
     }
 
     public CheckpointMaterializer(GitRepository repository, IObjectFetcher? fetcher)
+        : this(repository, new ThetaEngine(repository.ObjectStore, repository.Settings, fetcher))
+    {
+    }
+
+    private CheckpointMaterializer(GitRepository repository, ThetaEngine engine)
     {
         this.repository = repository;
-        this.fetcher = fetcher;
-        smudger = new ThetaSmudger(repository.ObjectStore, repository.Settings, CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default, fetcher);
+        fetcher = engine.Fetcher;
+        smudger = new ThetaSmudger(engine);
     }
 
     /// <summary>A materializer that fetches missing objects with the real git-lfs of the repository's work tree (by the rule of <see cref="ThetaRepository"/>).</summary>

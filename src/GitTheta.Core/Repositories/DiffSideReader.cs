@@ -1,4 +1,3 @@
-using GitTheta.Core.Checkpoints;
 using GitTheta.Core.Configuration;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Diffing;
@@ -25,13 +24,11 @@ internal sealed class DiffSideReader
         this.repository = repository;
     }
 
-    private static CheckpointFormatRegistry Formats => CheckpointFormatRegistry.Default;
-
-    private static UpdateTypeRegistry Updates => UpdateTypeRegistry.Default;
-
-    private ThetaSettings Settings => repository?.Settings ?? ThetaSettings.Load(_ => null);
-
-    private LfsObjectStore Store => repository?.Store ?? new LfsObjectStore(System.IO.Path.Combine(System.IO.Path.GetTempPath(), "git-theta-diff-unused"));
+    /// <summary>The repository's engine; outside one, settings from the environment, a store nothing is written to, and no fetcher.</summary>
+    private ThetaEngine Engine => repository?.Engine ?? new ThetaEngine(
+        new LfsObjectStore(System.IO.Path.Combine(System.IO.Path.GetTempPath(), "git-theta-diff-unused")),
+        ThetaSettings.Load(_ => null),
+        null);
 
     /// <summary>
     /// The side as git stores it, read by blob id: metadata even where git handed over a smudged file. Null when
@@ -64,7 +61,7 @@ internal sealed class DiffSideReader
         }
 
         using var stream = File.OpenRead(file);
-        var cleaner = new ThetaCleaner(Store, Settings, Formats, Updates);
+        var cleaner = new ThetaCleaner(Engine);
         var cleaned = cleaner.Clean(stream, path, previous, FormatAttribute(path), dryRun: true);
         return new DiffSide(path, MetadataSerializer.Parse(cleaned, path)) { CheckpointFile = file };
     }
@@ -132,10 +129,10 @@ internal sealed class DiffSideReader
     {
         if (side.CheckpointFile is { } file)
         {
-            return new CheckpointFileValues(file, side.Path, Formats.Get(side.Metadata!.CheckpointType, side.Path));
+            return new CheckpointFileValues(file, side.Path, Engine.Formats.Get(side.Metadata!.CheckpointType, side.Path));
         }
 
-        return new StoredGroupValues(Store, Settings, Updates, repository?.Fetcher, side.Path, side.Revision);
+        return new StoredGroupValues(Engine, side.Path, side.Revision);
     }
 
     private ThetaMetadata ParseStored(string blobId, string specification, string path) =>

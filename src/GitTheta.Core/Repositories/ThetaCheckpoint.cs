@@ -151,7 +151,7 @@ public sealed class ThetaCheckpoint
             throw new ThetaException(DiagnosticIds.InvalidArguments, $"{Where}: parameter group '{group.Name}' is {group.ValueByteLength} bytes, more than one array can hold; materialize the checkpoint and read the group from the file.");
         }
 
-        using var values = new StoredGroupValues(repository.Store, repository.Settings, repository.Updates, repository.Fetcher, Path, Revision == ThetaRepository.Index ? null : Revision);
+        using var values = new StoredGroupValues(repository.Engine, Path, Revision == ThetaRepository.Index ? null : Revision);
         var wanted = new[] { (group.Name, group.Entry) };
         values.Prepare(wanted);
         return values.Read(group.Name, group.Entry);

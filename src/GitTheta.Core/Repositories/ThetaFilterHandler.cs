@@ -15,8 +15,8 @@ internal sealed class ThetaFilterHandler : IFilterHandler
     public ThetaFilterHandler(ThetaRepository repository)
     {
         this.repository = repository;
-        cleaner = new ThetaCleaner(repository.Store, repository.Settings, repository.Formats, repository.Updates, repository.Log);
-        smudger = new ThetaSmudger(repository.Store, repository.Settings, repository.Formats, repository.Updates, repository.Fetcher);
+        cleaner = new ThetaCleaner(repository.Engine, repository.Log);
+        smudger = new ThetaSmudger(repository.Engine);
     }
 
     public byte[] Clean(Stream content, string path)

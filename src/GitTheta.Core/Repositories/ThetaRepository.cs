@@ -25,6 +25,7 @@ public sealed class ThetaRepository : IDisposable
     public const string Index = ":";
 
     private readonly Lazy<IObjectFetcher?> fetcher;
+    private readonly Lazy<ThetaEngine> engine;
     private readonly Lazy<CheckpointMaterializer> materializer;
 
     private ThetaRepository(GitRepository git, Action<string> log)
@@ -32,6 +33,7 @@ public sealed class ThetaRepository : IDisposable
         Git = git;
         Log = log;
         fetcher = new Lazy<IObjectFetcher?>(() => CreateFetcher(git, log));
+        engine = new Lazy<ThetaEngine>(() => new ThetaEngine(Store, Settings, Fetcher));
         materializer = new Lazy<CheckpointMaterializer>(() => new CheckpointMaterializer(this));
     }
 
@@ -47,9 +49,9 @@ public sealed class ThetaRepository : IDisposable
 
     internal ThetaSettings Settings => Git.Settings;
 
-    internal CheckpointFormatRegistry Formats => CheckpointFormatRegistry.Default;
+    internal CheckpointFormatRegistry Formats => Engine.Formats;
 
-    internal UpdateTypeRegistry Updates => UpdateTypeRegistry.Default;
+    internal UpdateTypeRegistry Updates => Engine.Updates;
 
     internal MergeStrategyRegistry MergeStrategies => MergeStrategyRegistry.Default;
 
@@ -62,6 +64,12 @@ public sealed class ThetaRepository : IDisposable
     /// a GT2007 error that says it cannot be fetched.
     /// </summary>
     internal IObjectFetcher? Fetcher => fetcher.Value;
+
+    /// <summary>
+    /// What the filters, the merger, the squasher and the diff readers run with: this repository's store, settings and
+    /// fetcher, and the registries of formats and update types. Built on first use, so the fetcher is decided once.
+    /// </summary>
+    internal ThetaEngine Engine => engine.Value;
 
     /// <summary>Writes checkpoints as of any revision through the engine (no git filter involved).</summary>
     internal CheckpointMaterializer Materializer => materializer.Value;

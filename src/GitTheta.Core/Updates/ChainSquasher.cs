@@ -16,12 +16,12 @@ internal sealed class ChainSquasher
     private readonly UpdateTypeRegistry updates;
     private readonly IObjectFetcher? fetcher;
 
-    public ChainSquasher(LfsObjectStore store, ThetaSettings settings, UpdateTypeRegistry updates, IObjectFetcher? fetcher)
+    public ChainSquasher(ThetaEngine engine)
     {
-        this.store = store;
-        this.settings = settings;
-        this.updates = updates;
-        this.fetcher = fetcher;
+        store = engine.Store;
+        settings = engine.Settings;
+        updates = engine.Updates;
+        fetcher = engine.Fetcher;
     }
 
     public SquashResult Squash(ThetaMetadata metadata, string path)

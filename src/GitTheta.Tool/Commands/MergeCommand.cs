@@ -52,7 +52,7 @@ internal static class MergeCommand
 
         var registry = repository.MergeStrategies;
         var selection = MergeStrategySelection.Load(MergeStrategySourcesReader.Read(repository, path), registry);
-        var merger = CheckpointMerger.Create(repository.Store, repository.Settings, repository.Fetcher);
+        var merger = new CheckpointMerger(repository.Engine);
         var plan = merger.Plan(baseMetadata, oursMetadata, theirsMetadata, path);
 
         var choices = new Dictionary<string, SelectedStrategy>(StringComparer.Ordinal);

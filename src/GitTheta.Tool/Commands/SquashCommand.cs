@@ -19,7 +19,7 @@ internal static class SquashCommand
         {
             using var repository = RepositoryContext.Open();
             var root = RepositoryContext.WorkTree(repository);
-            var squasher = new ChainSquasher(repository.Store, repository.Settings, repository.Updates, repository.Fetcher);
+            var squasher = new ChainSquasher(repository.Engine);
             foreach (var path in parse.GetValue(files)!)
             {
                 var relative = repository.Git.RelativePath(path);

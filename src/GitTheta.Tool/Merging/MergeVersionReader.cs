@@ -56,7 +56,7 @@ internal sealed class MergeVersionReader
         }
 
         var format = repository.WorkTree is { } workTree ? GitAttributes.Get(workTree, path, GitAttributes.FormatAttribute) : null;
-        var cleaner = new ThetaCleaner(repository.Store, repository.Settings with { UpdateType = DenseUpdate.TypeName }, repository.Formats, repository.Updates);
+        var cleaner = new ThetaCleaner(repository.Engine with { Settings = repository.Settings with { UpdateType = DenseUpdate.TypeName } });
         try
         {
             using var input = File.OpenRead(file);

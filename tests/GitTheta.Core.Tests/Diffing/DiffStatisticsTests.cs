@@ -142,8 +142,8 @@ public sealed class DiffStatisticsTests : IDisposable
 
     private IReadOnlyList<GroupStatistics> Compute(ThetaMetadata before, ThetaMetadata after, string? revision = null, IObjectFetcher? fetcher = null)
     {
-        using var oldValues = new StoredGroupValues(harness.Store, harness.Settings, UpdateTypeRegistry.Default, fetcher, ChainHarness.Path, null);
-        using var newValues = new StoredGroupValues(harness.Store, harness.Settings, UpdateTypeRegistry.Default, fetcher, ChainHarness.Path, revision);
+        using var oldValues = new StoredGroupValues(new ThetaEngine(harness.Store, harness.Settings, fetcher), ChainHarness.Path, null);
+        using var newValues = new StoredGroupValues(new ThetaEngine(harness.Store, harness.Settings, fetcher), ChainHarness.Path, revision);
         return DiffStatistics.Compute(MetadataDiff.Compare(before, after), "safetensors", oldValues, newValues);
     }
 

@@ -79,11 +79,10 @@ public sealed class ThetaCleanerEdgeCaseTests : IDisposable
 
         // A cleaner whose LSH cannot compare with the stored signature (another signature size) still sees
         // the bytes are the same, through the fingerprint.
-        var otherLsh = new GitTheta.Core.Filters.ThetaCleaner(
+        var otherLsh = new GitTheta.Core.Filters.ThetaCleaner(new GitTheta.Core.Updates.ThetaEngine(
             harness.Store,
             new GitTheta.Core.Configuration.ThetaSettings { LshSignatureSize = 17 },
-            GitTheta.Core.Checkpoints.CheckpointFormatRegistry.Default,
-            GitTheta.Core.Updates.UpdateTypeRegistry.Default);
+            null));
         var again = FilterHarness.Parse(otherLsh.Clean(new MemoryStream(Build(values)), FilterHarness.CheckpointPath, first, null));
         Assert.Equal(first.Parameters["w"].Object, again.Parameters["w"].Object);
         Assert.Equal(16, again.Parameters["w"].Tensor.Lsh.Values.Count);

@@ -153,7 +153,7 @@ public sealed class ThetaSmudgerTests : IDisposable
         using var remote = new FilterHarness();
         var metadata = remote.Clean(file);
         var fetcher = new CopyingFetcher(remote.Store, harness.Store);
-        var smudger = new Core.Filters.ThetaSmudger(harness.Store, new Core.Configuration.ThetaSettings(), Core.Checkpoints.CheckpointFormatRegistry.Default, Core.Updates.UpdateTypeRegistry.Default, fetcher);
+        var smudger = new Core.Filters.ThetaSmudger(new Core.Updates.ThetaEngine(harness.Store, new Core.Configuration.ThetaSettings(), fetcher));
 
         using var result = smudger.Prepare(new MemoryStream(metadata), FilterHarness.CheckpointPath);
         var output = new MemoryStream();
@@ -169,7 +169,7 @@ public sealed class ThetaSmudgerTests : IDisposable
         var metadata = MetadataSerializer.Serialize(SampleMetadata.Create("w"));
         using var empty = new FilterHarness();
         var fetcher = new CopyingFetcher(empty.Store, harness.Store);
-        var smudger = new Core.Filters.ThetaSmudger(harness.Store, new Core.Configuration.ThetaSettings(), Core.Checkpoints.CheckpointFormatRegistry.Default, Core.Updates.UpdateTypeRegistry.Default, fetcher);
+        var smudger = new Core.Filters.ThetaSmudger(new Core.Updates.ThetaEngine(harness.Store, new Core.Configuration.ThetaSettings(), fetcher));
         var exception = ThetaAssert.Throws(DiagnosticIds.MissingObject, () => smudger.Prepare(new MemoryStream(metadata), FilterHarness.CheckpointPath));
         Assert.Equal(2, fetcher.Requested.Count);
         Assert.Contains("1 more object", exception.Message);

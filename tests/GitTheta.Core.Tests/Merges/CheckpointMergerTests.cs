@@ -316,7 +316,7 @@ public class CheckpointMergerTests
         var ancestor = fixture.Clean(File(("a", A), ("b", B)));
         var ours = fixture.Clean(File(("a", A), ("x", C), ("b", B)), ancestor);
         var theirs = fixture.Clean(File(("a", A), ("b", B), ("y", C)), ancestor);
-        var merger = new CheckpointMerger(fixture.Store, fixture.Settings, fixture.Updates, CheckpointFormatRegistry.Default, new ContainerComposerRegistry(Array.Empty<IContainerComposer>()), null);
+        var merger = new CheckpointMerger(fixture.Engine, new ContainerComposerRegistry(Array.Empty<IContainerComposer>()));
         var before = fixture.Objects;
 
         var error = Assert.Throws<ThetaException>(() => merger.Complete(merger.Plan(ancestor, ours, theirs, MergeFixture.CheckpointPath), new Dictionary<string, SelectedStrategy>()));

@@ -28,17 +28,20 @@ internal sealed class MergeFixture : IDisposable
     /// <summary>The engine's update types (dense, sparse, low-rank, IA3) and the test-only <see cref="HalvedTestUpdate"/>.</summary>
     public UpdateTypeRegistry Updates { get; } = new(UpdateTypeRegistry.Default.Names.Select(n => UpdateTypeRegistry.Default.Get(n, "test")).Append(new HalvedTestUpdate()));
 
+    /// <summary>The engine the fixture's cleaner, merger and smudger run with: its store and settings, no fetcher, and <see cref="Updates"/>.</summary>
+    public ThetaEngine Engine => new(Store, Settings, null) { Updates = Updates };
+
     public IReadOnlyList<string> Objects => root.FilesUnder("theta/objects");
 
     /// <summary>Cleans a checkpoint; with an incremental <paramref name="updateType"/> its changes are stored as updates on <paramref name="previous"/> (as if committed).</summary>
     public ThetaMetadata Clean(byte[] checkpoint, ThetaMetadata? previous = null, string updateType = DenseUpdate.TypeName)
     {
-        var cleaner = new ThetaCleaner(Store, Settings, CheckpointFormatRegistry.Default, Updates);
+        var cleaner = new ThetaCleaner(Engine);
         var committed = previous is not null && updateType != DenseUpdate.TypeName ? new CommittedVersion(new string('c', 40), previous) : null;
         return MetadataSerializer.Parse(cleaner.Clean(new MemoryStream(checkpoint), CheckpointPath, previous, null, committed: committed, updateTypeName: updateType), CheckpointPath);
     }
 
-    public CheckpointMerger Merger() => new(Store, Settings, Updates, CheckpointFormatRegistry.Default, ContainerComposerRegistry.Default, null);
+    public CheckpointMerger Merger() => new(Engine);
 
     public MergeResult Merge(ThetaMetadata? ancestor, ThetaMetadata ours, ThetaMetadata theirs, string? strategy = null)
     {
@@ -54,7 +57,7 @@ internal sealed class MergeFixture : IDisposable
     public byte[] Smudge(ThetaMetadata metadata)
     {
         var stored = MetadataSerializer.Parse(MetadataSerializer.Serialize(metadata), CheckpointPath);
-        var smudger = new ThetaSmudger(Store, Settings, CheckpointFormatRegistry.Default, Updates, null);
+        var smudger = new ThetaSmudger(Engine);
         using var result = smudger.PrepareCheckpoint(stored, CheckpointPath);
         var output = new MemoryStream();
         result.WriteTo(output);

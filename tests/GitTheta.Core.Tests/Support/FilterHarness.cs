@@ -17,8 +17,8 @@ internal sealed class FilterHarness : IDisposable
     public FilterHarness(IObjectFetcher? fetcher = null, ThetaSettings? settings = null)
     {
         Store = new LfsObjectStore(root.Path);
-        Cleaner = new ThetaCleaner(Store, settings ?? new ThetaSettings(), CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default);
-        Smudger = new ThetaSmudger(Store, settings ?? new ThetaSettings(), CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default, fetcher);
+        Cleaner = new ThetaCleaner(new ThetaEngine(Store, settings ?? new ThetaSettings(), null));
+        Smudger = new ThetaSmudger(new ThetaEngine(Store, settings ?? new ThetaSettings(), fetcher));
     }
 
     public LfsObjectStore Store { get; }

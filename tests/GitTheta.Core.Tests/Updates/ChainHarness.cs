@@ -46,7 +46,7 @@ internal sealed class ChainHarness : IDisposable
 
     public ThetaMetadata Clean(byte[] file, string updateType, ThetaMetadata? previous = null)
     {
-        var cleaner = new ThetaCleaner(Store, Settings, CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default, Log.Add);
+        var cleaner = new ThetaCleaner(new ThetaEngine(Store, Settings, null), Log.Add);
         var committed = Commits.Count == 0 ? null : new CommittedVersion(Commits[^1].Commit, Commits[^1].Metadata);
         var bytes = cleaner.Clean(new MemoryStream(file), Path, previous ?? committed?.Metadata, null, committed: committed, updateTypeName: updateType);
         return MetadataSerializer.Parse(bytes, Path);
@@ -54,7 +54,7 @@ internal sealed class ChainHarness : IDisposable
 
     public byte[] Smudge(ThetaMetadata metadata, ThetaSmudger? smudger = null)
     {
-        smudger ??= new ThetaSmudger(Store, Settings, CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default, null);
+        smudger ??= new ThetaSmudger(new ThetaEngine(Store, Settings, null));
         using var result = smudger.Prepare(new MemoryStream(MetadataSerializer.Serialize(metadata)), Path);
         var output = new MemoryStream();
         result.WriteTo(output);

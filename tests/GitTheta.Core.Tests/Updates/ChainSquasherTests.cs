@@ -25,7 +25,7 @@ public sealed class ChainSquasherTests : IDisposable
             harness.Commit(checkpoint.Build(), "sparse");
         }
 
-        var result = new ChainSquasher(harness.Store, new ThetaSettings(), UpdateTypeRegistry.Default, null).Squash(harness.Head, ChainHarness.Path);
+        var result = new ChainSquasher(new ThetaEngine(harness.Store, new ThetaSettings(), null)).Squash(harness.Head, ChainHarness.Path);
 
         Assert.Equal(2, result.Rewritten);
         Assert.Equal(3, result.DeepestChain);
@@ -40,7 +40,7 @@ public sealed class ChainSquasherTests : IDisposable
     public void Dense_metadata_is_left_as_it_is()
     {
         harness.Commit(new SampleCheckpoint().Build(), "dense");
-        var result = new ChainSquasher(harness.Store, new ThetaSettings(), UpdateTypeRegistry.Default, null).Squash(harness.Head, ChainHarness.Path);
+        var result = new ChainSquasher(new ThetaEngine(harness.Store, new ThetaSettings(), null)).Squash(harness.Head, ChainHarness.Path);
         Assert.Equal(0, result.Rewritten);
         Assert.Equal(MetadataSerializer.Serialize(harness.Head), MetadataSerializer.Serialize(result.Metadata));
     }

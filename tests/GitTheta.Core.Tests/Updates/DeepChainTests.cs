@@ -75,7 +75,7 @@ public sealed class DeepChainTests : IDisposable
     }
 
     private byte[] Clean(byte[] metadata) =>
-        new ThetaCleaner(harness.Store, harness.Settings, CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default)
+        new ThetaCleaner(new ThetaEngine(harness.Store, harness.Settings, null))
             .Clean(new MemoryStream(metadata), ChainHarness.Path, harness.Head, null);
 
     private Dictionary<string, ParameterEntry> With(ParameterEntry entry) =>

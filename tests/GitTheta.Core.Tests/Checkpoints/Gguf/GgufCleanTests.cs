@@ -19,8 +19,8 @@ public sealed class GgufCleanTests : IDisposable
         // Tolerances so loose that a float moved by 1 counts as unchanged: quantized blocks must still compare exactly.
         var settings = new ThetaSettings { Atol = 10, Rtol = 1, LshThreshold = 100 };
         var store = new LfsObjectStore(root.Path);
-        var cleaner = new ThetaCleaner(store, settings, CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default);
-        var smudger = new ThetaSmudger(store, settings, CheckpointFormatRegistry.Default, UpdateTypeRegistry.Default, fetcher: null);
+        var cleaner = new ThetaCleaner(new ThetaEngine(store, settings, null));
+        var smudger = new ThetaSmudger(new ThetaEngine(store, settings, null));
 
         var floats = new byte[16];
         var blocks = TestData.RandomBytes(3, 34);
