@@ -64,29 +64,17 @@ internal sealed class BuildRepositories : IDisposable
 
     /// <summary>
     /// The first 4 KiB of a blob (all of a git-lfs pointer, and enough to tell metadata), without reading the rest:
-    /// a larger blob is streamed through libgit2, which <see cref="GitRepository"/> does not offer.
+    /// the blob is streamed through the repository already open, not loaded whole.
     /// </summary>
     public static byte[]? BlobPrefix(GitRepository repository, string blobId)
     {
-        const int prefixBytes = 4096;
-        if (repository.BlobSize(blobId) is not { } size)
+        using var stream = repository.OpenBlob(blobId);
+        if (stream is null)
         {
             return null;
         }
 
-        if (size <= prefixBytes)
-        {
-            return repository.ReadBlob(blobId, prefixBytes);
-        }
-
-        using var native = new LibGit2Sharp.Repository(repository.GitDirectory);
-        if (native.Lookup(new LibGit2Sharp.ObjectId(blobId)) is not LibGit2Sharp.Blob blob)
-        {
-            return null;
-        }
-
-        using var stream = blob.GetContentStream();
-        var prefix = new byte[prefixBytes];
+        var prefix = new byte[4096];
         var read = stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
         return prefix[..read];
     }
