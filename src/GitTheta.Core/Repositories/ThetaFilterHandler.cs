@@ -5,18 +5,24 @@ using GitTheta.Core.Updates;
 namespace GitTheta.Core.Repositories;
 
 /// <summary>Serves clean and smudge requests for one repository (the filter process and the single-shot commands).</summary>
-internal sealed class ThetaFilterHandler : IFilterHandler
+internal sealed class ThetaFilterHandler : IFilterHandler, IDisposable
 {
     private readonly ThetaRepository repository;
     private readonly ThetaCleaner cleaner;
     private readonly ThetaSmudger smudger;
     private readonly Lazy<bool> passMetadataThrough = new(() => GitInvocation.IsDiffCommand(GitInvocation.ParentSubcommand()));
+    private readonly AttributeReader? attributes;
 
     public ThetaFilterHandler(ThetaRepository repository)
     {
         this.repository = repository;
         cleaner = new ThetaCleaner(repository.Engine, repository.Log);
         smudger = new ThetaSmudger(repository.Engine);
+
+        // Started on the first clean only: a checkout never asks.
+        attributes = repository.WorkTree is { } root
+            ? new AttributeReader(root, GitAttributes.FormatAttribute, UpdateTypeSelection.Attribute)
+            : null;
     }
 
     public byte[] Clean(Stream content, string path)
@@ -25,18 +31,18 @@ internal sealed class ThetaFilterHandler : IFilterHandler
         var previous = repository.PreviousMetadata(relative);
         var settings = repository.Settings;
 
-        // One git process answers both attributes: a clean of many files pays one spawn each, not two.
-        var attributes = repository.WorkTree is { } root
-            ? GitAttributes.GetMany(root, relative, GitAttributes.FormatAttribute, UpdateTypeSelection.Attribute)
-            : new Dictionary<string, string>();
-        var format = attributes.GetValueOrDefault(GitAttributes.FormatAttribute);
-        var updateAttribute = settings.UpdateTypeFromEnvironment ? null : attributes.GetValueOrDefault(UpdateTypeSelection.Attribute);
+        // One long-running git answers both attributes for every file of the session.
+        var set = attributes?.Read(relative) ?? new Dictionary<string, string>();
+        var format = set.GetValueOrDefault(GitAttributes.FormatAttribute);
+        var updateAttribute = settings.UpdateTypeFromEnvironment ? null : set.GetValueOrDefault(UpdateTypeSelection.Attribute);
         var updateType = UpdateTypeSelection.Resolve(settings, updateAttribute);
 
         // HEAD's version is what incremental updates build on; a damaged one only costs incremental storage.
         var committed = repository.Updates.Get(updateType, relative).IsIncremental ? repository.HeadVersion(relative) : null;
         return cleaner.Clean(content, relative, previous, format, committed: committed, updateTypeName: updateType);
     }
+
+    public void Dispose() => attributes?.Dispose();
 
     public ISmudgeResult Smudge(Stream content, string path) =>
         passMetadataThrough.Value

@@ -27,5 +27,9 @@ internal sealed class FilterSession : IDisposable
         return new FilterSession(repository);
     }
 
-    public void Dispose() => Repository.Dispose();
+    public void Dispose()
+    {
+        Handler.Dispose();
+        Repository.Dispose();
+    }
 }

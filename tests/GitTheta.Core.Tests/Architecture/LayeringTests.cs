@@ -55,9 +55,9 @@ public class LayeringTests
     [Fact]
     public void The_scan_sees_references_made_only_inside_method_bodies()
     {
-        // GitAttributes is a static class: the filter handler names it only in a call inside a method body, never in a
-        // field or a signature. If bodies were not read, this pair would be missing.
-        Assert.Contains(("GitTheta.Core.Repositories.ThetaFilterHandler", "GitTheta.Core.Git.GitAttributes"), References.Value);
+        // GitAttributes is a static class: the attribute reader names it only in a call inside a method body (its
+        // fallback), never in a field or a signature. If bodies were not read, this pair would be missing.
+        Assert.Contains(("GitTheta.Core.Git.AttributeReader", "GitTheta.Core.Git.GitAttributes"), References.Value);
     }
 
     [Fact]
