@@ -71,7 +71,7 @@ internal sealed class TrackedBlobReader
         try
         {
             using var input = engine.Store.OpenRead(target.Oid, what);
-            cleaned = Cleaner().Clean(input, relativePath, previous: null, formatName: null);
+            cleaned = CleanCheckpoint(input, relativePath);
         }
         catch (ThetaException e) when (e.Code is DiagnosticIds.UnknownFormat)
         {
@@ -113,9 +113,14 @@ internal sealed class TrackedBlobReader
     private static ThetaException Unavailable(string what, string why) =>
         new(DiagnosticIds.LfsObjectUnavailable, $"{what}: {why}; run 'git lfs fetch --all' (or restore .git/lfs/objects from a clone that has it), then try again.");
 
-    /// <summary>Stored-object settings as a first 'git add' would use them: each group dense, so the result depends on nothing but the checkpoint.</summary>
-    private ThetaCleaner Cleaner() =>
-        new(engine with { Settings = engine.Settings with { UpdateType = DenseUpdate.TypeName } });
+    /// <summary>
+    /// Cleans checkpoint bytes as a first 'git add' would: each group dense, so the metadata depends on nothing but the
+    /// checkpoint and equal groups of different versions share their objects. The objects are stored.
+    /// </summary>
+    /// <exception cref="ThetaException">GT2005 when the bytes are no checkpoint format git-theta reads.</exception>
+    public byte[] CleanCheckpoint(Stream checkpoint, string relativePath) =>
+        new ThetaCleaner(engine with { Settings = engine.Settings with { UpdateType = DenseUpdate.TypeName } })
+            .Clean(checkpoint, relativePath, previous: null, formatName: null);
 
     private (byte[] Bytes, ThetaMetadata Metadata)? Cached(ObjectRef target, string relativePath)
     {
