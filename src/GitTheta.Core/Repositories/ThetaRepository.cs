@@ -106,7 +106,8 @@ public sealed class ThetaRepository : IDisposable
     /// <param name="revision">A branch, tag, commit id or revision expression (<c>HEAD~2</c>); <see cref="Index"/> for the staged version; null for HEAD.</param>
     /// <exception cref="ThetaException">
     /// GT2020 when the revision is unknown or has no such file; GT2021 when the file there is not a checkpoint tracked by
-    /// git-theta (a plain file or a git-lfs pointer); GT2010 when the path is outside the repository.
+    /// git-theta (a plain file, or a git-lfs pointer to something that is no checkpoint; a pointer to a checkpoint is read
+    /// as that checkpoint); GT2028 when such a pointer's LFS object cannot be had; GT2010 when the path is outside the repository.
     /// </exception>
     public ThetaCheckpoint OpenCheckpoint(string path, string? revision = null)
     {
