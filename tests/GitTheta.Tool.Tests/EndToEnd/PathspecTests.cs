@@ -13,6 +13,9 @@ public sealed class PathspecTests : IDisposable
         repo.Write("models/model-00001-of-00002.safetensors", Checkpoint.Random(2, seed: 1).ToBytes());
         repo.Write("models/model-00002-of-00002.safetensors", Checkpoint.Random(2, seed: 2).ToBytes());
         repo.Write("models/config.json", "{\"hidden_size\": 16}\n"u8.ToArray());
+        repo.Write("models/model.safetensors.index.json", """
+            {"metadata": {"total_size": 8192}, "weight_map": {"a.weight": "model-00001-of-00002.safetensors", "b.weight": "model-00001-of-00002.safetensors", "c.weight": "model-00002-of-00002.safetensors"}}
+            """u8.ToArray());
         repo.GitOk("add", ".");
         repo.Commit("v1");
         repo.Write("models/model-00001-of-00002.safetensors", Checkpoint.Random(2, seed: 1).Add(0, 1e-2f).ToBytes());
@@ -30,6 +33,12 @@ public sealed class PathspecTests : IDisposable
             Assert.DoesNotContain("config.json", diff);
             Assert.DoesNotContain("no parameter group changed", diff);
         }
+
+        // show of the shard index summarises the whole model across its shards.
+        var show = repo.ThetaOk("show", "HEAD:models/model.safetensors.index.json");
+        Assert.Contains("a sharded checkpoint of 2 shards", show);
+        Assert.Matches(@"groups:\s+4\n", show);
+        Assert.Contains("models/model-00002-of-00002.safetensors", show);
 
         // Against the working files (no revision): only the shard that differs.
         repo.Write("models/model-00002-of-00002.safetensors", Checkpoint.Random(2, seed: 2).ToBytes());
