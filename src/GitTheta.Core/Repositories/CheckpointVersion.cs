@@ -20,7 +20,7 @@ internal sealed record CheckpointVersion(RevisionPath Location, string? Commit, 
     {
         var (commit, blobId) = location.IsIndex ? (null, FindInIndex(repository, location)) : FindInCommit(repository, location);
         var where = Describe(location, commit);
-        var read = blobs.ReadBytes(blobId, location.ToString());
+        var read = blobs.ReadBytes(blobId, location.Path, location.ToString());
         if (read is not { } found)
         {
             var prefix = repository.ReadBlob(blobId, MetadataSerializer.MaxMetadataBytes);

@@ -184,7 +184,7 @@ internal sealed class HistoryMigrator
         }
 
         byte[] metadata;
-        if (repository.Blobs.ReadBytes(blob, path) is { } read)
+        if (repository.Blobs.ReadAnyPath(blob, path) is { } read)
         {
             metadata = read.Bytes;
         }

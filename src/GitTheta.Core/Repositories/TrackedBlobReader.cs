@@ -37,7 +37,8 @@ internal sealed class TrackedBlobReader
     public ThetaMetadata? Read(string blobId, string relativePath) => ReadBytes(blobId, relativePath)?.Metadata;
 
     /// <summary>As <see cref="Read"/>, with the metadata's exact bytes (the blob's, or those the pointer's checkpoint cleans to).</summary>
-    public (byte[] Bytes, ThetaMetadata Metadata)? ReadBytes(string blobId, string relativePath)
+    /// <param name="label">How messages name the blob (<c>HEAD:model.safetensors</c>); the path when null.</param>
+    public (byte[] Bytes, ThetaMetadata Metadata)? ReadBytes(string blobId, string relativePath, string? label = null)
     {
         if (git.BlobSize(blobId) is not { } size || size > MetadataSerializer.MaxMetadataBytes
             || git.ReadBlob(blobId, MetadataSerializer.MaxMetadataBytes) is not { } bytes)
@@ -45,13 +46,24 @@ internal sealed class TrackedBlobReader
             return null;
         }
 
-        if (MetadataSerializer.TryParse(bytes, relativePath) is { } metadata)
+        if (MetadataSerializer.TryParse(bytes, label ?? relativePath) is { } metadata)
         {
             return (bytes, metadata);
         }
 
-        return LfsPointer.Target(bytes) is { } target ? ReadLfsObject(target, relativePath) : null;
+        // A pointer counts only where git-theta now owns the path: elsewhere it is a git-lfs file, and none of ours.
+        return LfsPointer.Target(bytes) is { } target && IsTracked(relativePath) ? ReadLfsObject(target, relativePath) : null;
     }
+
+    /// <summary>As <see cref="ReadBytes"/> for any path, tracked now or not (what <c>git theta migrate</c> converts); null for a plain file that is no checkpoint.</summary>
+    public (byte[] Bytes, ThetaMetadata Metadata)? ReadAnyPath(string blobId, string relativePath)
+    {
+        var bytes = git.BlobSize(blobId) is < LfsPointer.MaxBytes ? git.ReadBlob(blobId, LfsPointer.MaxBytes) : null;
+        return bytes is not null && LfsPointer.Target(bytes) is { } target ? ReadLfsObject(target, relativePath) : ReadBytes(blobId, relativePath);
+    }
+
+    private bool IsTracked(string relativePath) =>
+        git.WorkTree is not { } root || GitAttributes.Get(root, relativePath, "filter") == "theta";
 
     /// <summary>The metadata of the checkpoint a git-lfs pointer's bytes name (a file the merge driver was handed), or null when they are no pointer or it names no checkpoint.</summary>
     public ThetaMetadata? ReadPointer(ReadOnlySpan<byte> pointer, string relativePath) =>
