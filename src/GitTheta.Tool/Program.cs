@@ -24,6 +24,7 @@ foreach (var command in new[]
     SquashCommand.Create(),
     LogCommand.Create(),
     ShowCommand.Create(),
+    MigrateCommand.Create(),
 })
 {
     root.Subcommands.Add(command);

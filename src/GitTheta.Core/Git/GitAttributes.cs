@@ -72,7 +72,8 @@ internal static class GitAttributes
         DriverAttributes.All(a => Get(workTree, relativePath, a) == "theta");
 
     /// <summary>Binds a path or pattern to the theta drivers; returns false when it already was.</summary>
-    public static bool Track(string workTree, string pathOrPattern, string? format)
+    /// <param name="fromLfs">Take over drivers bound to git-lfs (<c>filter=lfs diff=lfs merge=lfs</c>) instead of refusing; other attributes are kept.</param>
+    public static bool Track(string workTree, string pathOrPattern, string? format, bool fromLfs = false)
     {
         var file = Path.Combine(workTree, ".gitattributes");
         var lines = File.Exists(file) ? File.ReadAllText(file).Split('\n').ToList() : new List<string>();
@@ -114,11 +115,13 @@ internal static class GitAttributes
 
         foreach (var driver in DriverAttributes)
         {
-            if (current.TryGetValue(driver, out var value) && value is not null && value != "theta" && value != "set")
+            if (current.TryGetValue(driver, out var value) && value is not null && value != "theta" && value != "set" && !(fromLfs && value == LfsDriver))
             {
                 throw new ThetaException(
                     DiagnosticIds.AttributeConflict,
-                    $"'{pathOrPattern}' is already bound to {driver}={value} in .gitattributes; git-theta will not override another {driver} driver. Remove that binding (e.g. 'git lfs untrack') first.");
+                    value == LfsDriver
+                        ? $"'{pathOrPattern}' is bound to git-lfs ({driver}=lfs) in .gitattributes; switch it to git-theta in one step with 'git theta track --from-lfs {pathOrPattern}' (other attributes are kept), then 'git add --renormalize {pathOrPattern}'."
+                        : $"'{pathOrPattern}' is already bound to {driver}={value} in .gitattributes; git-theta will not override another {driver} driver. Remove that binding first.");
             }
         }
 
@@ -148,10 +151,23 @@ internal static class GitAttributes
             attributes.Add($"{FormatAttribute}={existingFormat}");
         }
 
-        lines.Add(pattern + " " + string.Join(' ', attributes));
+        var replaced = fromLfs && isPattern ? lines.FindLastIndex(l => ParsePattern(l) == pattern) : -1;
+        if (replaced >= 0)
+        {
+            // The pattern's own lfs line becomes the theta line in place, so git lfs no longer lists the pattern.
+            lines[replaced] = pattern + " " + string.Join(' ', attributes);
+        }
+        else
+        {
+            lines.Add(pattern + " " + string.Join(' ', attributes));
+        }
+
         WriteAtomically(file, lines);
         return true;
     }
+
+    /// <summary>The driver name git-lfs binds its files to.</summary>
+    public const string LfsDriver = "lfs";
 
     /// <summary>Removes the theta drivers from a path or pattern; returns false when it was not tracked.</summary>
     public static bool Untrack(string workTree, string pathOrPattern)

@@ -23,6 +23,7 @@ internal sealed class CheckpointMaterializer
     private readonly GitRepository repository;
     private readonly IObjectFetcher? fetcher;
     private readonly ThetaSmudger smudger;
+    private readonly TrackedBlobReader blobs;
 
     /// <summary>A materializer over the engine of <paramref name="repository"/> (its store, settings and fetcher).</summary>
     internal CheckpointMaterializer(ThetaRepository repository)
@@ -40,6 +41,7 @@ internal sealed class CheckpointMaterializer
         this.repository = repository;
         fetcher = engine.Fetcher;
         smudger = new ThetaSmudger(engine);
+        blobs = new TrackedBlobReader(repository, engine);
     }
 
     /// <summary>A materializer that fetches missing objects with the real git-lfs of the repository's work tree (by the rule of <see cref="ThetaRepository"/>).</summary>
@@ -55,8 +57,11 @@ internal sealed class CheckpointMaterializer
     /// <summary>The file at <paramref name="relativePath"/> (repository-relative, '/') in a commit, or null when the commit has no such file.</summary>
     public RevisionBlob? Find(string commit, string relativePath) => repository.FindBlob(commit, relativePath);
 
-    /// <summary>The theta metadata a blob holds, or null when the blob is something else (a plain file, a git-lfs pointer) or absent.</summary>
-    public ThetaMetadata? ReadMetadata(string blobId, string relativePath) => repository.ReadMetadataBlob(blobId, relativePath);
+    /// <summary>
+    /// The theta metadata a blob holds, or that of the checkpoint a git-lfs pointer names (cleaned on the fly, see
+    /// <see cref="TrackedBlobReader"/>); null when the blob is something else (a plain file, a pointer to a non-checkpoint) or absent.
+    /// </summary>
+    public ThetaMetadata? ReadMetadata(string blobId, string relativePath) => blobs.Read(blobId, relativePath);
 
     /// <summary>The id of the blob staged in the index for a path, or null when nothing is staged for it.</summary>
     public string? IndexBlobId(string relativePath) => repository.IndexBlobId(relativePath);

@@ -6,7 +6,8 @@ namespace GitTheta.Core.Repositories;
 
 /// <summary>
 /// The git-theta metadata of a checkpoint as git stores it at a revision or in the index (what <c>git theta show</c>
-/// reads): the blob's bytes exactly, and their parsed form. No object is read and nothing is rebuilt.
+/// reads): the blob's bytes exactly, and their parsed form. No object is read and nothing is rebuilt, except for a
+/// git-lfs pointer: then the bytes are the metadata its checkpoint cleans to.
 /// </summary>
 /// <param name="Commit">The full commit id, or null for the index.</param>
 internal sealed record CheckpointVersion(RevisionPath Location, string? Commit, string BlobId, byte[] Bytes, ThetaMetadata Metadata)
@@ -15,20 +16,18 @@ internal sealed record CheckpointVersion(RevisionPath Location, string? Commit, 
     public string Description => Describe(Location, Commit);
 
     /// <exception cref="ThetaException">GT2020 when the revision or the file does not exist; GT2021 when the blob is not git-theta metadata.</exception>
-    public static CheckpointVersion Read(GitRepository repository, RevisionPath location)
+    public static CheckpointVersion Read(GitRepository repository, TrackedBlobReader blobs, RevisionPath location)
     {
         var (commit, blobId) = location.IsIndex ? (null, FindInIndex(repository, location)) : FindInCommit(repository, location);
         var where = Describe(location, commit);
-        var metadata = repository.ReadMetadataBlob(blobId, location.ToString());
-        if (metadata is null)
+        var read = blobs.ReadBytes(blobId, location.Path, location.ToString());
+        if (read is not { } found)
         {
             var prefix = repository.ReadBlob(blobId, MetadataSerializer.MaxMetadataBytes);
             throw NotMetadata(where, location.Path, prefix is null ? "a plain file larger than any git-theta metadata" : CheckpointMaterializer.IsLfsPointer(prefix) ? "a git-lfs pointer" : "a plain file");
         }
 
-        // Read once more for the exact bytes: metadata is at most MaxMetadataBytes, so this is cheap.
-        var bytes = repository.ReadBlob(blobId, MetadataSerializer.MaxMetadataBytes)!;
-        return new CheckpointVersion(location, commit, blobId, bytes, metadata);
+        return new CheckpointVersion(location, commit, blobId, found.Bytes, found.Metadata);
     }
 
     private static string Describe(RevisionPath location, string? commit) =>

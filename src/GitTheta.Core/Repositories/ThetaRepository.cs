@@ -27,6 +27,7 @@ public sealed class ThetaRepository : IDisposable
     private readonly Lazy<IObjectFetcher?> fetcher;
     private readonly Lazy<ThetaEngine> engine;
     private readonly Lazy<CheckpointMaterializer> materializer;
+    private readonly Lazy<TrackedBlobReader> blobs;
 
     private ThetaRepository(GitRepository git, Action<string> log)
     {
@@ -35,6 +36,7 @@ public sealed class ThetaRepository : IDisposable
         fetcher = new Lazy<IObjectFetcher?>(() => CreateFetcher(git, log));
         engine = new Lazy<ThetaEngine>(() => new ThetaEngine(Store, Settings, Fetcher));
         materializer = new Lazy<CheckpointMaterializer>(() => new CheckpointMaterializer(this));
+        blobs = new Lazy<TrackedBlobReader>(() => new TrackedBlobReader(git, Engine));
     }
 
     /// <summary>The root folder of the work tree, or null for a bare repository.</summary>
@@ -74,6 +76,13 @@ public sealed class ThetaRepository : IDisposable
     /// <summary>Writes checkpoints as of any revision through the engine (no git filter involved).</summary>
     internal CheckpointMaterializer Materializer => materializer.Value;
 
+    /// <summary>
+    /// Reads the blob of a tracked path as a checkpoint, whatever wrote it: theta metadata, or a git-lfs pointer whose
+    /// object is cleaned on the fly (see <see cref="TrackedBlobReader"/>). Every reader of stored versions goes through
+    /// it, so history from before <c>git theta track</c> stays readable.
+    /// </summary>
+    internal TrackedBlobReader Blobs => blobs.Value;
+
     /// <summary>Opens the git repository that contains <paramref name="path"/> (a folder or a file anywhere inside its work tree, or its git folder).</summary>
     /// <exception cref="ThetaException">GT2001 when the path is not inside a git repository; GT2010 when it does not exist.</exception>
     public static ThetaRepository Open(string path)
@@ -97,7 +106,8 @@ public sealed class ThetaRepository : IDisposable
     /// <param name="revision">A branch, tag, commit id or revision expression (<c>HEAD~2</c>); <see cref="Index"/> for the staged version; null for HEAD.</param>
     /// <exception cref="ThetaException">
     /// GT2020 when the revision is unknown or has no such file; GT2021 when the file there is not a checkpoint tracked by
-    /// git-theta (a plain file or a git-lfs pointer); GT2010 when the path is outside the repository.
+    /// git-theta (a plain file, or a git-lfs pointer to something that is no checkpoint; a pointer to a checkpoint is read
+    /// as that checkpoint); GT2028 when such a pointer's LFS object cannot be had; GT2010 when the path is outside the repository.
     /// </exception>
     public ThetaCheckpoint OpenCheckpoint(string path, string? revision = null)
     {
@@ -112,7 +122,7 @@ public sealed class ThetaRepository : IDisposable
 
     /// <summary>The metadata stored at a location (a revision or an index stage), failing with a clear message when there is none.</summary>
     /// <exception cref="ThetaException">GT2020 (no such revision or file), GT2021 (not metadata).</exception>
-    internal CheckpointVersion ReadVersion(RevisionPath at) => CheckpointVersion.Read(Git, at);
+    internal CheckpointVersion ReadVersion(RevisionPath at) => CheckpointVersion.Read(Git, Blobs, at);
 
     /// <summary>The metadata stored at a location, or null when the revision, the file or the metadata is not there.</summary>
     internal ThetaMetadata? ReadMetadata(RevisionPath at)
@@ -120,11 +130,11 @@ public sealed class ThetaRepository : IDisposable
         var blobId = at.IsIndex
             ? (Git.IndexStages(at.Path).TryGetValue(at.Stage, out var staged) ? staged : null)
             : Git.FindBlob(at.Revision!, at.Path)?.BlobId;
-        return blobId is null ? null : Git.ReadMetadataBlob(blobId, at.Path);
+        return blobId is null ? null : Blobs.Read(blobId, at.Path);
     }
 
-    /// <summary>The metadata a blob holds, or null when it holds something else.</summary>
-    internal ThetaMetadata? ReadMetadata(string blobId, string relativePath) => Git.ReadMetadataBlob(blobId, relativePath);
+    /// <summary>The metadata a blob holds, or that of the checkpoint a git-lfs pointer names; null when it holds something else.</summary>
+    internal ThetaMetadata? ReadMetadata(string blobId, string relativePath) => Blobs.Read(blobId, relativePath);
 
     /// <summary>The metadata a file holds, or null when the file is a checkpoint, missing or too large to be metadata.</summary>
     internal static ThetaMetadata? ReadMetadataFile(string file, string relativePath)

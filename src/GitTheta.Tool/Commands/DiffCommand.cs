@@ -40,7 +40,7 @@ internal static class DiffCommand
             using var repository = TryOpen();
             var sides = new DiffSideReader(repository);
             var measure = parse.GetValue(stat) || ThetaSettings.LoadDiffStat(Environment.GetEnvironmentVariable, key => repository?.Git.GetConfig(key));
-            foreach (var (before, after) in Pairs(values, doubleDash ? values.Length - paths : null, sides))
+            foreach (var (before, after) in Pairs(values, doubleDash ? values.Length - paths : null, sides, repository))
             {
                 Write(before, after, measure, sides, Console.Out, UseColor());
             }
@@ -52,7 +52,7 @@ internal static class DiffCommand
 
     /// <summary>The pairs of versions the arguments name; the new side of each is read against its old side.</summary>
     /// <param name="revisionCount">How many values came before "--"; null without "--".</param>
-    private static IEnumerable<(DiffSide Before, DiffSide After)> Pairs(string[] values, int? revisionCount, DiffSideReader sides)
+    private static IEnumerable<(DiffSide Before, DiffSide After)> Pairs(string[] values, int? revisionCount, DiffSideReader sides, ThetaRepository? repository)
     {
         if (revisionCount is { } revisions)
         {
@@ -62,9 +62,8 @@ internal static class DiffCommand
                 throw new ThetaException(DiagnosticIds.InvalidArguments, Usage);
             }
 
-            foreach (var path in values[revisions..])
+            foreach (var relative in values[revisions..].SelectMany(p => Expand(p, values[..revisions], sides, repository)).Distinct(StringComparer.Ordinal))
             {
-                var relative = sides.RelativePath(path);
                 var before = revisions == 0 ? sides.FromIndex(relative) : sides.FromRevision(values[0], relative);
                 var after = revisions == 2 ? sides.FromRevision(values[1], relative) : sides.FromWorkingFile(relative, before.Metadata);
                 yield return (before, after);
@@ -89,6 +88,27 @@ internal static class DiffCommand
         {
             throw new ThetaException(DiagnosticIds.InvalidArguments, Usage);
         }
+    }
+
+    /// <summary>
+    /// The tracked checkpoints a pathspec covers, as git diff would: a folder, "." or a glob stands for every tracked
+    /// checkpoint under it that differs between the two sides (git's own <c>diff --name-only</c> decides which). A
+    /// plain file path stands for itself even when nothing changed, so the diff says so.
+    /// </summary>
+    private static IEnumerable<string> Expand(string pathspec, string[] revisions, DiffSideReader sides, ThetaRepository? repository)
+    {
+        var isFile = pathspec.IndexOfAny(new[] { '*', '?', '[' }) < 0 && !Directory.Exists(pathspec) && pathspec is not ("." or "");
+        if (repository?.WorkTree is not { } root || (isFile && File.Exists(pathspec)))
+        {
+            return new[] { sides.RelativePath(pathspec) };
+        }
+
+        var arguments = new[] { "diff", "--name-only", "--no-renames", "-z" }.Concat(revisions).Concat(new[] { "--", pathspec }).ToArray();
+        var result = GitCli.Run(Environment.CurrentDirectory, arguments);
+        result.ThrowIfFailed(arguments);
+        var changed = result.Text.Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        var tracked = changed.Where(p => GitAttributes.IsTracked(root, p)).ToList();
+        return tracked.Count == 0 && isFile ? new[] { sides.RelativePath(pathspec) } : tracked;
     }
 
     private static void Write(DiffSide before, DiffSide after, bool measure, DiffSideReader sides, TextWriter output, bool color)

@@ -32,7 +32,14 @@ internal static class ShowCommand
             }
 
             using var repository = RepositoryContext.Open();
-            var version = repository.ReadVersion(RevisionPath.Parse(parse.GetValue(target)!, repository.Git.RelativePath));
+            var location = RevisionPath.Parse(parse.GetValue(target)!, repository.Git.RelativePath);
+            if (name is null && !parse.GetValue(json) && location.Path.EndsWith(ShardIndexSuffix, StringComparison.Ordinal))
+            {
+                WriteShardedSummary(repository, location, Console.Out);
+                return ExitCode.Success;
+            }
+
+            var version = repository.ReadVersion(location);
             if (parse.GetValue(json))
             {
                 using var stdout = Console.OpenStandardOutput();
@@ -88,6 +95,56 @@ internal static class ShowCommand
             g.Entry.Update.Depth > 0 ? $"{g.Entry.Update.Type} (chain depth {g.Entry.Update.Depth})" : g.Entry.Update.Type,
         }));
         WriteTable(output, rows, rightAligned: new[] { 3, 4, 5 });
+    }
+
+    private const string ShardIndexSuffix = ".index.json";
+
+    /// <summary>
+    /// A sharded checkpoint (<c>model-0000N-of-0000M.safetensors</c> and <c>model.safetensors.index.json</c>), summarised
+    /// as one model: the index's weight_map names the shards, each is read as every tracked version is read.
+    /// </summary>
+    private static void WriteShardedSummary(ThetaRepository repository, RevisionPath index, TextWriter output)
+    {
+        var blobId = index.IsIndex
+            ? repository.Git.IndexStages(index.Path).GetValueOrDefault(index.Stage)
+            : repository.Git.ResolveCommit(index.Revision!) is { } commit ? repository.Git.FindBlob(commit, index.Path)?.BlobId : null;
+        var bytes = (blobId is null ? null : repository.Git.ReadBlob(blobId, 64L << 20))
+            ?? throw new ThetaException(DiagnosticIds.NotFoundAtRevision, $"'{index}' does not exist; 'git ls-tree -r --name-only {index.Revision ?? "HEAD"}' lists the files.");
+        var folder = index.Path.Contains('/') ? index.Path[..(index.Path.LastIndexOf('/') + 1)] : string.Empty;
+        List<string> shards;
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(bytes);
+            shards = document.RootElement.GetProperty("weight_map").EnumerateObject()
+                .Select(p => folder + p.Value.GetString()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new ThetaException(DiagnosticIds.InvalidArguments, $"'{index}' is not a shard index (a JSON object with a \"weight_map\" of group names to shard files); give the index of a sharded checkpoint, or one shard.");
+        }
+
+        var versions = shards.Select(s => repository.ReadVersion(index with { Path = s })).ToList();
+        var summaries = versions.Select(v => CheckpointSummary.Of(v.Metadata)).ToList();
+        var objects = summaries.SelectMany(s => s.Objects).DistinctBy(o => o.Oid).ToList();
+        var missing = objects.Count(o => !repository.Store.Contains(o));
+        output.WriteLine($"'{index.Path}' {(index.IsIndex ? "in " + index.Where : "at " + index.Revision)}: a sharded checkpoint of {shards.Count} shards");
+        WriteFields(output, new[]
+        {
+            ("groups", summaries.Sum(s => s.Groups.Count).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("parameters", $"{summaries.Sum(s => s.ParameterCount)} ({ByteSize.Format(summaries.Sum(s => s.ValueBytes))})"),
+            ("objects", $"{objects.Count} ({ByteSize.Format(objects.Sum(o => o.Size))}), {missing} missing from the local store" + (missing > 0 ? " (git theta fetch)" : string.Empty)),
+        });
+        output.WriteLine();
+        var rows = new List<string[]> { new[] { "shard", "format", "groups", "parameters", "bytes" } };
+        rows.AddRange(versions.Zip(summaries, (v, s) => new[]
+        {
+            v.Location.Path,
+            s.Format,
+            s.Groups.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            s.ParameterCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ByteSize.Format(s.ValueBytes),
+        }));
+        WriteTable(output, rows, rightAligned: new[] { 2, 3, 4 });
     }
 
     public static void WriteGroup(CheckpointVersion version, GroupSummary group, LfsObjectStore store, TextWriter output)

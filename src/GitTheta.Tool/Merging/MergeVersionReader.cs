@@ -11,7 +11,8 @@ namespace GitTheta.Tool.Merging;
 /// <summary>
 /// Reads the three files git hands the merge driver. Normally each is git-theta metadata. A version committed before
 /// the file was tracked holds the checkpoint itself; it is cleaned here as 'git add' would clean it (its groups stored
-/// dense), so that groups a branch did not touch still compare equal to it and merge by themselves.
+/// dense), so that groups a branch did not touch still compare equal to it and merge by themselves. A version committed
+/// while the file was a git-lfs file is the checkpoint its pointer names, read as every reader reads it.
 /// </summary>
 internal sealed class MergeVersionReader
 {
@@ -30,7 +31,7 @@ internal sealed class MergeVersionReader
 
     /// <summary>
     /// The ancestor, or null when the branches share no version (git passes an empty file) or the ancestor is something
-    /// git-theta cannot read (a git-lfs pointer, say): then every group counts as added on both sides.
+    /// git-theta cannot read (a plain file, say): then every group counts as added on both sides.
     /// </summary>
     public ThetaMetadata? ReadAncestor(string file)
     {
@@ -53,6 +54,11 @@ internal sealed class MergeVersionReader
         if (ThetaRepository.ReadMetadataFile(file, path) is { } metadata)
         {
             return metadata;
+        }
+
+        if (new FileInfo(file).Length < LfsPointer.MaxBytes && repository.Blobs.ReadPointer(File.ReadAllBytes(file), path) is { } fromLfs)
+        {
+            return fromLfs;
         }
 
         var format = repository.WorkTree is { } workTree ? GitAttributes.Get(workTree, path, GitAttributes.FormatAttribute) : null;
