@@ -121,15 +121,35 @@ internal static class AddCommand
             Console.Out.Write(result.Text);
             if (result.Succeeded && dataPath is not null)
             {
-                foreach (var relative in relatives)
-                {
-                    CommandRunner.Log($"{relative}: staged with the update data applied. The file itself was not rewritten and keeps its old values; after committing, 'rm {relative} && git checkout -- {relative}' rebuilds it with the update.");
-                }
+                WriteStagedValues(repository, files, relatives);
             }
 
             return result.Succeeded ? ExitCode.Success : ExitCode.GitFailed;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Side-loaded data makes the staged value differ from the working file. Left so, the next clean of the file (a
+    /// racy timestamp, a touch) would see the old values without the update data and call the file modified; so the
+    /// staged value is written into the file, as 'git checkout -- file' would, and git's stat cache refreshed.
+    /// </summary>
+    private static void WriteStagedValues(Core.Repositories.ThetaRepository repository, IReadOnlyList<string> files, IReadOnlyList<string> relatives)
+    {
+        var materializer = new Core.Repositories.CheckpointMaterializer(repository);
+        for (var i = 0; i < files.Count; i++)
+        {
+            var staged = repository.ReadMetadata(new RevisionPath(null, 0, relatives[i]))
+                ?? throw new ThetaException(DiagnosticIds.GitFailed, $"{relatives[i]}: the index holds no git-theta metadata after 'git add'; run 'git theta verify'.");
+            materializer.Write(staged, relatives[i], files[i]);
+        }
+
+        // Only stat information changes: a file whose clean differs from the index stays modified, as it should.
+        GitCli.Run(RepositoryContext.WorkTree(repository), "update-index", "-q", "--refresh");
+        foreach (var relative in relatives)
+        {
+            CommandRunner.Log($"{relative}: staged with the update data applied, and the file rewritten with the staged value (as 'git checkout -- {relative}' would), so 'git status' shows it unmodified.");
+        }
     }
 
     /// <summary>
