@@ -17,7 +17,7 @@ internal static class AddCommand
     {
         var arguments = new Argument<string[]>("files") { Description = "The tracked checkpoints to stage, and any git add options.", Arity = ArgumentArity.OneOrMore };
         var updateType = new Option<string?>("--update-type") { Description = "How to store the changed groups: " + string.Join(", ", UpdateTypeRegistry.Default.Names) + "." };
-        var updateData = new Option<string?>("--update-data") { Description = "Side-loaded update data: a checkpoint whose tensors <group>/R and <group>/C (low-rank) or <group>/ia3 (ia3) are the update of those groups." };
+        var updateData = new Option<string?>("--update-data") { Description = "Side-loaded update data: a checkpoint whose tensors <group>/R and <group>/C (low-rank), <group>/ia3 (ia3) or <group>/indices and <group>/values (sparse differences) are the update of those groups." };
         var rank = new Option<int?>("--rank") { Description = "The rank of inferred low-rank updates (default: from the singular values)." };
         var command = new Command("add", "Stage checkpoints with git-theta, choosing the update type; other options go to git add.")
         {
@@ -76,15 +76,15 @@ internal static class AddCommand
 
                 if (dataPath is not null && UpdateTypeRegistry.Default.Get(effective, relative) is not IIncrementalUpdateType { UpdateDataKeys.Count: > 0 })
                 {
-                    throw new ThetaException(DiagnosticIds.InvalidUpdateData, $"--update-data needs an update type that reads it (low-rank or ia3), but '{relative}' would be stored as {effective}; add --update-type low-rank or --update-type ia3.");
+                    throw new ThetaException(DiagnosticIds.InvalidUpdateData, $"--update-data needs an update type that reads it (low-rank, ia3 or sparse), but '{relative}' would be stored as {effective}; add --update-type low-rank, ia3 or sparse.");
                 }
 
                 relatives.Add(relative);
             }
 
-            if (dataPath is not null)
+            if (dataPath is not null && !CheckUpdateData(dataPath, files, relatives, type, repository.Settings, root))
             {
-                CheckUpdateData(dataPath, files, relatives, type, repository.Settings, root);
+                dataPath = null;
             }
 
             if (type is not null || dataPath is not null || wantedRank is not null)
@@ -156,7 +156,8 @@ internal static class AddCommand
     /// Reads the update data and checks every tensor in it names a group of one of the files and a key of its update
     /// type: a misspelt name would otherwise silently change nothing.
     /// </summary>
-    private static void CheckUpdateData(string dataPath, IReadOnlyList<string> files, IReadOnlyList<string> relatives, string? type, Core.Configuration.ThetaSettings settings, string root)
+    /// <returns>False when the update data names no group of the files at all: then it is left out and the files are added as usual.</returns>
+    private static bool CheckUpdateData(string dataPath, IReadOnlyList<string> files, IReadOnlyList<string> relatives, string? type, Core.Configuration.ThetaSettings settings, string root)
     {
         var data = UpdateData.Load(dataPath, CheckpointFormatRegistry.Default);
         var groups = new HashSet<string>(StringComparer.Ordinal);
@@ -169,15 +170,25 @@ internal static class AddCommand
         }
 
         var unmatched = data.Unmatched(groups, keys.ToList());
+        if (unmatched.Count > 0 && unmatched.Count == data.Names.Count && !data.Names.Any(n => n.LastIndexOf('/') is > 0 and var slash && groups.Contains(n[..slash])))
+        {
+            // Update data for another model, not a typo in one name: say so once and add the files as usual.
+            CommandRunner.Warn($"{DiagnosticIds.InvalidUpdateData}: the update data '{dataPath}' names no parameter group of {string.Join(", ", relatives)} (its tensors: {Shown(unmatched)}); it was left out and the file(s) staged as usual.");
+            return false;
+        }
+
         if (unmatched.Count > 0)
         {
-            var shown = string.Join(", ", unmatched.Take(NamesShown).Select(n => $"'{n}'"));
-            var more = unmatched.Count > NamesShown ? $" and {unmatched.Count - NamesShown} more" : string.Empty;
             throw new ThetaException(
                 DiagnosticIds.InvalidUpdateData,
-                $"the update data '{dataPath}' has tensors that name no parameter group and key ({string.Join(", ", keys.Order(StringComparer.Ordinal))}) of {string.Join(", ", relatives)}: {shown}{more}. Name them '<group>/<key>'.");
+                $"the update data '{dataPath}' has tensors that name no parameter group and key ({string.Join(", ", keys.Order(StringComparer.Ordinal))}) of {string.Join(", ", relatives)}: {Shown(unmatched)}. Name them '<group>/<key>'.");
         }
+
+        return true;
     }
+
+    private static string Shown(IReadOnlyList<string> names) =>
+        string.Join(", ", names.Take(NamesShown).Select(n => $"'{n}'")) + (names.Count > NamesShown ? $" and {names.Count - NamesShown} more" : string.Empty);
 
     private static IEnumerable<string> GroupNames(string file, string relative, string root)
     {

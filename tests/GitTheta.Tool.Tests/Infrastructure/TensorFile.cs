@@ -97,7 +97,7 @@ public sealed class TensorFile
 
     public static byte[] Encode(string dtype, double[] values)
     {
-        var size = dtype switch { "F64" => 8, "F32" => 4, "F16" or "BF16" => 2, _ => throw new ArgumentException(dtype) };
+        var size = dtype switch { "F64" or "I64" => 8, "F32" => 4, "F16" or "BF16" => 2, _ => throw new ArgumentException(dtype) };
         var bytes = new byte[values.Length * size];
         for (var i = 0; i < values.Length; i++)
         {
@@ -106,6 +106,9 @@ public sealed class TensorFile
             {
                 case "F64":
                     BinaryPrimitives.WriteDoubleLittleEndian(target, values[i]);
+                    break;
+                case "I64":
+                    BinaryPrimitives.WriteInt64LittleEndian(target, (long)values[i]);
                     break;
                 case "F32":
                     BinaryPrimitives.WriteSingleLittleEndian(target, (float)values[i]);
