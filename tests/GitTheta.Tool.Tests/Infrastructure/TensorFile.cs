@@ -127,7 +127,7 @@ public sealed class TensorFile
 
     public static double[] Decode(string dtype, ReadOnlySpan<byte> bytes)
     {
-        var size = dtype switch { "F64" => 8, "F32" => 4, "F16" or "BF16" => 2, _ => throw new ArgumentException(dtype) };
+        var size = dtype switch { "F64" or "I64" => 8, "F32" => 4, "F16" or "BF16" => 2, _ => throw new ArgumentException(dtype) };
         var values = new double[bytes.Length / size];
         for (var i = 0; i < values.Length; i++)
         {
@@ -135,6 +135,7 @@ public sealed class TensorFile
             values[i] = dtype switch
             {
                 "F64" => BinaryPrimitives.ReadDoubleLittleEndian(source),
+                "I64" => BinaryPrimitives.ReadInt64LittleEndian(source),
                 "F32" => BinaryPrimitives.ReadSingleLittleEndian(source),
                 "F16" => (double)BinaryPrimitives.ReadHalfLittleEndian(source),
                 _ => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(source) << 16),
