@@ -266,6 +266,43 @@ public sealed class UpdateTypesTests : IDisposable
         Assert.Equal(v3.ToBytes(), repo.Read(Model));
     }
 
+    [Fact]
+    public void Side_loaded_low_rank_factors_in_numpys_batched_matmul_shapes_update_an_N_D_group()
+    {
+        const string Kernel = "conv.weight";
+        var repo = ThetaRepoFactory.Create(sandbox, Model);
+        var v1 = new TensorFile().Add(Kernel, "F32", new long[] { 4, 3, 3, 2 }, TensorFile.Random(11, 72, 0.5));
+        repo.Write(Model, v1.ToBytes());
+        repo.GitOk("add", ".gitattributes", Model);
+        repo.Commit("base");
+
+        // R [4, 1, 3, 1] @ C [3, 1, 2]: batch [4, 1] and [3] broadcast to [4, 3], each product [3, 1] @ [1, 2].
+        var r = TensorFile.Decode("F32", TensorFile.Encode("F32", TensorFile.Random(12, 12, 0.5)));
+        var c = TensorFile.Decode("F32", TensorFile.Encode("F32", TensorFile.Random(13, 6, 0.5)));
+        File.WriteAllBytes(sandbox.Path("lora.safetensors"), new TensorFile().Add(Kernel + "/R", "F32", new long[] { 4, 1, 3, 1 }, r).Add(Kernel + "/C", "F32", new long[] { 3, 1, 2 }, c).ToBytes());
+
+        repo.ThetaOk("add", Model, "--update-type", "low-rank", "--update-data", sandbox.Path("lora.safetensors"));
+        var second = repo.Commit("batched factors");
+
+        Assert.Equal("low-rank", MetadataView.Parse(repo.Show($"{second}:{Model}"))[Kernel].Type);
+        var expected = TensorFile.Decode("F32", TensorFile.Encode("F32", v1[Kernel].Values));
+        for (var a = 0; a < 4; a++)
+        {
+            for (var b = 0; b < 3; b++)
+            {
+                for (var i = 0; i < 3; i++)
+                {
+                    for (var j = 0; j < 2; j++)
+                    {
+                        expected[(((a * 3) + b) * 6) + (i * 2) + j] += r[(a * 3) + i] * c[(b * 2) + j];
+                    }
+                }
+            }
+        }
+
+        CheckOut(repo, second, v1.With(Kernel, expected).ToBytes());
+    }
+
     private static TensorFile BaseModel(string dtype) =>
         new TensorFile().Add(Weight, dtype, new long[] { 64, 128 }, TensorFile.Random(1, 64 * 128, 0.5)).Add(Bias, dtype, new long[] { 64 }, TensorFile.Random(2, 64));
 
