@@ -43,6 +43,7 @@ internal static class DiagnosticIds
     public const string UpdateChainTooDeep = "GT2025";
     public const string WouldOverwriteFile = "GT2026";
     public const string PythonGitThetaMetadata = "GT2029";
+    public const string PeftAdapterUnusable = "GT2030";
 
     // MSBuild targets and tasks of GitTheta.Sdk (GT1xxx)
     public const string ModelFileMissing = "GT1001";

@@ -18,6 +18,7 @@ internal static class AddCommand
         var arguments = new Argument<string[]>("files") { Description = "The tracked checkpoints to stage, and any git add options.", Arity = ArgumentArity.OneOrMore };
         var updateType = new Option<string?>("--update-type") { Description = "How to store the changed groups: " + string.Join(", ", UpdateTypeRegistry.Default.Names) + "." };
         var updateData = new Option<string?>("--update-data") { Description = "Side-loaded update data: a checkpoint whose tensors <group>/R and <group>/C (low-rank), <group>/ia3 (ia3) or <group>/indices and <group>/values (sparse differences) are the update of those groups." };
+        var adapterConfig = new Option<string?>("--adapter-config") { Description = "The adapter_config.json of a PEFT LoRA adapter given as --update-data, when it is not beside the adapter." };
         var rank = new Option<int?>("--rank") { Description = "The rank of inferred low-rank updates (default: from the singular values)." };
         var command = new Command("add", "Stage checkpoints with git-theta, choosing the update type; other options go to git add.")
         {
@@ -27,6 +28,7 @@ internal static class AddCommand
         command.Options.Add(updateType);
         command.Options.Add(updateData);
         command.Options.Add(rank);
+        command.Options.Add(adapterConfig);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             using var repository = RepositoryContext.Open();
@@ -48,6 +50,12 @@ internal static class AddCommand
             }
 
             var dataPath = parse.GetValue(updateData) is { } given ? Path.GetFullPath(given) : null;
+            if (parse.GetValue(adapterConfig) is { } configPath)
+            {
+                // Read by the update data loader here and in the clean filter git add starts.
+                Environment.SetEnvironmentVariable(PeftAdapter.ConfigVariable, Path.GetFullPath(configPath));
+            }
+
             var wantedRank = parse.GetValue(rank);
             if (wantedRank is < 1)
             {
