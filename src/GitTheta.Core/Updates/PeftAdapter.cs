@@ -6,7 +6,7 @@ using GitTheta.Core.Tensors;
 namespace GitTheta.Core.Updates;
 
 /// <summary>
-/// A PEFT LoRA adapter as PEFT saves it (adapter_model.safetensors or .bin, adapter_config.json beside it), read as
+/// A PEFT LoRA or IA3 adapter as PEFT saves it (adapter_model.safetensors or .bin, adapter_config.json beside it), read as
 /// low-rank update data: <c>base_model.model.&lt;module&gt;.lora_A.weight</c> [r, in] and <c>….lora_B.weight</c>
 /// [out, r] become the group <c>&lt;module&gt;.weight</c>'s C = A and R = scaling · B, since PEFT's
 /// ΔW = B·A·scaling with scaling = lora_alpha / r (lora_alpha / √r when use_rslora is set).
@@ -19,15 +19,23 @@ internal static class PeftAdapter
     private const string Prefix = "base_model.model.";
     private const string DownSuffix = ".lora_A.weight";
     private const string UpSuffix = ".lora_B.weight";
+    private const string Ia3Suffix = ".ia3_l";
 
     /// <summary>True when the tensor names are PEFT's LoRA names.</summary>
     public static bool Is(IEnumerable<string> names) =>
-        names.Any(n => n.StartsWith(Prefix, StringComparison.Ordinal) && (n.EndsWith(DownSuffix, StringComparison.Ordinal) || n.EndsWith(UpSuffix, StringComparison.Ordinal)));
+        names.Any(n => n.StartsWith(Prefix, StringComparison.Ordinal)
+            && (n.EndsWith(DownSuffix, StringComparison.Ordinal) || n.EndsWith(UpSuffix, StringComparison.Ordinal) || n.EndsWith(Ia3Suffix, StringComparison.Ordinal)));
 
     /// <summary>The adapter's tensors renamed to <c>&lt;group&gt;/R</c> and <c>&lt;group&gt;/C</c>, scaling folded into R; other tensors keep their names (and are reported as matching no group).</summary>
     public static Dictionary<string, UpdateTensor> ToUpdateData(string path, IReadOnlyDictionary<string, UpdateTensor> tensors)
     {
-        var scaling = Scaling(path);
+        var config = ReadConfig(path);
+        if (config.Type == "IA3")
+        {
+            return Ia3(tensors);
+        }
+
+        var scaling = config.Scaling;
         var result = new Dictionary<string, UpdateTensor>(StringComparer.Ordinal);
         foreach (var (name, tensor) in tensors)
         {
@@ -57,7 +65,31 @@ internal static class PeftAdapter
         return result;
     }
 
-    private static double Scaling(string path)
+    /// <summary>
+    /// IA3: <c>base_model.model.&lt;module&gt;.ia3_l</c> scales the group <c>&lt;module&gt;.weight</c> as PEFT's merge
+    /// multiplies it: [out, 1] scales the outputs (rows), [1, in] the inputs of a feed-forward module (columns); both
+    /// broadcast to the weight as they are.
+    /// </summary>
+    private static Dictionary<string, UpdateTensor> Ia3(IReadOnlyDictionary<string, UpdateTensor> tensors)
+    {
+        var result = new Dictionary<string, UpdateTensor>(StringComparer.Ordinal);
+        foreach (var (name, tensor) in tensors)
+        {
+            if (name.StartsWith(Prefix, StringComparison.Ordinal) && name.EndsWith(Ia3Suffix, StringComparison.Ordinal))
+            {
+                var group = name[Prefix.Length..^Ia3Suffix.Length] + ".weight";
+                result[group + "/ia3"] = new UpdateTensor(tensor.Info with { Name = group + "/ia3" }, tensor.Data);
+            }
+            else
+            {
+                result[name] = tensor;
+            }
+        }
+
+        return result;
+    }
+
+    private static (string Type, double Scaling) ReadConfig(string path)
     {
         var config = Environment.GetEnvironmentVariable(ConfigVariable) is { Length: > 0 } named
             ? named
@@ -66,9 +98,15 @@ internal static class PeftAdapter
         {
             using var document = JsonDocument.Parse(File.ReadAllBytes(config));
             var root = document.RootElement;
-            if (root.TryGetProperty("peft_type", out var type) && type.GetString() is { } kind && kind != "LORA")
+            var kind = root.TryGetProperty("peft_type", out var type) && type.GetString() is { } given ? given : "LORA";
+            if (kind == "IA3")
             {
-                throw new ThetaException(DiagnosticIds.PeftAdapterUnusable, $"the PEFT adapter config '{config}' is peft_type {kind}; only LORA adapters are read as low-rank update data.");
+                return (kind, 1);
+            }
+
+            if (kind != "LORA")
+            {
+                throw new ThetaException(DiagnosticIds.PeftAdapterUnusable, $"the PEFT adapter config '{config}' is peft_type {kind}; git-theta reads LORA adapters (as low-rank) and IA3 adapters (as ia3).");
             }
 
             var rank = root.GetProperty("r").GetDouble();
@@ -79,7 +117,7 @@ internal static class PeftAdapter
                 throw new ThetaException(DiagnosticIds.PeftAdapterUnusable, $"the PEFT adapter config '{config}' has r {rank}; it must be positive.");
             }
 
-            return rsLora ? alpha / Math.Sqrt(rank) : alpha / rank;
+            return (kind, rsLora ? alpha / Math.Sqrt(rank) : alpha / rank);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

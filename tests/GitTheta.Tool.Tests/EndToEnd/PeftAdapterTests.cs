@@ -3,8 +3,9 @@ using GitTheta.Tool.Tests.Infrastructure;
 namespace GitTheta.Tool.Tests.EndToEnd;
 
 /// <summary>
-/// A PEFT LoRA adapter as PEFT saves it (tests/fixtures/peft, made by make_peft.py there with python3-torch) given
-/// straight to git theta add: the checked-out weights are W + scaling · B·A as the script computed them.
+/// PEFT adapters as PEFT saves them (tests/fixtures/peft, made by make_peft.py there with python3-torch) given
+/// straight to git theta add: the checked-out weights are W + scaling · B·A (LoRA) or W · ia3_l (IA3), as the
+/// script computed them.
 /// </summary>
 public sealed class PeftAdapterTests : IDisposable
 {
@@ -14,20 +15,22 @@ public sealed class PeftAdapterTests : IDisposable
 
     public void Dispose() => sandbox.Dispose();
 
-    [Fact]
-    public void A_LoRA_adapter_is_applied_with_its_scaling_and_checks_out_as_W_plus_scaled_B_A()
+    [Theory]
+    [InlineData("low-rank", "peft/adapter_model.safetensors", "peft/expected.safetensors")]
+    [InlineData("ia3", "peft/ia3/adapter_model.safetensors", "peft/expected_ia3.safetensors")]
+    public void A_PEFT_adapter_checks_out_as_PEFT_merges_it(string type, string adapter, string expectedModel)
     {
         var repo = ThetaRepoFactory.Create(sandbox, Model);
         repo.Write(Model, FormatFixtures.Read("peft/model.safetensors"));
         repo.GitOk("add", ".gitattributes", Model);
         repo.Commit("base");
-        var expected = FormatFixtures.Read("peft/expected.safetensors");
+        var expected = FormatFixtures.Read(expectedModel);
 
-        repo.ThetaOk("add", Model, "--update-type", "low-rank", "--update-data", FormatFixtures.PathOf("peft/adapter_model.safetensors"));
+        repo.ThetaOk("add", Model, "--update-type", type, "--update-data", FormatFixtures.PathOf(adapter));
 
         Assert.Equal(expected, repo.Read(Model));
         Assert.Equal($"M  {Model}\n", repo.GitOk("status", "--porcelain"));
-        var commit = repo.Commit("LoRA");
+        var commit = repo.Commit("adapter");
         File.Delete(repo.Path(Model));
         repo.GitOk("checkout", "-q", commit, "--", Model);
         Assert.Equal(expected, repo.Read(Model));
