@@ -44,6 +44,8 @@ internal static class DiagnosticIds
     public const string WouldOverwriteFile = "GT2026";
     public const string MigrateRefused = "GT2027";
     public const string LfsObjectUnavailable = "GT2028";
+    public const string PythonGitThetaMetadata = "GT2029";
+    public const string PeftAdapterUnusable = "GT2030";
 
     // MSBuild targets and tasks of GitTheta.Sdk (GT1xxx)
     public const string ModelFileMissing = "GT1001";

@@ -70,6 +70,7 @@ internal sealed class ThetaCleaner
             stream = new PrefixedStream(all, complete ? Stream.Null : stream);
         }
 
+        ReferenceMetadata.ThrowIfReference(prefix, path);
         var format = formatName is { Length: > 0 }
             ? formats.Get(formatName, path)
             : formats.Detect(prefix, path) ?? throw new ThetaException(

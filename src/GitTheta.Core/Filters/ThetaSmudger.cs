@@ -43,6 +43,8 @@ internal sealed class ThetaSmudger
         var prefix = PrefixedStream.ReadPrefix(input, SniffBytes);
         if (!MetadataSerializer.LooksLikeMetadata(prefix))
         {
+            // Checked out as it is, Python git-theta's JSON would stand in place of the checkpoint without a word.
+            ReferenceMetadata.ThrowIfReference(prefix, path);
             return new PassThrough(ContentSpool.From(prefix, input));
         }
 

@@ -147,12 +147,25 @@ internal sealed class LowRankUpdate : IncrementalUpdateType
         var columns = info.ElementCount / Math.Max(1, rows);
         var rank = r.Info.Shape.Count == 2 ? r.Info.Shape[1] : -1;
         var cColumns = c.Info.Shape.Count >= 2 ? TensorInfo.CountElements(c.Info.Shape.Skip(1).ToList(), c.Info.Name) : -1;
-        if (!DTypes.IsFloatingPoint(r.Info.DType) || !DTypes.IsFloatingPoint(c.Info.DType) || r.Info.Shape.Count != 2 || r.Info.Shape[0] != rows || rank < 1
-            || c.Info.Shape.Count < 2 || c.Info.Shape[0] != rank || cColumns != columns)
+        var floats = DTypes.IsFloatingPoint(r.Info.DType) && DTypes.IsFloatingPoint(c.Info.DType);
+        var flattened = floats && r.Info.Shape.Count == 2 && r.Info.Shape[0] == rows && rank >= 1
+            && c.Info.Shape.Count >= 2 && c.Info.Shape[0] == rank && cColumns == columns;
+        if (!flattened && floats && info.Shape.Count > 2 && BatchedFactors.Fit(r.Info.Shape, c.Info.Shape, info.Shape))
         {
+            // numpy's batched matmul shapes, stored as given: checkout multiplies them the same way.
+            return new UpdateTensors(new[]
+            {
+                new UpdateTensor(r.Info with { Name = LowRankObject.RowFactor }, r.Data),
+                new UpdateTensor(c.Info with { Name = LowRankObject.ColumnFactor }, c.Data),
+            });
+        }
+
+        if (!flattened)
+        {
+            var batched = info.Shape.Count > 2 ? $", or shapes numpy's matmul multiplies to {info.ShapeText} (R [..., {info.Shape[^2]}, k] and C [..., k, {info.Shape[^1]}], batch dimensions broadcasting)" : string.Empty;
             throw new ThetaException(
                 DiagnosticIds.InvalidUpdateData,
-                $"{where} is {info.DType} {info.ShapeText}, so its factors must be floating point with R [{rows}, k] and C [k, {columns}]; the update data has R {r.Info.DType} {r.Info.ShapeText} and C {c.Info.DType} {c.Info.ShapeText}.");
+                $"{where} is {info.DType} {info.ShapeText}, so its factors must be floating point with R [{rows}, k] and C [k, {columns}]{batched}; the update data has R {r.Info.DType} {r.Info.ShapeText} and C {c.Info.DType} {c.Info.ShapeText}.");
         }
 
         return new UpdateTensors(new[]
@@ -184,6 +197,13 @@ internal sealed class LowRankUpdate : IncrementalUpdateType
 
         var r = update.Get(LowRankObject.RowFactor, where);
         var c = update.Get(LowRankObject.ColumnFactor, where);
+        if ((r.Info.Shape.Count > 2 || c.Info.Shape.Count > 2) && BatchedFactors.Fit(r.Info.Shape, c.Info.Shape, info.Shape)
+            && DTypes.IsFloatingPoint(r.Info.DType) && DTypes.IsFloatingPoint(c.Info.DType))
+        {
+            BatchedFactors.AddTo(info.DType, r, c, info.Shape, value);
+            return;
+        }
+
         var rows = info.Shape.Count >= 2 ? info.Shape[0] : -1;
         var columns = rows > 0 ? info.ElementCount / rows : 0;
         if (rows < 0 || r.Info.Shape.Count != 2 || c.Info.Shape.Count != 2 || r.Info.Shape[0] != rows || c.Info.Shape[1] != columns || r.Info.Shape[1] != c.Info.Shape[0]

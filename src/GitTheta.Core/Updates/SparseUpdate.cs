@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Storage;
 using GitTheta.Core.Tensors;
 
@@ -20,7 +21,54 @@ internal sealed class SparseUpdate : IncrementalUpdateType
 
     public override string Name => TypeName;
 
+    /// <summary>Side-loaded: the flat indices of the changed elements and their differences, as the reference's CSR of the difference.</summary>
+    private static readonly string[] Keys = { SparseObject.Indices, SparseObject.Values };
+
+    public override IReadOnlyList<string> UpdateDataKeys => Keys;
+
     public override bool Supports(TensorInfo info) => true;
+
+    /// <summary>
+    /// <c>&lt;group&gt;/indices</c> (integer, 1-D: flat row-major element indices, any order, each once) and
+    /// <c>&lt;group&gt;/values</c> (floating point, 1-D, as many: the difference to add to each element, never the new
+    /// value). Stored in float64, so every difference is kept as given.
+    /// </summary>
+    public override UpdateTensors FromUpdateData(TensorInfo info, IReadOnlyDictionary<string, UpdateTensor> tensors, string where)
+    {
+        var indices = tensors[SparseObject.Indices];
+        var values = tensors[SparseObject.Values];
+        if (indices.Info.DType is not (DType.I32 or DType.I64 or DType.I16 or DType.I8 or DType.U8 or DType.U16 or DType.U32)
+            || indices.Info.Shape.Count != 1 || !DTypes.IsFloatingPoint(values.Info.DType)
+            || values.Info.Shape.Count != 1 || values.Info.Shape[0] != indices.Info.Shape[0])
+        {
+            throw new ThetaException(
+                DiagnosticIds.InvalidUpdateData,
+                $"{where}: the sparse update data must be '{info.Name}/indices' (integers, 1-D) and '{info.Name}/values' (floating point, 1-D, as many: the differences), not {indices.Info.DType} {indices.Info.ShapeText} and {values.Info.DType} {values.Info.ShapeText}.");
+        }
+
+        var flat = Elements.ToDoubles(indices.Info.DType, indices.Data.Span);
+        var diffs = values.ToDoubles();
+        var order = Enumerable.Range(0, flat.Length).OrderBy(k => flat[k]).ToArray();
+        var sorted = new List<long>(order.Length);
+        foreach (var k in order)
+        {
+            var index = (long)flat[k];
+            if (index < 0 || index >= info.ElementCount || (sorted.Count > 0 && sorted[^1] == index))
+            {
+                throw new ThetaException(DiagnosticIds.InvalidUpdateData, $"{where} has {info.ElementCount} elements; its sparse update data names element {index} twice or outside them.");
+            }
+
+            sorted.Add(index);
+        }
+
+        var ordered = order.Select(k => diffs[k]).ToArray();
+        return new UpdateTensors(new[]
+        {
+            IndexTensor(SparseObject.Indices, sorted, info.ElementCount),
+            UpdateTensor.Of(SparseObject.Values, DType.F64, new long[] { ordered.Length }, MemoryMarshal.AsBytes(ordered.AsSpan()).ToArray()),
+            UpdateTensor.Of(SparseObject.Shape, DType.I64, new long[] { info.Shape.Count }, MemoryMarshal.AsBytes(info.Shape.ToArray().AsSpan()).ToArray()),
+        });
+    }
 
     public override UpdateInference Infer(UpdateContext context, TensorInfo info, ReadOnlySpan<byte> baseValue, ReadOnlySpan<byte> value)
     {

@@ -55,7 +55,7 @@ internal sealed class UpdateData
             }
 
             reader.Complete();
-            return new UpdateData(path, loaded);
+            return new UpdateData(path, PeftAdapter.Is(loaded.Keys) ? PeftAdapter.ToUpdateData(path, loaded) : loaded);
         }
     }
 

@@ -46,7 +46,7 @@ internal sealed class UpdateWriter
 
     /// <summary>
     /// The entry for a side-loaded update: the committed value with the update applied. The working file's value of
-    /// the group is not used (it is not rewritten either: a checkout rebuilds it).
+    /// the group is not used (git theta add then rewrites the file with the staged value).
     /// </summary>
     public ParameterEntry SideLoad(TensorInfo info, IReadOnlyDictionary<string, UpdateTensor> tensors)
     {

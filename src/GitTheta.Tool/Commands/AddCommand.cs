@@ -17,7 +17,8 @@ internal static class AddCommand
     {
         var arguments = new Argument<string[]>("files") { Description = "The tracked checkpoints to stage, and any git add options.", Arity = ArgumentArity.OneOrMore };
         var updateType = new Option<string?>("--update-type") { Description = "How to store the changed groups: " + string.Join(", ", UpdateTypeRegistry.Default.Names) + "." };
-        var updateData = new Option<string?>("--update-data") { Description = "Side-loaded update data: a checkpoint whose tensors <group>/R and <group>/C (low-rank) or <group>/ia3 (ia3) are the update of those groups." };
+        var updateData = new Option<string?>("--update-data") { Description = "Side-loaded update data: a checkpoint whose tensors <group>/R and <group>/C (low-rank), <group>/ia3 (ia3) or <group>/indices and <group>/values (sparse differences) are the update of those groups." };
+        var adapterConfig = new Option<string?>("--adapter-config") { Description = "The adapter_config.json of a PEFT LoRA adapter given as --update-data, when it is not beside the adapter." };
         var rank = new Option<int?>("--rank") { Description = "The rank of inferred low-rank updates (default: from the singular values)." };
         var command = new Command("add", "Stage checkpoints with git-theta, choosing the update type; other options go to git add.")
         {
@@ -27,6 +28,7 @@ internal static class AddCommand
         command.Options.Add(updateType);
         command.Options.Add(updateData);
         command.Options.Add(rank);
+        command.Options.Add(adapterConfig);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             using var repository = RepositoryContext.Open();
@@ -48,6 +50,12 @@ internal static class AddCommand
             }
 
             var dataPath = parse.GetValue(updateData) is { } given ? Path.GetFullPath(given) : null;
+            if (parse.GetValue(adapterConfig) is { } configPath)
+            {
+                // Read by the update data loader here and in the clean filter git add starts.
+                Environment.SetEnvironmentVariable(PeftAdapter.ConfigVariable, Path.GetFullPath(configPath));
+            }
+
             var wantedRank = parse.GetValue(rank);
             if (wantedRank is < 1)
             {
@@ -76,15 +84,15 @@ internal static class AddCommand
 
                 if (dataPath is not null && UpdateTypeRegistry.Default.Get(effective, relative) is not IIncrementalUpdateType { UpdateDataKeys.Count: > 0 })
                 {
-                    throw new ThetaException(DiagnosticIds.InvalidUpdateData, $"--update-data needs an update type that reads it (low-rank or ia3), but '{relative}' would be stored as {effective}; add --update-type low-rank or --update-type ia3.");
+                    throw new ThetaException(DiagnosticIds.InvalidUpdateData, $"--update-data needs an update type that reads it (low-rank, ia3 or sparse), but '{relative}' would be stored as {effective}; add --update-type low-rank, ia3 or sparse.");
                 }
 
                 relatives.Add(relative);
             }
 
-            if (dataPath is not null)
+            if (dataPath is not null && !CheckUpdateData(dataPath, files, relatives, type, repository.Settings, root))
             {
-                CheckUpdateData(dataPath, files, relatives, type, repository.Settings, root);
+                dataPath = null;
             }
 
             if (type is not null || dataPath is not null || wantedRank is not null)
@@ -121,10 +129,7 @@ internal static class AddCommand
             Console.Out.Write(result.Text);
             if (result.Succeeded && dataPath is not null)
             {
-                foreach (var relative in relatives)
-                {
-                    CommandRunner.Log($"{relative}: staged with the update data applied. The file itself was not rewritten and keeps its old values; after committing, 'rm {relative} && git checkout -- {relative}' rebuilds it with the update.");
-                }
+                WriteStagedValues(repository, files, relatives);
             }
 
             return result.Succeeded ? ExitCode.Success : ExitCode.GitFailed;
@@ -133,10 +138,34 @@ internal static class AddCommand
     }
 
     /// <summary>
+    /// Side-loaded data makes the staged value differ from the working file. Left so, the next clean of the file (a
+    /// racy timestamp, a touch) would see the old values without the update data and call the file modified; so the
+    /// staged value is written into the file, as 'git checkout -- file' would, and git's stat cache refreshed.
+    /// </summary>
+    private static void WriteStagedValues(Core.Repositories.ThetaRepository repository, IReadOnlyList<string> files, IReadOnlyList<string> relatives)
+    {
+        var materializer = new Core.Repositories.CheckpointMaterializer(repository);
+        for (var i = 0; i < files.Count; i++)
+        {
+            var staged = repository.ReadMetadata(new RevisionPath(null, 0, relatives[i]))
+                ?? throw new ThetaException(DiagnosticIds.GitFailed, $"{relatives[i]}: the index holds no git-theta metadata after 'git add'; run 'git theta verify'.");
+            materializer.Write(staged, relatives[i], files[i]);
+        }
+
+        // Only stat information changes: a file whose clean differs from the index stays modified, as it should.
+        GitCli.Run(RepositoryContext.WorkTree(repository), "update-index", "-q", "--refresh");
+        foreach (var relative in relatives)
+        {
+            CommandRunner.Log($"{relative}: staged with the update data applied, and the file rewritten with the staged value (as 'git checkout -- {relative}' would), so 'git status' shows it unmodified.");
+        }
+    }
+
+    /// <summary>
     /// Reads the update data and checks every tensor in it names a group of one of the files and a key of its update
     /// type: a misspelt name would otherwise silently change nothing.
     /// </summary>
-    private static void CheckUpdateData(string dataPath, IReadOnlyList<string> files, IReadOnlyList<string> relatives, string? type, Core.Configuration.ThetaSettings settings, string root)
+    /// <returns>False when the update data names no group of the files at all: then it is left out and the files are added as usual.</returns>
+    private static bool CheckUpdateData(string dataPath, IReadOnlyList<string> files, IReadOnlyList<string> relatives, string? type, Core.Configuration.ThetaSettings settings, string root)
     {
         var data = UpdateData.Load(dataPath, CheckpointFormatRegistry.Default);
         var groups = new HashSet<string>(StringComparer.Ordinal);
@@ -149,15 +178,25 @@ internal static class AddCommand
         }
 
         var unmatched = data.Unmatched(groups, keys.ToList());
+        if (unmatched.Count > 0 && unmatched.Count == data.Names.Count && !data.Names.Any(n => n.LastIndexOf('/') is > 0 and var slash && groups.Contains(n[..slash])))
+        {
+            // Update data for another model, not a typo in one name: say so once and add the files as usual.
+            CommandRunner.Warn($"{DiagnosticIds.InvalidUpdateData}: the update data '{dataPath}' names no parameter group of {string.Join(", ", relatives)} (its tensors: {Shown(unmatched)}); it was left out and the file(s) staged as usual.");
+            return false;
+        }
+
         if (unmatched.Count > 0)
         {
-            var shown = string.Join(", ", unmatched.Take(NamesShown).Select(n => $"'{n}'"));
-            var more = unmatched.Count > NamesShown ? $" and {unmatched.Count - NamesShown} more" : string.Empty;
             throw new ThetaException(
                 DiagnosticIds.InvalidUpdateData,
-                $"the update data '{dataPath}' has tensors that name no parameter group and key ({string.Join(", ", keys.Order(StringComparer.Ordinal))}) of {string.Join(", ", relatives)}: {shown}{more}. Name them '<group>/<key>'.");
+                $"the update data '{dataPath}' has tensors that name no parameter group and key ({string.Join(", ", keys.Order(StringComparer.Ordinal))}) of {string.Join(", ", relatives)}: {Shown(unmatched)}. Name them '<group>/<key>'.");
         }
+
+        return true;
     }
+
+    private static string Shown(IReadOnlyList<string> names) =>
+        string.Join(", ", names.Take(NamesShown).Select(n => $"'{n}'")) + (names.Count > NamesShown ? $" and {names.Count - NamesShown} more" : string.Empty);
 
     private static IEnumerable<string> GroupNames(string file, string relative, string root)
     {

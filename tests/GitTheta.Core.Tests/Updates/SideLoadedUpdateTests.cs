@@ -76,10 +76,10 @@ public sealed class SideLoadedUpdateTests : IDisposable
     }
 
     [Fact]
-    public void Update_data_with_a_type_that_takes_none_is_GT2019()
+    public void Sparse_update_data_whose_indices_are_not_integers_is_GT2019()
     {
         harness.Commit(new SampleCheckpoint().Build(), "dense");
-        harness.Settings = new ThetaSettings { UpdateDataPath = WriteUpdateData(new SafetensorsFileBuilder().Add(Weight + "/ia3", "F32", new long[] { 48 }, new byte[192])) };
+        harness.Settings = new ThetaSettings { UpdateDataPath = WriteUpdateData(new SafetensorsFileBuilder().Add(Weight + "/indices", "F32", new long[] { 1 }, new byte[4]).Add(Weight + "/values", "F32", new long[] { 1 }, new byte[4])) };
         ThetaAssert.Throws(DiagnosticIds.InvalidUpdateData, () => harness.Commit(new SampleCheckpoint().Build(), "sparse"));
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using GitTheta.Core.Configuration;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Storage;
@@ -180,9 +181,19 @@ public sealed class SparseUpdateTests : IDisposable
     }
 
     [Fact]
-    public void Sparse_takes_no_update_data()
+    public void Side_loaded_indices_are_sorted_and_a_repeated_or_outside_index_is_GT2019()
     {
-        Assert.Empty(sparse.UpdateDataKeys);
-        ThetaAssert.Throws(DiagnosticIds.InvalidUpdateData, () => sparse.FromUpdateData(new TensorInfo("w", DType.F32, new long[] { 4 }), new Dictionary<string, UpdateTensor>(), "test"));
+        Assert.Equal(new[] { "indices", "values" }, sparse.UpdateDataKeys);
+        var info = new TensorInfo("w", DType.F32, new long[] { 4 });
+        UpdateTensor Indices(params int[] values) => UpdateTensor.Of("w/indices", DType.I32, new long[] { values.Length }, values.SelectMany(BitConverter.GetBytes).ToArray());
+        UpdateTensor Values(params float[] values) => UpdateTensor.Of("w/values", DType.F32, new long[] { values.Length }, values.SelectMany(BitConverter.GetBytes).ToArray());
+
+        var update = sparse.FromUpdateData(info, new Dictionary<string, UpdateTensor> { ["indices"] = Indices(3, 1), ["values"] = Values(0.5f, -1f) }, "test");
+        var value = new byte[16];
+        sparse.Apply(info, update, value, "test");
+        Assert.Equal(new[] { 0f, -1f, 0f, 0.5f }, MemoryMarshal.Cast<byte, float>(value).ToArray());
+
+        ThetaAssert.Throws(DiagnosticIds.InvalidUpdateData, () => sparse.FromUpdateData(info, new Dictionary<string, UpdateTensor> { ["indices"] = Indices(1, 1), ["values"] = Values(1, 1) }, "test"));
+        ThetaAssert.Throws(DiagnosticIds.InvalidUpdateData, () => sparse.FromUpdateData(info, new Dictionary<string, UpdateTensor> { ["indices"] = Indices(4), ["values"] = Values(1) }, "test"));
     }
 }

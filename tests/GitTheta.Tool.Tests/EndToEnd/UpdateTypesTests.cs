@@ -100,7 +100,7 @@ public sealed class UpdateTypesTests : IDisposable
     [Theory]
     [InlineData("F32")]
     [InlineData("BF16")]
-    public void Side_loaded_low_rank_factors_are_stored_as_given_and_checkout_applies_them_without_the_file_being_rewritten(string dtype)
+    public void Side_loaded_low_rank_factors_are_stored_as_given_and_the_file_is_rewritten_with_them(string dtype)
     {
         var repo = ThetaRepoFactory.Create(sandbox, Model);
         var v1 = new TensorFile().Add(Weight, dtype, new long[] { 256, 256 }, TensorFile.Random(1, 256 * 256)).Add(Bias, dtype, new long[] { 256 }, TensorFile.Random(2, 256));
@@ -112,7 +112,7 @@ public sealed class UpdateTypesTests : IDisposable
         File.WriteAllBytes(sandbox.Path("lora.safetensors"), lora.ToBytes());
 
         repo.ThetaOk("add", Model, "--update-type", "low-rank", "--update-data", sandbox.Path("lora.safetensors"));
-        Assert.Equal(v1.ToBytes(), repo.Read(Model));
+        Assert.Equal($"M  {Model}\n", repo.GitOk("status", "--porcelain"));
         var second = repo.Commit("LoRA");
 
         var entry = MetadataView.Parse(repo.Show($"{second}:{Model}"))[Weight];
@@ -210,21 +210,97 @@ public sealed class UpdateTypesTests : IDisposable
     }
 
     [Fact]
-    public void Update_data_naming_no_group_is_refused_before_anything_is_staged()
+    public void Update_data_with_a_misspelt_name_among_good_ones_is_refused_before_anything_is_staged()
     {
         var repo = ThetaRepoFactory.Create(sandbox, Model);
         var v1 = BaseModel("F32");
         repo.Write(Model, v1.ToBytes());
         repo.GitOk("add", ".gitattributes", Model);
         repo.Commit("base");
-        File.WriteAllBytes(sandbox.Path("lora.safetensors"), new TensorFile().Add("layers.0.wieght/R", "F32", new long[] { 64, 1 }, new double[64]).Add("layers.0.wieght/C", "F32", new long[] { 1, 128 }, new double[128]).ToBytes());
+        File.WriteAllBytes(sandbox.Path("lora.safetensors"), new TensorFile().Add("layers.0.weight/R", "F32", new long[] { 64, 1 }, new double[64]).Add("layers.0.wieght/C", "F32", new long[] { 1, 128 }, new double[128]).ToBytes());
 
         var result = repo.Theta("add", Model, "--update-type", "low-rank", "--update-data", sandbox.Path("lora.safetensors"));
 
         Assert.Equal(4, result.ExitCode);
         Assert.Contains("GT2019", result.Error);
-        Assert.Contains("'layers.0.wieght/R'", result.Error);
+        Assert.Contains("'layers.0.wieght/C'", result.Error);
         Assert.Equal(string.Empty, repo.GitOk("diff", "--cached", "--name-only"));
+    }
+
+    [Fact]
+    public void Sparse_side_loaded_differences_are_added_and_update_data_naming_no_group_is_left_out_with_a_warning()
+    {
+        var repo = ThetaRepoFactory.Create(sandbox, Model);
+        var v1 = BaseModel("F32");
+        repo.Write(Model, v1.ToBytes());
+        repo.GitOk("add", ".gitattributes", Model);
+        var first = repo.Commit("base");
+        var indices = new long[] { 4000, 3, 500 };
+        var differences = new[] { 0.5, -0.25, 1.0 };
+        File.WriteAllBytes(sandbox.Path("sparse.safetensors"), new TensorFile().Add(Weight + "/indices", "I64", new long[] { 3 }, indices.Select(i => (double)i).ToArray()).Add(Weight + "/values", "F32", new long[] { 3 }, differences).ToBytes());
+
+        repo.ThetaOk("add", Model, "--update-type", "sparse", "--update-data", sandbox.Path("sparse.safetensors"));
+        var second = repo.Commit("sparse");
+
+        var entry = MetadataView.Parse(repo.Show($"{second}:{Model}"))[Weight];
+        Assert.Equal("sparse", entry.Type);
+        Assert.Equal(first, entry.Base);
+        var expected = TensorFile.Decode("F32", TensorFile.Encode("F32", v1[Weight].Values.ToArray()));
+        for (var k = 0; k < indices.Length; k++)
+        {
+            expected[indices[k]] = TensorFile.Decode("F32", TensorFile.Encode("F32", new[] { expected[indices[k]] + differences[k] }))[0];
+        }
+
+        Assert.Equal(v1.With(Weight, expected).ToBytes(), repo.Read(Model));
+        CheckOut(repo, second, v1.With(Weight, expected).ToBytes());
+
+        File.WriteAllBytes(sandbox.Path("other.safetensors"), new TensorFile().Add("decoder.weight/indices", "I64", new long[] { 1 }, new double[] { 0 }).Add("decoder.weight/values", "F32", new long[] { 1 }, new double[] { 1 }).ToBytes());
+        var v3 = v1.With(Bias, TensorFile.Random(7, 64));
+        repo.Write(Model, v3.ToBytes());
+        var foreign = repo.Theta("add", Model, "--update-type", "sparse", "--update-data", sandbox.Path("other.safetensors"));
+
+        Assert.Equal(0, foreign.ExitCode);
+        Assert.Contains("GT2019: the update data", foreign.Error);
+        Assert.Contains("names no parameter group of model.safetensors", foreign.Error);
+        Assert.Equal($"M  {Model}\n", repo.GitOk("status", "--porcelain"));
+        Assert.Equal(v3.ToBytes(), repo.Read(Model));
+    }
+
+    [Fact]
+    public void Side_loaded_low_rank_factors_in_numpys_batched_matmul_shapes_update_an_N_D_group()
+    {
+        const string Kernel = "conv.weight";
+        var repo = ThetaRepoFactory.Create(sandbox, Model);
+        var v1 = new TensorFile().Add(Kernel, "F32", new long[] { 4, 3, 3, 2 }, TensorFile.Random(11, 72, 0.5));
+        repo.Write(Model, v1.ToBytes());
+        repo.GitOk("add", ".gitattributes", Model);
+        repo.Commit("base");
+
+        // R [4, 1, 3, 1] @ C [3, 1, 2]: batch [4, 1] and [3] broadcast to [4, 3], each product [3, 1] @ [1, 2].
+        var r = TensorFile.Decode("F32", TensorFile.Encode("F32", TensorFile.Random(12, 12, 0.5)));
+        var c = TensorFile.Decode("F32", TensorFile.Encode("F32", TensorFile.Random(13, 6, 0.5)));
+        File.WriteAllBytes(sandbox.Path("lora.safetensors"), new TensorFile().Add(Kernel + "/R", "F32", new long[] { 4, 1, 3, 1 }, r).Add(Kernel + "/C", "F32", new long[] { 3, 1, 2 }, c).ToBytes());
+
+        repo.ThetaOk("add", Model, "--update-type", "low-rank", "--update-data", sandbox.Path("lora.safetensors"));
+        var second = repo.Commit("batched factors");
+
+        Assert.Equal("low-rank", MetadataView.Parse(repo.Show($"{second}:{Model}"))[Kernel].Type);
+        var expected = TensorFile.Decode("F32", TensorFile.Encode("F32", v1[Kernel].Values));
+        for (var a = 0; a < 4; a++)
+        {
+            for (var b = 0; b < 3; b++)
+            {
+                for (var i = 0; i < 3; i++)
+                {
+                    for (var j = 0; j < 2; j++)
+                    {
+                        expected[(((a * 3) + b) * 6) + (i * 2) + j] += r[(a * 3) + i] * c[(b * 2) + j];
+                    }
+                }
+            }
+        }
+
+        CheckOut(repo, second, v1.With(Kernel, expected).ToBytes());
     }
 
     private static TensorFile BaseModel(string dtype) =>

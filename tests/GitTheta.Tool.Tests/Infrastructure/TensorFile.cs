@@ -97,7 +97,7 @@ public sealed class TensorFile
 
     public static byte[] Encode(string dtype, double[] values)
     {
-        var size = dtype switch { "F64" => 8, "F32" => 4, "F16" or "BF16" => 2, _ => throw new ArgumentException(dtype) };
+        var size = dtype switch { "F64" or "I64" => 8, "F32" => 4, "F16" or "BF16" => 2, _ => throw new ArgumentException(dtype) };
         var bytes = new byte[values.Length * size];
         for (var i = 0; i < values.Length; i++)
         {
@@ -106,6 +106,9 @@ public sealed class TensorFile
             {
                 case "F64":
                     BinaryPrimitives.WriteDoubleLittleEndian(target, values[i]);
+                    break;
+                case "I64":
+                    BinaryPrimitives.WriteInt64LittleEndian(target, (long)values[i]);
                     break;
                 case "F32":
                     BinaryPrimitives.WriteSingleLittleEndian(target, (float)values[i]);
@@ -124,7 +127,7 @@ public sealed class TensorFile
 
     public static double[] Decode(string dtype, ReadOnlySpan<byte> bytes)
     {
-        var size = dtype switch { "F64" => 8, "F32" => 4, "F16" or "BF16" => 2, _ => throw new ArgumentException(dtype) };
+        var size = dtype switch { "F64" or "I64" => 8, "F32" => 4, "F16" or "BF16" => 2, _ => throw new ArgumentException(dtype) };
         var values = new double[bytes.Length / size];
         for (var i = 0; i < values.Length; i++)
         {
@@ -132,6 +135,7 @@ public sealed class TensorFile
             values[i] = dtype switch
             {
                 "F64" => BinaryPrimitives.ReadDoubleLittleEndian(source),
+                "I64" => BinaryPrimitives.ReadInt64LittleEndian(source),
                 "F32" => BinaryPrimitives.ReadSingleLittleEndian(source),
                 "F16" => (double)BinaryPrimitives.ReadHalfLittleEndian(source),
                 _ => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(source) << 16),
