@@ -95,7 +95,10 @@ public sealed class MaterializeThetaModels : ThetaTask
         }
         catch (ThetaException e) when (e.Code == DiagnosticIds.MissingObject)
         {
-            Error(DiagnosticIds.ModelObjectMissing, $"{model}: {e.Message} With the remote reachable, building again fetches it.");
+            var fix = repository.WorkTree is { } root && !GitEnvironment.HasGitLfs(root)
+                ? $"git-lfs is not installed, so it cannot be fetched; {GitEnvironment.InstallGitLfs}."
+                : "With the remote reachable, building again fetches it.";
+            Error(DiagnosticIds.ModelObjectMissing, $"{model}: {e.Message} {fix}");
             return false;
         }
         catch (ThetaException e)

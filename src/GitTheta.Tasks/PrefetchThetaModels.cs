@@ -23,9 +23,8 @@ public sealed class PrefetchThetaModels : ThetaTask
     protected override void Run()
     {
         var wanted = new Dictionary<GitRepository, List<ThetaMetadata>>();
-        foreach (var item in Models)
+        foreach (var model in DeclaredModels(Models, ProjectDirectory))
         {
-            var model = ThetaModelItem.From(item, ProjectDirectory);
             if (FindRepository(model.FullPath) is not { } repository)
             {
                 continue;
@@ -65,7 +64,10 @@ public sealed class PrefetchThetaModels : ThetaTask
             var still = materializer.Prefetch(checkpoints);
             if (still.Count > 0)
             {
-                Warning(DiagnosticIds.ModelObjectMissing, $"{still.Count} of the {needed} objects the ThetaModels need could not be fetched into {repository.ObjectStore.Root} (first: {still[0].Oid}); builds that need them will fail until the remote is reachable ('git lfs env' shows it).");
+                var fix = repository.WorkTree is { } root && !GitEnvironment.HasGitLfs(root)
+                    ? $"git-lfs is not installed, so nothing can be fetched; {GitEnvironment.InstallGitLfs}"
+                    : "builds that need them will fail until the remote is reachable ('git lfs env' shows it)";
+                Warning(DiagnosticIds.ModelObjectMissing, $"{still.Count} of the {needed} objects the ThetaModels need could not be fetched into {repository.ObjectStore.Root} (first: {still[0].Oid}); {fix}.");
             }
             else if (missingBefore > 0)
             {

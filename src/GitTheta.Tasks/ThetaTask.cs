@@ -60,6 +60,14 @@ public abstract class ThetaTask : Microsoft.Build.Utilities.Task
     /// <summary>The repository whose work tree holds <paramref name="fullPath"/>, or null when it is not inside one.</summary>
     private protected GitRepository? FindRepository(string fullPath) => Repositories.Find(fullPath)?.Git;
 
+    /// <summary>The checkpoint formats of the repository that holds <paramref name="file"/> (the defaults outside one).</summary>
+    private protected Core.Checkpoints.CheckpointFormatRegistry FormatsFor(string file) =>
+        Repositories.Find(file)?.Formats ?? Core.Checkpoints.CheckpointFormatRegistry.Default;
+
+    /// <summary>The declared models, a folder replaced by its files (<see cref="ModelFolder"/>).</summary>
+    private protected IReadOnlyList<ThetaModelItem> DeclaredModels(IEnumerable<ITaskItem> items, string projectDirectory) =>
+        ModelFolder.Expand(items, projectDirectory, FindRepository);
+
     /// <summary>Logs error <paramref name="code"/> (GT1xxx) with its help link, located at the project.</summary>
     protected void Error(string code, string message) =>
         Log.LogError(null, code, null, HelpLinkBase + code + ".md", Location, 0, 0, 0, 0, message);
