@@ -95,10 +95,11 @@ public sealed class MaterializeThetaModels : ThetaTask
         }
         catch (ThetaException e) when (e.Code == DiagnosticIds.MissingObject)
         {
-            var fix = repository.WorkTree is { } root && !GitEnvironment.HasGitLfs(root)
-                ? $"git-lfs is not installed, so it cannot be fetched; {GitEnvironment.InstallGitLfs}."
-                : "With the remote reachable, building again fetches it.";
-            Error(DiagnosticIds.ModelObjectMissing, $"{model}: {e.Message} {fix}");
+            // The engine's advice (make the remote reachable) is wrong when git-lfs itself is missing: say that instead.
+            var message = repository.WorkTree is { } root && !GitEnvironment.HasGitLfs(root)
+                ? $"its parameter objects are not in the local store ({repository.ObjectStore.Root}) and git-lfs is not installed, so they cannot be fetched; {GitEnvironment.InstallGitLfs}."
+                : $"{e.Message} With the remote reachable, building again fetches it.";
+            Error(DiagnosticIds.ModelObjectMissing, $"{model}: {message}");
             return false;
         }
         catch (ThetaException e)

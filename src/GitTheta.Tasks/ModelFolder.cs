@@ -15,7 +15,7 @@ internal static class ModelFolder
 {
     /// <summary>
     /// The declared models with every folder replaced by its files, each carrying the folder's metadata and a Link
-    /// under the folder's target path; a folder's Name does not apply to its files (each is named after its file).
+    /// under the folder's target path; a folder's Name prefixes the member name of each file (BertV1 + Config).
     /// </summary>
     public static IReadOnlyList<ThetaModelItem> Expand(IEnumerable<ITaskItem> items, string projectDirectory, Func<string, GitRepository?> findRepository)
     {
@@ -35,6 +35,7 @@ internal static class ModelFolder
                 var file = new TaskItem(Path.Combine(model.FullPath, relative));
                 item.CopyMetadataTo(file);
                 file.RemoveMetadata(ModelMetadata.Name);
+                file.SetMetadata(ModelMetadata.FolderName, model.ExplicitName);
                 file.SetMetadata(ModelMetadata.Link, model.TargetPath.TrimEnd('/') + "/" + relative.Replace('\\', '/'));
                 models.Add(ThetaModelItem.From(file, projectDirectory));
             }

@@ -61,7 +61,7 @@ public sealed class ResolveThetaModels : ThetaTask
         {
             output.SetMetadata(ModelMetadata.CopyToPublishDirectory, copyToOutput);
         }
-        output.SetMetadata(ModelMetadata.MemberName, model.ExplicitName.Length > 0 ? model.ExplicitName : ModelMemberName.FromFileName(Path.GetFileName(model.FullPath), extensions));
+        output.SetMetadata(ModelMetadata.MemberName, model.ExplicitName.Length > 0 ? model.ExplicitName : model.FolderName + ModelMemberName.FromFileName(Path.GetFileName(model.FullPath), extensions));
 
         var repository = FindRepository(model.FullPath);
         if (repository?.WorkTree is not { } root)
