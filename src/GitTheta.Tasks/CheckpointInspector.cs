@@ -32,9 +32,7 @@ internal static class CheckpointInspector
         try
         {
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            var prefix = new byte[formats.SniffLength];
-            var read = stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
-            if (ThetaRepository.IsMetadata(prefix.AsSpan(0, read)) || formats.Detect(prefix.AsSpan(0, read), file) is not { } format)
+            if (formats.Detect(stream, file) is not { } format)
             {
                 return null;
             }

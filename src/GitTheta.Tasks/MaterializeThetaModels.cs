@@ -49,8 +49,8 @@ public sealed class MaterializeThetaModels : ThetaTask
             _ => $"{projectPath} from its git-theta metadata",
         };
         var model = revision.Length > 0 ? $"ThetaModel '{projectPath}' (Revision '{revision}')" : $"ThetaModel '{projectPath}'";
-        var repository = FindRepository(modelFile);
-        if (repository is null)
+        var theta = FindRepository(modelFile);
+        if (theta is null)
         {
             Error(DiagnosticIds.ModelNotInRepository, $"{model} is no longer inside a git repository; build again.");
             return false;
@@ -63,7 +63,9 @@ public sealed class MaterializeThetaModels : ThetaTask
             return false;
         }
 
-        var materializer = CheckpointMaterializer.WithLfsFetcher(repository, Detail);
+        var repository = theta.Git;
+        using var routed = theta.RouteLog(Detail);
+        var materializer = theta.Materializer;
         var clock = Stopwatch.StartNew();
         try
         {

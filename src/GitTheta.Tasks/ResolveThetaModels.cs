@@ -63,16 +63,17 @@ public sealed class ResolveThetaModels : ThetaTask
         }
         output.SetMetadata(ModelMetadata.MemberName, model.ExplicitName.Length > 0 ? model.ExplicitName : model.FolderName + ModelMemberName.FromFileName(Path.GetFileName(model.FullPath), extensions));
 
-        var repository = FindRepository(model.FullPath);
-        if (repository?.WorkTree is not { } root)
+        var theta = FindRepository(model.FullPath);
+        if (theta?.WorkTree is not { } root)
         {
             return NotInRepository(model, output);
         }
 
+        var repository = theta.Git;
         var repositoryPath = repository.RelativePath(model.FullPath);
         output.SetMetadata(ModelMetadata.RepositoryRoot, root);
         output.SetMetadata(ModelMetadata.RepositoryPath, repositoryPath);
-        var materializer = new CheckpointMaterializer(repository, fetcher: null);
+        var materializer = theta.Materializer;
         if (model.Revision.Length > 0)
         {
             return FromRevision(model, output, materializer, repository, root, repositoryPath);
