@@ -5,19 +5,14 @@ using GitTheta.Sdk.Tests.Infrastructure;
 namespace GitTheta.Sdk.Tests;
 
 /// <summary>
-/// A model folder as it comes from the Hugging Face Hub (git-lfs weights and tokenizer, a plain config.json), then
-/// switched to git-theta: a library pins the folder at the git-lfs revision and at the git-theta one, and packs it; a
-/// project that references the package gets every file, each as it was in its revision, in its output.
+/// samples/HubModelFolder in a model folder's history as it comes from the Hugging Face Hub (git-lfs weights and
+/// tokenizer, a plain config.json), then switched to git-theta: the library pins the folder at the git-lfs revision and
+/// at the git-theta one, and packs it; a project that references the package gets every file, each as it was in its
+/// revision, in its output.
 /// </summary>
 [Collection(PackedSdkCollection.Name)]
 public sealed class HubModelFolderTests : IDisposable
 {
-    private const string Items = """
-            <ThetaModel Include="models/bert" Revision="v1" Link="bert-v1" Name="BertV1" />
-            <ThetaModel Include="models/bert" Revision="v2" Link="bert-v2" Name="BertV2" />
-
-        """;
-
     private readonly Workspace workspace;
 
     public HubModelFolderTests(PackedSdk sdk)
@@ -110,13 +105,28 @@ public sealed class HubModelFolderTests : IDisposable
         };
         File.Delete(Path.Combine(bert, "notes.txt"));
         Write(bert, v2);
-        ConsumerProject.Write(Path.Combine(source, "lib"), workspace.Sdk, ConsumerProject.Consumption.Sdk, Items, "namespace Lib;\n", "    <OutputType>Library</OutputType>\n    <PackageId>Hub.Bert</PackageId>\n");
+        CopySample(Path.Combine(source, "lib"));
         File.WriteAllText(Path.Combine(source, ".gitignore"), "bin/\nobj/\n");
         workspace.GitOk(source, "add", "-A");
         workspace.GitOk(source, "commit", "-q", "-m", "v2: weights by git-theta");
         workspace.GitOk(source, "tag", "v2");
         Assert.StartsWith("{", workspace.GitOk(source, "show", "v2:lib/models/bert/model.safetensors"));
         return (source, v1, v2);
+    }
+
+    /// <summary>The sample's own files, except where the SDK comes from: this run's version, from this run's feed.</summary>
+    private void CopySample(string project)
+    {
+        var sample = Path.Combine(workspace.Sdk.RepositoryRoot, "samples", "HubModelFolder");
+        foreach (var file in new[] { "HubModelFolder.csproj", "global.json" })
+        {
+            File.Copy(Path.Combine(sample, file), Path.Combine(project, file));
+        }
+
+        var globalJson = Path.Combine(project, "global.json");
+        File.WriteAllText(globalJson, File.ReadAllText(globalJson).Replace("\"GitTheta.Sdk\": \"1.0.0\"", $"\"GitTheta.Sdk\": \"{workspace.Sdk.Version}\"", StringComparison.Ordinal));
+        Assert.Contains(workspace.Sdk.Version, File.ReadAllText(globalJson));
+        ConsumerProject.WriteNuGetConfig(project, workspace.Sdk);
     }
 
     private static void Write(string folder, Dictionary<string, byte[]> files)
