@@ -26,10 +26,10 @@ public sealed class CheckThetaModelTracking : ThetaTask
     protected override void Run()
     {
         var byRoot = new Dictionary<string, List<(ThetaModelItem Model, string Path)>>(StringComparer.Ordinal);
-        foreach (var item in Models)
+        foreach (var model in DeclaredModels(Models, ProjectDirectory))
         {
-            var model = ThetaModelItem.From(item, ProjectDirectory);
-            if (FindRepository(model.FullPath) is { WorkTree: { } root } repository)
+            // git-theta cleans checkpoints only: a companion file (config, tokenizer) is pinned as it is, without advice to track it.
+            if (Repositories.Find(model.FullPath) is { Git: { WorkTree: { } root } repository } theta && CheckpointInspector.IsCheckpoint(theta, model))
             {
                 if (!byRoot.TryGetValue(root, out var list))
                 {
@@ -65,9 +65,14 @@ public sealed class CheckThetaModelTracking : ThetaTask
 
                 var bound = missing.Select(a => drivers[a].TryGetValue(path, out var value) ? $"{a}={value}" : null).FirstOrDefault(v => v is not null);
                 var state = bound is null ? "no filter=theta diff=theta merge=theta" : $"{bound} instead of the theta drivers";
+
+                // git theta track refuses a path git-lfs holds (GT2009): the pattern must leave git-lfs first.
+                var fix = drivers["filter"].TryGetValue(path, out var filter) && filter == "lfs"
+                    ? $"git lfs untrack {Quote(path)} && git theta track {Quote(path)} && git add --renormalize {Quote(path)} (a Revision before the switch still builds from its git-lfs pointer)"
+                    : $"git theta track {Quote(path)} (or build once with -p:GitThetaAutoTrack=true)";
                 Warning(
                     DiagnosticIds.ModelNotTracked,
-                    $"ThetaModel '{model.ProjectPath}' is not tracked by git-theta (.gitattributes gives it {state}), so git stores it as one opaque blob; to fix it, run in {Display(root)}: git theta track {Quote(path)} (or build once with -p:GitThetaAutoTrack=true).");
+                    $"ThetaModel '{model.ProjectPath}' is not tracked by git-theta (.gitattributes gives it {state}), so git stores it as one opaque blob; to fix it, run in {Display(root)}: {fix}.");
             }
         }
 

@@ -25,9 +25,9 @@ internal static class LfsContentResolver
             return;
         }
 
-        if (!GitCli.Run(root, "lfs", "version").Succeeded)
+        if (!GitEnvironment.HasGitLfs(root))
         {
-            throw Unresolved(pointer, "git-lfs is not installed, so its content cannot be fetched (the pointer is never shipped as the model); install git-lfs (https://git-lfs.com, or 'apt-get install git-lfs') and build again");
+            throw Unresolved(pointer, "git-lfs is not installed, so its content cannot be fetched (the pointer is never shipped as the model); " + GitEnvironment.InstallGitLfs);
         }
 
         log($"{repositoryPath}: fetching git-lfs object {pointer.Oid} through git-lfs.");

@@ -49,8 +49,8 @@ public sealed class MaterializeThetaModels : ThetaTask
             _ => $"{projectPath} from its git-theta metadata",
         };
         var model = revision.Length > 0 ? $"ThetaModel '{projectPath}' (Revision '{revision}')" : $"ThetaModel '{projectPath}'";
-        var repository = FindRepository(modelFile);
-        if (repository is null)
+        var theta = FindRepository(modelFile);
+        if (theta is null)
         {
             Error(DiagnosticIds.ModelNotInRepository, $"{model} is no longer inside a git repository; build again.");
             return false;
@@ -63,7 +63,9 @@ public sealed class MaterializeThetaModels : ThetaTask
             return false;
         }
 
-        var materializer = CheckpointMaterializer.WithLfsFetcher(repository, Detail);
+        var repository = theta.Git;
+        using var routed = theta.RouteLog(Detail);
+        var materializer = theta.Materializer;
         var clock = Stopwatch.StartNew();
         try
         {
@@ -95,7 +97,11 @@ public sealed class MaterializeThetaModels : ThetaTask
         }
         catch (ThetaException e) when (e.Code == DiagnosticIds.MissingObject)
         {
-            Error(DiagnosticIds.ModelObjectMissing, $"{model}: {e.Message} With the remote reachable, building again fetches it.");
+            // The engine's advice (make the remote reachable) is wrong when git-lfs itself is missing: say that instead.
+            var message = repository.WorkTree is { } root && !GitEnvironment.HasGitLfs(root)
+                ? $"its parameter objects are not in the local store ({repository.ObjectStore.Root}) and git-lfs is not installed, so they cannot be fetched; {GitEnvironment.InstallGitLfs}."
+                : $"{e.Message} With the remote reachable, building again fetches it.";
+            Error(DiagnosticIds.ModelObjectMissing, $"{model}: {message}");
             return false;
         }
         catch (ThetaException e)

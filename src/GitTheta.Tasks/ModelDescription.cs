@@ -15,7 +15,7 @@ internal sealed record ModelDescription(
     string Format)
 {
     /// <summary>Describes a resolved model; Bytes is the size of the file that ships (0 while it is not materialized yet).</summary>
-    public static ModelDescription From(ITaskItem resolved)
+    public static ModelDescription From(ITaskItem resolved, Func<string, Core.Checkpoints.CheckpointFormatRegistry> formatsFor)
     {
         var source = resolved.GetMetadata(ModelMetadata.SourceFile);
         var bytes = source.Length > 0 && File.Exists(source) ? new FileInfo(source).Length : 0;
@@ -23,7 +23,7 @@ internal sealed record ModelDescription(
         var format = resolved.GetMetadata(ModelMetadata.CheckpointFormat);
 
         // What a git-lfs pointer stands for is known only once it is materialized: describe it from its header then.
-        if (resolved.GetMetadata(ModelMetadata.Source) == ModelSource.LfsPointer && bytes > 0 && CheckpointInspector.Inspect(source) is { } described)
+        if (resolved.GetMetadata(ModelMetadata.Source) == ModelSource.LfsPointer && bytes > 0 && CheckpointInspector.Inspect(formatsFor(source), source) is { } described)
         {
             parameters = described.ParameterCount;
             format = described.Format;

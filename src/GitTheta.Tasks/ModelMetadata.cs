@@ -25,6 +25,9 @@ internal static class ModelMetadata
     public const string MaterializedFile = "MaterializedFile";
     public const string StampFile = "StampFile";
     public const string MemberName = "MemberName";
+
+    // Set by ModelFolder on each file of a folder: the folder's Name, which prefixes the file's member name.
+    public const string FolderName = "FolderName";
     public const string ModelFile = "ModelFile";
 
     // The object a git-lfs pointer names, for a model whose Source is LfsPointer.

@@ -22,20 +22,20 @@ public sealed class PrefetchThetaModels : ThetaTask
 
     protected override void Run()
     {
-        var wanted = new Dictionary<GitRepository, List<ThetaMetadata>>();
-        foreach (var item in Models)
+        var wanted = new Dictionary<ThetaRepository, List<ThetaMetadata>>();
+        foreach (var model in DeclaredModels(Models, ProjectDirectory))
         {
-            var model = ThetaModelItem.From(item, ProjectDirectory);
-            if (FindRepository(model.FullPath) is not { } repository)
+            if (FindRepository(model.FullPath) is not { } theta)
             {
                 continue;
             }
 
+            var repository = theta.Git;
             var path = repository.RelativePath(model.FullPath);
-            var materializer = new CheckpointMaterializer(repository, fetcher: null);
-            if (!wanted.TryGetValue(repository, out var list))
+            var materializer = theta.Materializer;
+            if (!wanted.TryGetValue(theta, out var list))
             {
-                wanted[repository] = list = new List<ThetaMetadata>();
+                wanted[theta] = list = new List<ThetaMetadata>();
             }
 
             // A pinned model ships its Revision; any other ships the work tree, whose committed state is HEAD's.
@@ -57,15 +57,20 @@ public sealed class PrefetchThetaModels : ThetaTask
             }
         }
 
-        foreach (var (repository, checkpoints) in wanted)
+        foreach (var (theta, checkpoints) in wanted)
         {
-            var materializer = CheckpointMaterializer.WithLfsFetcher(repository, Detail);
+            var repository = theta.Git;
+            using var routed = theta.RouteLog(Detail);
+            var materializer = theta.Materializer;
             var needed = checkpoints.SelectMany(c => c.Objects).Select(o => o.Oid).Distinct(StringComparer.Ordinal).Count();
             var missingBefore = checkpoints.SelectMany(materializer.MissingObjects).Select(o => o.Oid).Distinct(StringComparer.Ordinal).Count();
             var still = materializer.Prefetch(checkpoints);
             if (still.Count > 0)
             {
-                Warning(DiagnosticIds.ModelObjectMissing, $"{still.Count} of the {needed} objects the ThetaModels need could not be fetched into {repository.ObjectStore.Root} (first: {still[0].Oid}); builds that need them will fail until the remote is reachable ('git lfs env' shows it).");
+                var fix = repository.WorkTree is { } root && !GitEnvironment.HasGitLfs(root)
+                    ? $"git-lfs is not installed, so nothing can be fetched; {GitEnvironment.InstallGitLfs}"
+                    : "builds that need them will fail until the remote is reachable ('git lfs env' shows it)";
+                Warning(DiagnosticIds.ModelObjectMissing, $"{still.Count} of the {needed} objects the ThetaModels need could not be fetched into {repository.ObjectStore.Root} (first: {still[0].Oid}); {fix}.");
             }
             else if (missingBefore > 0)
             {

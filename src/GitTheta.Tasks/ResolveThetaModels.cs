@@ -35,9 +35,8 @@ public sealed class ResolveThetaModels : ThetaTask
     {
         var extensions = Analyzers.ModelExtensions.Parse(ModelExtensions);
         var resolved = new List<ITaskItem>();
-        foreach (var item in Models)
+        foreach (var model in DeclaredModels(Models, ProjectDirectory))
         {
-            var model = ThetaModelItem.From(item, ProjectDirectory);
             if (Resolve(model, extensions) is { } output)
             {
                 resolved.Add(output);
@@ -62,18 +61,19 @@ public sealed class ResolveThetaModels : ThetaTask
         {
             output.SetMetadata(ModelMetadata.CopyToPublishDirectory, copyToOutput);
         }
-        output.SetMetadata(ModelMetadata.MemberName, model.ExplicitName.Length > 0 ? model.ExplicitName : ModelMemberName.FromFileName(Path.GetFileName(model.FullPath), extensions));
+        output.SetMetadata(ModelMetadata.MemberName, model.ExplicitName.Length > 0 ? model.ExplicitName : model.FolderName + ModelMemberName.FromFileName(Path.GetFileName(model.FullPath), extensions));
 
-        var repository = FindRepository(model.FullPath);
-        if (repository?.WorkTree is not { } root)
+        var theta = FindRepository(model.FullPath);
+        if (theta?.WorkTree is not { } root)
         {
             return NotInRepository(model, output);
         }
 
+        var repository = theta.Git;
         var repositoryPath = repository.RelativePath(model.FullPath);
         output.SetMetadata(ModelMetadata.RepositoryRoot, root);
         output.SetMetadata(ModelMetadata.RepositoryPath, repositoryPath);
-        var materializer = new CheckpointMaterializer(repository, fetcher: null);
+        var materializer = theta.Materializer;
         if (model.Revision.Length > 0)
         {
             return FromRevision(model, output, materializer, repository, root, repositoryPath);
@@ -134,14 +134,17 @@ public sealed class ResolveThetaModels : ThetaTask
         var commit = materializer.ResolveCommit(model.Revision);
         if (commit is null)
         {
-            Error(DiagnosticIds.ModelRevisionUnknown, $"ThetaModel '{model.ProjectPath}': Revision '{model.Revision}' is not a tag, branch or commit of the repository at {Display(root)}; fix the Revision, or fetch it ('git fetch --tags').");
+            var fix = GitEnvironment.IsShallow(repository)
+                ? $"this is a shallow clone, which has only the newest commits: fetch the history with 'git fetch --unshallow --tags' (or a deeper 'git fetch --depth <n> --tags'; in CI, check out with fetch-depth: 0), or fix the Revision"
+                : "fix the Revision, or fetch it ('git fetch --tags')";
+            Error(DiagnosticIds.ModelRevisionUnknown, $"ThetaModel '{model.ProjectPath}': Revision '{model.Revision}' is not a tag, branch or commit of the repository at {Display(root)}; {fix}.");
             return null;
         }
 
         var blob = materializer.Find(commit, repositoryPath);
         if (blob is null)
         {
-            Error(DiagnosticIds.ModelFileMissing, $"ThetaModel '{model.ProjectPath}' does not exist in Revision '{model.Revision}' (commit {commit[..12]}) as '{repositoryPath}'; pin a revision that has it, or fix the Include.");
+            Error(DiagnosticIds.ModelFileMissing, $"ThetaModel '{model.ProjectPath}' does not exist in Revision '{model.Revision}' (commit {commit[..12]}) as '{repositoryPath}'; pin a revision that has it, or fix the Include (a glob such as 'models/**' is expanded against the work tree: to ship a folder as it was, Include the folder itself).");
             return null;
         }
 
@@ -265,9 +268,9 @@ public sealed class ResolveThetaModels : ThetaTask
         return (true, MetadataSerializer.TryParse(bytes, model.ProjectPath), false, null, bytes);
     }
 
-    private static void Describe(TaskItem output, string file)
+    private void Describe(TaskItem output, string file)
     {
-        if (CheckpointInspector.Inspect(file) is { } description)
+        if (CheckpointInspector.Inspect(FormatsFor(file), file) is { } description)
         {
             output.SetMetadata(ModelMetadata.CheckpointFormat, description.Format);
             output.SetMetadata(ModelMetadata.ParameterCount, description.ParameterCount.ToString(System.Globalization.CultureInfo.InvariantCulture));

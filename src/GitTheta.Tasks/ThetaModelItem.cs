@@ -30,6 +30,9 @@ internal sealed class ThetaModelItem
 
     public string ExplicitName => Item.GetMetadata(ModelMetadata.Name).Trim();
 
+    /// <summary>The Name of the folder this file was declared through (empty for a file declared itself).</summary>
+    public string FolderName => Item.GetMetadata(ModelMetadata.FolderName).Trim();
+
     public static ThetaModelItem From(ITaskItem item, string projectDirectory)
     {
         var fullPath = Path.GetFullPath(item.GetMetadata("FullPath") is { Length: > 0 } full ? full : item.ItemSpec, projectDirectory);

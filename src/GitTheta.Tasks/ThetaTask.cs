@@ -1,5 +1,5 @@
 using GitTheta.Core.Diagnostics;
-using GitTheta.Core.Git;
+using GitTheta.Core.Repositories;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
@@ -57,8 +57,21 @@ public abstract class ThetaTask : Microsoft.Build.Utilities.Task
     /// <summary>The task's work; errors are logged (or thrown as <see cref="ThetaException"/>), never returned.</summary>
     protected abstract void Run();
 
-    /// <summary>The repository whose work tree holds <paramref name="fullPath"/>, or null when it is not inside one.</summary>
-    private protected GitRepository? FindRepository(string fullPath) => Repositories.Find(fullPath)?.Git;
+    /// <summary>
+    /// The repository whose work tree holds <paramref name="fullPath"/>, shared by every task of the build (one engine,
+    /// one fetcher); what it logs while this task uses it (git-lfs's lines) goes to this task's detailed log
+    /// (<see cref="ThetaRepository.RouteLog"/>) from the call that materializes or fetches.
+    /// </summary>
+    /// <remarks>Null when the path is not inside a repository.</remarks>
+    private protected ThetaRepository? FindRepository(string fullPath) => Repositories.Find(fullPath);
+
+    /// <summary>The checkpoint formats of the repository that holds <paramref name="file"/> (the defaults outside one).</summary>
+    private protected Core.Checkpoints.CheckpointFormatRegistry FormatsFor(string file) =>
+        Repositories.Find(file)?.Formats ?? Core.Checkpoints.CheckpointFormatRegistry.Default;
+
+    /// <summary>The declared models, a folder replaced by its files (<see cref="ModelFolder"/>).</summary>
+    private protected IReadOnlyList<ThetaModelItem> DeclaredModels(IEnumerable<ITaskItem> items, string projectDirectory) =>
+        ModelFolder.Expand(items, projectDirectory, path => FindRepository(path)?.Git);
 
     /// <summary>Logs error <paramref name="code"/> (GT1xxx) with its help link, located at the project.</summary>
     protected void Error(string code, string message) =>

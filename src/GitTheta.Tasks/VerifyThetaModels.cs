@@ -57,7 +57,8 @@ public sealed class VerifyThetaModels : ThetaTask
             return;
         }
 
-        var materializer = CheckpointMaterializer.WithLfsFetcher(repository, Detail);
+        using var routed = repository.RouteLog(Detail);
+        var materializer = repository.Materializer;
         try
         {
             var metadata = item.GetMetadata(ModelMetadata.Source) == ModelSource.WorkTreeMetadata

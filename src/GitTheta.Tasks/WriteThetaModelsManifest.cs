@@ -21,7 +21,7 @@ public sealed class WriteThetaModelsManifest : ThetaTask
             json.WriteStartObject();
             json.WriteString("format", "gittheta-models/1");
             json.WriteStartArray("models");
-            foreach (var model in Models.Select(ModelDescription.From).OrderBy(m => m.Path, StringComparer.Ordinal))
+            foreach (var model in Models.Select(m => ModelDescription.From(m, FormatsFor)).OrderBy(m => m.Path, StringComparer.Ordinal))
             {
                 json.WriteStartObject();
                 json.WriteString("name", model.Name);

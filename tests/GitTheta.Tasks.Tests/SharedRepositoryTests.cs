@@ -97,5 +97,37 @@ public sealed class SharedRepositoryTests : IDisposable
         Assert.Empty(engine.Registrations);
     }
 
+    [Fact]
+    public void What_the_shared_fetcher_logs_goes_to_the_log_routed_by_the_call_that_fetches()
+    {
+        var remote = Path.Combine(repository.Root, "remote.git");
+        Directory.CreateDirectory(remote);
+        repository.GitOk("-C", remote, "init", "-q", "--bare");
+        repository.GitOk("remote", "add", "origin", remote);
+        repository.Write("app/readme.txt", "app");
+        repository.CommitAll("app");
+        var engine = new FakeBuildEngine(repository.Path("app/app.csproj"));
+        using var repositories = new BuildRepositories(engine);
+        var shared = repositories.Find(repository.Path("app/readme.txt"))!;
+        var absent = new Core.Storage.ObjectRef(new string('a', 64), 10);
+        var first = new List<string>();
+        var second = new List<string>();
+
+        using (shared.RouteLog(first.Add))
+        {
+            shared.Engine.Fetcher!.Fetch(new[] { absent });
+        }
+
+        using (shared.RouteLog(second.Add))
+        {
+            shared.Engine.Fetcher!.Fetch(new[] { absent });
+        }
+
+        shared.Engine.Fetcher!.Fetch(new[] { absent });
+
+        Assert.Contains(first, line => line.Contains(absent.Oid, StringComparison.Ordinal) || line.StartsWith("git lfs", StringComparison.Ordinal));
+        Assert.Equal(first, second);
+    }
+
     public void Dispose() => repository.Dispose();
 }

@@ -44,10 +44,6 @@ internal sealed class CheckpointMaterializer
         blobs = new TrackedBlobReader(repository, engine);
     }
 
-    /// <summary>A materializer that fetches missing objects with the real git-lfs of the repository's work tree (by the rule of <see cref="ThetaRepository"/>).</summary>
-    public static CheckpointMaterializer WithLfsFetcher(GitRepository repository, Action<string> log) =>
-        new(repository, ThetaRepository.CreateFetcher(repository, log));
-
     /// <summary>The full id of the commit a revision (tag, branch, sha, expression) names, or null when it names none.</summary>
     public string? ResolveCommit(string revision) => repository.ResolveCommit(revision);
 

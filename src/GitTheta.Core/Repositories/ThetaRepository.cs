@@ -29,11 +29,14 @@ public sealed class ThetaRepository : IDisposable
     private readonly Lazy<CheckpointMaterializer> materializer;
     private readonly Lazy<TrackedBlobReader> blobs;
 
+    /// <summary>Where the log goes for the call running on this flow (<see cref="RouteLog"/>); <see cref="Log"/> when none.</summary>
+    private readonly AsyncLocal<Action<string>?> routedLog = new();
+
     private ThetaRepository(GitRepository git, Action<string> log)
     {
         Git = git;
         Log = log;
-        fetcher = new Lazy<IObjectFetcher?>(() => CreateFetcher(git, log));
+        fetcher = new Lazy<IObjectFetcher?>(() => CreateFetcher(git, message => (routedLog.Value ?? Log)(message)));
         engine = new Lazy<ThetaEngine>(() => new ThetaEngine(Store, Settings, Fetcher));
         materializer = new Lazy<CheckpointMaterializer>(() => new CheckpointMaterializer(this));
         blobs = new Lazy<TrackedBlobReader>(() => new TrackedBlobReader(git, Engine));
@@ -207,9 +210,26 @@ public sealed class ThetaRepository : IDisposable
         return path.Replace('\\', '/').TrimStart('/');
     }
 
+    /// <summary>
+    /// Sends what this repository logs (git-lfs's lines while objects are fetched) to <paramref name="sink"/> until the
+    /// result is disposed, for the calls made on this flow only: one repository, and its engine, serves several callers
+    /// (the MSBuild tasks of a build) while each gets its own log.
+    /// </summary>
+    internal IDisposable RouteLog(Action<string> sink)
+    {
+        var previous = routedLog.Value;
+        routedLog.Value = sink;
+        return new RestoreLog(routedLog, previous);
+    }
+
     /// <summary>The one place an object fetcher is made; see <see cref="Fetcher"/> for the rule.</summary>
     internal static IObjectFetcher? CreateFetcher(GitRepository git, Action<string> log) =>
         git is { WorkTree: { } root, HasRemote: true } ? new LfsObjectFetcher(root, log, git.ObjectStore) : null;
 
     private const int SniffBytes = 4096;
+
+    private sealed class RestoreLog(AsyncLocal<Action<string>?> routed, Action<string>? previous) : IDisposable
+    {
+        public void Dispose() => routed.Value = previous;
+    }
 }

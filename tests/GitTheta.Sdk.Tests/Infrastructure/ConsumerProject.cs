@@ -43,10 +43,13 @@ public static class ConsumerProject
     /// <summary>
     /// Local feeds only, nothing from the machine's config and no registry: the test feed for GitTheta.*, and for the
     /// rest (the targeting and host packs of a framework the .NET SDK does not carry, such as net8.0) the packages folder
-    /// the test project's own build restored into. So the builds under test need no network.
+    /// the test project's own build restored into. So the builds under test need no network. An <paramref name="extraFeed"/>
+    /// (a folder a test packed into) serves the packages its pattern names.
     /// </summary>
-    public static void WriteNuGetConfig(string directory, PackedSdk sdk)
+    public static void WriteNuGetConfig(string directory, PackedSdk sdk, (string Key, string Folder, string Pattern)? extraFeed = null)
     {
+        var extraSource = extraFeed is { } extra ? new XElement("add", new XAttribute("key", extra.Key), new XAttribute("value", extra.Folder)) : null;
+        var extraMapping = extraFeed is { } mapped ? new XElement("packageSource", new XAttribute("key", mapped.Key), new XElement("package", new XAttribute("pattern", mapped.Pattern))) : null;
         var config = new XDocument(
             new XElement(
                 "configuration",
@@ -54,11 +57,13 @@ public static class ConsumerProject
                     "packageSources",
                     new XElement("clear"),
                     new XElement("add", new XAttribute("key", "gittheta-test-feed"), new XAttribute("value", sdk.Feed)),
-                    new XElement("add", new XAttribute("key", "restored-packages"), new XAttribute("value", sdk.RestoredPackagesDirectory))),
+                    new XElement("add", new XAttribute("key", "restored-packages"), new XAttribute("value", sdk.RestoredPackagesDirectory)),
+                    extraSource),
                 new XElement(
                     "packageSourceMapping",
                     new XElement("packageSource", new XAttribute("key", "gittheta-test-feed"), new XElement("package", new XAttribute("pattern", "GitTheta.*"))),
-                    new XElement("packageSource", new XAttribute("key", "restored-packages"), new XElement("package", new XAttribute("pattern", "*"))))));
+                    new XElement("packageSource", new XAttribute("key", "restored-packages"), new XElement("package", new XAttribute("pattern", "*"))),
+                    extraMapping)));
         config.Save(Path.Combine(directory, "nuget.config"));
     }
 }
