@@ -2,6 +2,7 @@ using GitTheta.Core.Checkpoints.Safetensors;
 using GitTheta.Core.Checkpoints;
 using GitTheta.Core.Configuration;
 using GitTheta.Core.Diagnostics;
+using GitTheta.Core.Git;
 using GitTheta.Core.IO;
 using GitTheta.Core.Metadata;
 using GitTheta.Core.Storage;
@@ -64,8 +65,17 @@ internal sealed class ThetaSmudger
         // Bytes that claim to be metadata but do not parse fail here: checked out as text, they would be cleaned
         // next as a checkpoint and fail there with a misleading message.
         var metadata = MetadataSerializer.ParseIfMetadata(spool.ToArray(), path);
-        return metadata is null ? new PassThrough(ContentSpool.From(spool.ToArray(), Stream.Null)) : PrepareCheckpoint(metadata, path);
+        return metadata is null || IsLeftUnfetched(metadata, path) ? new PassThrough(ContentSpool.From(spool.ToArray(), Stream.Null)) : PrepareCheckpoint(metadata, path);
     }
+
+    /// <summary>
+    /// A partial clone (lfs.fetchexclude, lfs.fetchinclude) keeps the metadata of the files it does not fetch, as git-lfs
+    /// keeps their pointers; <c>git theta fetch --include</c> and a checkout of the path bring the bytes later.
+    /// </summary>
+    private bool IsLeftUnfetched(ThetaMetadata metadata, string path) =>
+        fetcher is LfsObjectFetcher { FetchFilter: { IsEverything: false } filter }
+        && !filter.Allows(path)
+        && metadata.Objects.Any(o => !store.Contains(o));
 
     /// <summary>Replays the request unchanged (the blob of a diff, which the diff driver reads as metadata).</summary>
     public static ISmudgeResult Replay(Stream input) => new PassThrough(ContentSpool.From(Array.Empty<byte>(), input));

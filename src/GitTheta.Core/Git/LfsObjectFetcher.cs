@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Storage;
 
 namespace GitTheta.Core.Git;
@@ -14,6 +15,8 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
     private readonly string workingDirectory;
     private readonly Action<string> log;
     private readonly LfsObjectStore? store;
+    private readonly Lazy<bool> lfsInstalled;
+    private readonly Lazy<LfsFetchFilter> fetchFilter;
 
     /// <param name="store">The store git-lfs downloads into: objects whose canonical copy is there are never handed to git-lfs (given a pointer whose size differs from its file, git-lfs deletes the file), and what git-lfs downloads is adopted into it.</param>
     public LfsObjectFetcher(string workingDirectory, Action<string> log, LfsObjectStore? store = null)
@@ -21,13 +24,26 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
         this.workingDirectory = workingDirectory;
         this.log = log;
         this.store = store;
+        lfsInstalled = new Lazy<bool>(() => GitCli.Run(workingDirectory, "lfs", "version").Succeeded);
+        fetchFilter = new Lazy<LfsFetchFilter>(() => LfsFetchFilter.Load(workingDirectory));
     }
+
+    /// <summary>lfs.fetchinclude / lfs.fetchexclude: a checkout leaves the files they exclude as metadata, as git-lfs leaves pointers.</summary>
+    public LfsFetchFilter FetchFilter => fetchFilter.Value;
 
     public void Fetch(IReadOnlyCollection<ObjectRef> objects)
     {
         if (store is not null)
         {
             objects = objects.Where(o => !File.Exists(store.PathOf(o.Oid))).ToList();
+        }
+
+        if (objects.Count > 0 && !lfsInstalled.Value)
+        {
+            // Without this, git answers every start with its "'lfs' is not a git command" page, once per object.
+            throw new ThetaException(
+                DiagnosticIds.GitLfsMissing,
+                $"git-lfs is not installed, so {objects.Count} parameter object(s) missing from the local store cannot be downloaded (first: {objects.First().Oid}); install it (https://git-lfs.com, or 'apt-get install git-lfs') and run the command again.");
         }
 
         // git-lfs stops at the first object the remote lacks; start it again for the rest, skipping that one.

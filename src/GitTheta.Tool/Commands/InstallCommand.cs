@@ -55,6 +55,7 @@ internal static class InstallCommand
             }
         }
 
+        ManPageInstaller.Install(scope, directory);
         Console.WriteLine($"git-theta installed ({scope} scope): filter, diff and merge drivers \"theta\" run {self}.");
         return ExitCode.Success;
     }

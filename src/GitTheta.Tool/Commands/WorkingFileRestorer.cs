@@ -17,7 +17,8 @@ internal static class WorkingFileRestorer
         return staged.Succeeded && staged.Output.AsSpan().SequenceEqual(bytes);
     }
 
-    public static int RestoreMetadataOnlyFiles(string directory)
+    /// <param name="only">Restores only these paths (relative, '/' separators); null for every tracked file.</param>
+    public static int RestoreMetadataOnlyFiles(string directory, Func<string, bool>? only = null)
     {
         var root = GitCli.Check(directory, "rev-parse", "--show-toplevel").Trim();
         if (root.Length == 0)
@@ -26,7 +27,7 @@ internal static class WorkingFileRestorer
         }
 
         var restored = 0;
-        foreach (var path in LsFilesCommand.TrackedFiles(root))
+        foreach (var path in LsFilesCommand.TrackedFiles(root).Where(p => only is null || only(p)))
         {
             var full = Path.Combine(root, path);
             if (ThetaRepository.ReadMetadataFile(full, path) is null)
