@@ -31,11 +31,6 @@ internal sealed class CheckpointMaterializer
     {
     }
 
-    public CheckpointMaterializer(GitRepository repository, IObjectFetcher? fetcher)
-        : this(repository, new ThetaEngine(repository.ObjectStore, repository.Settings, fetcher))
-    {
-    }
-
     private CheckpointMaterializer(GitRepository repository, ThetaEngine engine)
     {
         this.repository = repository;
