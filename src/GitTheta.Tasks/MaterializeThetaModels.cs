@@ -95,7 +95,7 @@ public sealed class MaterializeThetaModels : ThetaTask
             Error(DiagnosticIds.ModelContentUnresolved, $"{model}: {e.Message}");
             return false;
         }
-        catch (ThetaException e) when (e.Code == DiagnosticIds.MissingObject)
+        catch (ThetaException e) when (e.Code is DiagnosticIds.MissingObject or DiagnosticIds.GitLfsMissing)
         {
             // The engine's advice (make the remote reachable) is wrong when git-lfs itself is missing: say that instead.
             var message = repository.WorkTree is { } root && !GitEnvironment.HasGitLfs(root)

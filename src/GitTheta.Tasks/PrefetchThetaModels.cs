@@ -2,6 +2,7 @@ using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Git;
 using GitTheta.Core.Metadata;
 using GitTheta.Core.Repositories;
+using GitTheta.Core.Storage;
 using Microsoft.Build.Framework;
 
 namespace GitTheta.Tasks;
@@ -64,7 +65,17 @@ public sealed class PrefetchThetaModels : ThetaTask
             var materializer = theta.Materializer;
             var needed = checkpoints.SelectMany(c => c.Objects).Select(o => o.Oid).Distinct(StringComparer.Ordinal).Count();
             var missingBefore = checkpoints.SelectMany(materializer.MissingObjects).Select(o => o.Oid).Distinct(StringComparer.Ordinal).Count();
-            var still = materializer.Prefetch(checkpoints);
+            IReadOnlyList<ObjectRef> still;
+            try
+            {
+                still = materializer.Prefetch(checkpoints);
+            }
+            catch (ThetaException e) when (e.Code == DiagnosticIds.GitLfsMissing)
+            {
+                // Restore only warns: the build that needs the objects names the missing git-lfs per model.
+                still = checkpoints.SelectMany(materializer.MissingObjects).DistinctBy(o => o.Oid).ToList();
+            }
+
             if (still.Count > 0)
             {
                 var fix = repository.WorkTree is { } root && !GitEnvironment.HasGitLfs(root)
