@@ -76,9 +76,19 @@ public class FrontDoorTests
     [Fact]
     public void The_signature_check_sees_an_engine_type()
     {
-        // CheckpointMaterializer is an engine type whose public constructor takes GitRepository: the check must catch it.
-        var constructor = typeof(CheckpointMaterializer).GetConstructors().Single(c => c.IsPublic);
+        // A member that takes an engine type (here GitRepository, wrapped in a generic) must be seen by the check,
+        // or the check above would pass by seeing nothing.
+        var constructor = typeof(EngineLeak).GetConstructors().Single(c => c.IsPublic);
         Assert.Contains(typeof(GitTheta.Core.Git.GitRepository), SignatureTypes(constructor).SelectMany(Flatten));
+        var method = typeof(EngineLeak).GetMethod(nameof(EngineLeak.Repositories))!;
+        Assert.Contains(typeof(GitTheta.Core.Git.GitRepository), SignatureTypes(method).SelectMany(Flatten));
+    }
+
+    internal sealed class EngineLeak
+    {
+        public EngineLeak(GitTheta.Core.Git.GitRepository[] repositories) => _ = repositories;
+
+        public IReadOnlyList<GitTheta.Core.Git.GitRepository> Repositories() => [];
     }
 
     /// <summary>Members a caller can use, as the compiler wrote them from source (no accessors, no record plumbing).</summary>
