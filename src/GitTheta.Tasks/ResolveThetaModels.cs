@@ -110,6 +110,12 @@ public sealed class ResolveThetaModels : ThetaTask
             return null;
         }
 
+        if (standIn.IsReference)
+        {
+            ReferenceError(model, repositoryPath);
+            return null;
+        }
+
         // The checkpoint itself: it ships as it is, and is described by the metadata staged for it, when there is some.
         output.SetMetadata(ModelMetadata.Source, ModelSource.WorkTreeFile);
         output.SetMetadata(ModelMetadata.SourceFile, model.FullPath);
@@ -173,6 +179,12 @@ public sealed class ResolveThetaModels : ThetaTask
                 return null;
             }
 
+            if (ReferenceMetadata.Looks(small))
+            {
+                ReferenceError(model, repositoryPath);
+                return null;
+            }
+
             // Metadata that does not parse would otherwise be written out as if it were the model's bytes.
             if (ThetaRepository.IsMetadata(small))
             {
@@ -182,6 +194,13 @@ public sealed class ResolveThetaModels : ThetaTask
         }
 
         return Materialized(output, model, ModelSource.Revision, blob.BlobId, metadata, repositoryPath);
+    }
+
+    /// <summary>Python git-theta's metadata in place of the model: shipped, it would stand in for the weights without a word.</summary>
+    private void ReferenceError(ThetaModelItem model, string repositoryPath)
+    {
+        var reference = ReferenceMetadata.Error(repositoryPath);
+        Error(DiagnosticIds.ModelMaterializationFailed, $"ThetaModel '{model.ProjectPath}': {reference.Message} ({reference.Code}; metadata is never shipped as the model)");
     }
 
     private TaskItem Materialized(TaskItem output, ThetaModelItem model, string source, string metadataOid, ThetaMetadata? metadata, string repositoryPath)
@@ -207,7 +226,7 @@ public sealed class ResolveThetaModels : ThetaTask
             return null;
         }
 
-        if (ReadWorkTreeStandIn(model) is { LooksLikeMetadata: true } or { IsPointer: true })
+        if (ReadWorkTreeStandIn(model) is { LooksLikeMetadata: true } or { IsPointer: true } or { IsReference: true })
         {
             Error(DiagnosticIds.ModelContentUnresolved, $"ThetaModel '{model.ProjectPath}' is a git-lfs pointer or git-theta metadata, not the model, and outside a git repository there is no store to resolve it from; build from the clone it came from, or replace it with the real file.");
             return null;
@@ -239,12 +258,12 @@ public sealed class ResolveThetaModels : ThetaTask
     /// What stands in a work-tree file instead of the model, read from its first bytes: theta metadata (parsed, or
     /// only looking like metadata when damaged), or a git-lfs pointer. All null for a file that is its own content.
     /// </summary>
-    private static (bool LooksLikeMetadata, ThetaMetadata? Metadata, bool IsPointer, LfsPointerContent? Pointer, byte[]? Bytes) ReadWorkTreeStandIn(ThetaModelItem model)
+    private static (bool LooksLikeMetadata, ThetaMetadata? Metadata, bool IsPointer, LfsPointerContent? Pointer, byte[]? Bytes, bool IsReference) ReadWorkTreeStandIn(ThetaModelItem model)
     {
         var info = new FileInfo(model.FullPath);
         if (info.Length > MetadataSerializer.MaxMetadataBytes)
         {
-            return (false, null, false, null, null);
+            return (false, null, false, null, null, false);
         }
 
         var prefix = new byte[4096];
@@ -256,16 +275,16 @@ public sealed class ResolveThetaModels : ThetaTask
 
         if (LfsPointerContent.IsPointer(prefix.AsSpan(0, read)))
         {
-            return (false, null, true, LfsPointerContent.TryParse(prefix.AsSpan(0, read)), null);
+            return (false, null, true, LfsPointerContent.TryParse(prefix.AsSpan(0, read)), null, false);
         }
 
         if (!ThetaRepository.IsMetadata(prefix.AsSpan(0, read)))
         {
-            return (false, null, false, null, null);
+            return (false, null, false, null, null, ReferenceMetadata.Looks(prefix.AsSpan(0, read)));
         }
 
         var bytes = File.ReadAllBytes(model.FullPath);
-        return (true, MetadataSerializer.TryParse(bytes, model.ProjectPath), false, null, bytes);
+        return (true, MetadataSerializer.TryParse(bytes, model.ProjectPath), false, null, bytes, false);
     }
 
     private void Describe(TaskItem output, string file)

@@ -112,6 +112,42 @@ public sealed class TaskDiagnosticsTests : IDisposable
         Assert.False(File.Exists(resolve.ResolvedModels[0].GetMetadata(ModelMetadata.MaterializedFile)));
     }
 
+    [Fact]
+    public void Python_git_theta_metadata_in_place_of_the_model_is_GT1006_naming_GT2029_and_is_never_shipped()
+    {
+        var reference = File.ReadAllBytes(FixturePath("python-git-theta", "model.pt.json"));
+        repository.Write("app/models/model.safetensors", reference);
+        var pinned = repository.CommitAll("python git-theta metadata");
+        repository.Write("app/models/other.safetensors", reference);
+        repository.CommitAll("another");
+        var engine = new FakeBuildEngine(repository.Path("app/app.csproj"));
+        var atRevision = new TaskItem(repository.Path("app/models/model.safetensors"));
+        atRevision.SetMetadata("Revision", pinned);
+
+        var resolve = Resolve(engine, atRevision, new TaskItem(repository.Path("app/models/other.safetensors")));
+
+        Assert.False(resolve.Execute());
+        Assert.Equal(2, engine.Errors.Count);
+        Assert.All(engine.Errors, e =>
+        {
+            Assert.Equal("GT1006", e.Code);
+            Assert.Contains("GT2029", e.Message);
+            Assert.Contains("Python git-theta", e.Message);
+        });
+        Assert.Empty(resolve.ResolvedModels);
+    }
+
+    private static string FixturePath(params string[] parts)
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !Directory.Exists(Path.Combine(directory.FullName, "tests", "fixtures")))
+        {
+            directory = directory.Parent;
+        }
+
+        return Path.Combine([directory!.FullName, "tests", "fixtures", .. parts]);
+    }
+
     private ResolveThetaModels Resolve(IBuildEngine engine, params string[] models) =>
         Resolve(engine, models.Select(m => (ITaskItem)new TaskItem(m)).ToArray());
 
