@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Many small checkpoints: one `git add` of N small safetensors files (adapters, shards, experiment folders), then
+# restoring all of them with `git checkout`, through plain git-lfs and through git-theta, in fresh repositories,
+# side by side in one run. Reports medians; never used as a unit test.
+#
+#   bash bench/small-files.sh                 # 200 files of 64x64 + 64 F32 (16.6 KB each), median of 3 runs
+#   bash bench/small-files.sh --quick         # 50 files, 1 run
+#   bash bench/small-files.sh --count N --repeat R --rows 64 --cols 64 --keep
+#
+# git-theta is $GIT_THETA if set, else git-theta on PATH, else src/GitTheta.Tool built with -c Release.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+COUNT=200 REPEAT=3 ROWS=64 COLS=64 KEEP=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --count) COUNT=${2:?}; shift 2 ;;
+    --repeat) REPEAT=${2:?}; shift 2 ;;
+    --rows) ROWS=${2:?}; shift 2 ;;
+    --cols) COLS=${2:?}; shift 2 ;;
+    --quick) COUNT=50; REPEAT=1; shift ;;
+    --keep) KEEP=1; shift ;;
+    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "small-files.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+command -v git-lfs >/dev/null || { echo "small-files.sh: git-lfs is not installed (apt-get install -y git-lfs)" >&2; exit 1; }
+
+if [ -n "${GIT_THETA:-}" ]; then theta_dir="$(dirname "$GIT_THETA")"
+elif command -v git-theta >/dev/null; then theta_dir="$(dirname "$(command -v git-theta)")"
+else
+  dotnet build -c Release "$root/src/GitTheta.Tool" -v q -nologo >/dev/null
+  theta_dir="$root/src/GitTheta.Tool/bin/Release/net8.0"
+fi
+
+work="$(mktemp -d /tmp/gittheta-small-files.XXXXXX)"
+[ "$KEEP" = 1 ] || trap 'rm -rf "$work"' EXIT
+python3 - "$work/input" "$COUNT" "$ROWS" "$COLS" <<'PY'
+import json, os, random, struct, sys
+out, count, rows, cols = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+os.makedirs(out)
+rng = random.Random(1)
+for i in range(count):
+    header, blobs, offset = {}, [], 0
+    for name, shape in (("weight", [rows, cols]), ("bias", [rows])):
+        n = 1
+        for s in shape:
+            n *= s
+        data = struct.pack("<%df" % n, *(rng.gauss(0, 0.02) for _ in range(n)))
+        header[name] = {"dtype": "F32", "shape": shape, "data_offsets": [offset, offset + len(data)]}
+        offset += len(data)
+        blobs.append(data)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    with open(os.path.join(out, "adapter_%04d.safetensors" % i), "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+PY
+bytes=$(du -sb "$work/input" | cut -f1)
+
+now() { date +%s.%N; }
+one_run() { # tool run -> "add checkout"
+  local tool=$1 repo="$work/$1-$2"
+  mkdir -p "$repo"
+  (
+    cd "$repo"
+    export GIT_CONFIG_GLOBAL="$repo.gitconfig" PATH="$theta_dir:$PATH"
+    git config --global user.email bench@example.com; git config --global user.name bench
+    git init -q .
+    if [ "$tool" = git-lfs ]; then git lfs install --local >/dev/null; git lfs track "*.safetensors" >/dev/null
+    else git theta install >/dev/null 2>&1; git theta track "*.safetensors" >/dev/null; fi
+    git add .gitattributes; git commit -qm attributes
+    cp -r "$work/input" models; sync
+    t0=$(now); git add models; t1=$(now)
+    git commit -qm models
+    rm -rf models; sync
+    t2=$(now); git checkout -- models; t3=$(now)
+    diff -r -q models "$work/input" >/dev/null || { echo "small-files.sh: $tool: checkout is not byte-identical" >&2; exit 1; }
+    echo "$(echo "$t1 - $t0" | bc) $(echo "$t3 - $t2" | bc)"
+  )
+}
+median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+
+declare -A adds checkouts
+for r in $(seq 1 "$REPEAT"); do
+  # Alternate which tool goes first, so neither always meets a warmer page cache.
+  if [ $((r % 2)) = 1 ]; then order="git-lfs git-theta"; else order="git-theta git-lfs"; fi
+  for tool in $order; do
+    read -r a c < <(one_run "$tool" "$r")
+    adds[$tool]+="$a"$'\n'; checkouts[$tool]+="$c"$'\n'
+  done
+done
+
+lfs_add=$(printf '%s' "${adds[git-lfs]}" | median); theta_add=$(printf '%s' "${adds[git-theta]}" | median)
+lfs_co=$(printf '%s' "${checkouts[git-lfs]}" | median); theta_co=$(printf '%s' "${checkouts[git-theta]}" | median)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+echo "Small files: $COUNT safetensors of [$ROWS,$COLS]+[$ROWS] F32 ($bytes bytes), median of $REPEAT run(s); commit $commit; load $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
+echo
+echo "| step | git-lfs | git-theta | theta / lfs |"
+echo "|---|---|---|---|"
+printf '| `git add` of %s files | %.2f s | %.2f s | %s |\n' "$COUNT" "$lfs_add" "$theta_add" "$(ratio "$theta_add" "$lfs_add")"
+printf '| `git checkout` of %s files | %.2f s | %.2f s | %s |\n' "$COUNT" "$lfs_co" "$theta_co" "$(ratio "$theta_co" "$lfs_co")"
+echo
+echo "raw add (lfs): $(printf '%s' "${adds[git-lfs]}" | tr '\n' ' ')  raw add (theta): $(printf '%s' "${adds[git-theta]}" | tr '\n' ' ')"
+echo "raw checkout (lfs): $(printf '%s' "${checkouts[git-lfs]}" | tr '\n' ' ')  raw checkout (theta): $(printf '%s' "${checkouts[git-theta]}" | tr '\n' ' ')"
