@@ -145,7 +145,62 @@ internal sealed class ThetaCleaner
         }
     }
 
+    /// <summary>
+    /// Below this many tensor bytes a checkpoint is cleaned on the calling thread: handing each group to another thread
+    /// costs more than reading it (a git add of 200 adapters spent most of its time in thread wake-ups).
+    /// </summary>
+    private const long InlineCheckpointBytes = 8 << 20;
+
+    /// <summary>Below this size a group is hashed and stored on one thread, for the same reason.</summary>
+    private const int InlineGroupBytes = 1 << 20;
+
     private Dictionary<string, ParameterEntry> ProcessGroups(ICheckpointReader reader, ThetaMetadata? previous, StagingContext context, UpdateWriter writer, IUpdateType valueType, EuclideanLsh lsh, string path)
+    {
+        var declared = 0L;
+        foreach (var tensor in reader.Tensors)
+        {
+            declared += tensor.ByteLength;
+        }
+
+        return declared <= InlineCheckpointBytes
+            ? ProcessGroupsInline(reader, previous, context, writer, valueType, lsh)
+            : ProcessGroupsOverlapped(reader, previous, context, writer, valueType, lsh);
+    }
+
+    private Dictionary<string, ParameterEntry> ProcessGroupsInline(ICheckpointReader reader, ThetaMetadata? previous, StagingContext context, UpdateWriter writer, IUpdateType valueType, EuclideanLsh lsh)
+    {
+        var entries = new Dictionary<string, ParameterEntry>(StringComparer.Ordinal);
+        var large = new LargeGroupCleaner(settings, lsh);
+        var buffer = Array.Empty<byte>();
+        while (reader.Next() is { } info)
+        {
+            if (info.ByteLength > settings.LargeGroupBytes)
+            {
+                entries[info.Name] = ProcessLargeGroup(info, reader, previous, context, writer, large);
+                continue;
+            }
+
+            // Grown with the bytes that actually arrive, as in the overlapped path.
+            var length = (int)info.ByteLength;
+            var read = 0;
+            while (read < length)
+            {
+                if (read == buffer.Length)
+                {
+                    buffer = Grow(buffer, read, length);
+                }
+
+                var n = reader.ReadData(buffer.AsSpan(read, Math.Min(length, buffer.Length) - read));
+                read += n;
+            }
+
+            entries[info.Name] = ProcessGroup(info, new ReadOnlyMemory<byte>(buffer, 0, length), previous, context, writer, valueType, lsh);
+        }
+
+        return entries;
+    }
+
+    private Dictionary<string, ParameterEntry> ProcessGroupsOverlapped(ICheckpointReader reader, ThetaMetadata? previous, StagingContext context, UpdateWriter writer, IUpdateType valueType, EuclideanLsh lsh)
     {
         var large = new LargeGroupCleaner(settings, lsh);
         using var largeDone = new SemaphoreSlim(0);
@@ -296,14 +351,24 @@ internal sealed class ThetaCleaner
             LshSignature? signature = null;
             StoredValue? stored = null;
             string? fingerprint = null;
-            Parallel.Invoke(
-                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.MaxConcurrency) },
-                () =>
-                {
-                    fingerprint = ContentHash.Of(value.Span);
-                    signature = lsh.Hash(info.DType, value.Span, Math.Max(1, settings.MaxConcurrency - 1));
-                },
-                () => stored = valueType.Store(context, info, value));
+            void Fingerprint()
+            {
+                fingerprint = ContentHash.Of(value.Span);
+                signature = lsh.Hash(info.DType, value.Span, Math.Max(1, settings.MaxConcurrency - 1));
+            }
+
+            void Store() => stored = valueType.Store(context, info, value);
+
+            if (value.Length < InlineGroupBytes)
+            {
+                Fingerprint();
+                Store();
+            }
+            else
+            {
+                Parallel.Invoke(new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.MaxConcurrency) }, Fingerprint, Store);
+            }
+
             return new ParameterEntry(new TensorDescription(info.DType, info.Shape, signature!, fingerprint), stored!.Object, stored.Update);
         }
 

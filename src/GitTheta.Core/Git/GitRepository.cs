@@ -13,6 +13,7 @@ namespace GitTheta.Core.Git;
 internal sealed class GitRepository : IDisposable
 {
     private readonly Repository repository;
+    private readonly IndexSnapshot index;
     private ThetaSettings? settings;
 
     private GitRepository(Repository repository)
@@ -22,6 +23,7 @@ internal sealed class GitRepository : IDisposable
         WorkTree = repository.Info.WorkingDirectory is { } wd ? Path.GetFullPath(wd) : null;
         CommonDirectory = ResolveCommonDirectory(GitDirectory);
         ObjectStore = new LfsObjectStore(ResolveLfsRoot());
+        index = new IndexSnapshot(GitDirectory);
     }
 
     public string GitDirectory { get; }
@@ -100,13 +102,7 @@ internal sealed class GitRepository : IDisposable
         IndexStages(relativePath).TryGetValue(0, out var blobId) ? blobId : null;
 
     /// <summary>The blobs staged for a path, by stage: 0 when it is merged; 1 (base), 2 (ours), 3 (theirs) while it is unmerged.</summary>
-    public IReadOnlyDictionary<int, string> IndexStages(string relativePath)
-    {
-        // The index as it is on disk now: git rewrites it between the requests one filter process serves (a rebase
-        // picks commit after commit), and libgit2 does not re-read an index it has loaded.
-        using var fresh = new Repository(GitDirectory);
-        return fresh.Index.Where(e => e.Path.Replace('\\', '/') == relativePath).ToDictionary(e => (int)e.StageLevel, e => e.Id.Sha);
-    }
+    public IReadOnlyDictionary<int, string> IndexStages(string relativePath) => index.Stages(relativePath);
 
     /// <summary>The file at <paramref name="relativePath"/> (repository-relative, '/') in a revision, or null when the revision or the file does not exist.</summary>
     public RevisionBlob? FindBlob(string revision, string relativePath) =>

@@ -19,6 +19,7 @@ namespace GitTheta.Core.Storage;
 internal sealed class LfsObjectStore : IObjectReader
 {
     private readonly object sweepGate = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> knownDirectories = new(StringComparer.Ordinal);
     private bool swept;
 
     /// <summary>A store whose theta objects live in <c>&lt;lfsRoot&gt;/theta</c>.</summary>
@@ -197,8 +198,19 @@ internal sealed class LfsObjectStore : IObjectReader
     public PendingObject Begin()
     {
         SweepDeadTempFiles();
-        Directory.CreateDirectory(TempDirectory);
-        return new PendingObject(Path.Combine(TempDirectory, TempFileOwner.NewFileName()));
+        var temp = Path.Combine(TempDirectory, TempFileOwner.NewFileName());
+        try
+        {
+            EnsureDirectory(TempDirectory);
+            return new PendingObject(temp);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Removed since this process made it (gc, or a user cleaning up): make it again.
+            knownDirectories.TryRemove(TempDirectory, out _);
+            EnsureDirectory(TempDirectory);
+            return new PendingObject(temp);
+        }
     }
 
     /// <summary>Moves a finished object into place; an object already present is kept and the temp file dropped.</summary>
@@ -348,12 +360,12 @@ internal sealed class LfsObjectStore : IObjectReader
     private void Place(PendingObject pending, string oid)
     {
         var destination = PathOf(oid);
+        var moved = false;
         if (!File.Exists(destination))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
             try
             {
-                File.Move(pending.TempPath, destination, overwrite: false);
+                moved = MoveInto(pending.TempPath, destination);
             }
             catch (IOException) when (File.Exists(destination))
             {
@@ -361,15 +373,59 @@ internal sealed class LfsObjectStore : IObjectReader
             }
         }
 
-        File.Delete(pending.TempPath);
+        if (!moved)
+        {
+            File.Delete(pending.TempPath);
+        }
 
         // The transport name: git lfs push reads it. Best effort here; a push makes it again if it is missing.
         var lfs = LfsPathOf(oid);
         if (!File.Exists(lfs))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(lfs)!);
-            HardLink.TryCreate(destination, lfs);
+            var folder = Path.GetDirectoryName(lfs)!;
+            EnsureDirectory(folder);
+            if (!HardLink.TryCreate(destination, lfs) && !Directory.Exists(folder))
+            {
+                knownDirectories.TryRemove(folder, out _);
+                EnsureDirectory(folder);
+                HardLink.TryCreate(destination, lfs);
+            }
         }
+    }
+
+    /// <summary>Renames a temp file to its object name, making the object's folder when it is not there (any more).</summary>
+    private bool MoveInto(string temp, string destination)
+    {
+        var folder = Path.GetDirectoryName(destination)!;
+        EnsureDirectory(folder);
+        try
+        {
+            File.Move(temp, destination, overwrite: false);
+        }
+        catch (DirectoryNotFoundException) when (File.Exists(temp))
+        {
+            // The folder was removed since this process made it (gc removes emptied folders).
+            knownDirectories.TryRemove(folder, out _);
+            EnsureDirectory(folder);
+            File.Move(temp, destination, overwrite: false);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Creates a folder of the store once per process: a git add of many small files asked the file system for the same
+    /// few folders thousands of times. A folder removed later is made again by the callers that find it gone.
+    /// </summary>
+    private void EnsureDirectory(string folder)
+    {
+        if (knownDirectories.ContainsKey(folder))
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(folder);
+        knownDirectories.TryAdd(folder, true);
     }
 
     /// <summary>
