@@ -20,6 +20,9 @@ internal sealed class ThetaSmudger
 {
     private const int SniffBytes = 4096;
 
+    /// <summary>Below this many tensor bytes a checkpoint is rebuilt on the writer's thread (no prefetching thread).</summary>
+    private const long InlineCheckpointBytes = 8 << 20;
+
     private readonly LfsObjectStore store;
     private readonly ThetaSettings settings;
     private readonly CheckpointFormatRegistry formats;
@@ -191,6 +194,18 @@ internal sealed class ThetaSmudger
 
         public void WriteTo(Stream output)
         {
+            var total = 0L;
+            foreach (var info in layout)
+            {
+                total += info.ByteLength;
+            }
+
+            if (total <= InlineCheckpointBytes)
+            {
+                format.Write(container, new InlineTensorSource(source.ReadInto, source.CopyTo, largeGroupBytes), output, path);
+                return;
+            }
+
             using var prefetching = new PrefetchingTensorSource(layout, source.ReadInto, source.CopyTo, largeGroupBytes);
             format.Write(container, prefetching, output, path);
         }

@@ -364,7 +364,22 @@ internal static class MetadataSerializer
         sb.Append("\n      }");
     }
 
-    private static string Quote(string value) => JsonSerializer.Serialize(value, JsonOptions);
+    /// <summary>
+    /// A JSON string literal, escaped as JsonSerializer escapes it with <see cref="JsonOptions"/> (the bytes of every
+    /// metadata file depend on it). JsonEncodedText gives the same text without starting the serializer (a cost every
+    /// filter process paid on its first file); it refuses lone surrogates, which the serializer writes as U+FFFD.
+    /// </summary>
+    private static string Quote(string value)
+    {
+        try
+        {
+            return "\"" + JsonEncodedText.Encode(value, JsonOptions.Encoder).Value + "\"";
+        }
+        catch (ArgumentException)
+        {
+            return JsonSerializer.Serialize(value, JsonOptions);
+        }
+    }
 
     private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

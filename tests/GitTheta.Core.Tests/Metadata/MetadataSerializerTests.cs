@@ -25,6 +25,21 @@ public class MetadataSerializerTests
         Assert.Equal(forward, backward);
     }
 
+    [Theory]
+    [InlineData("plain.weight")]
+    [InlineData("quote\"back\\slash")]
+    [InlineData("control\u0000\u001f\u007f\ttab\nline")]
+    [InlineData("html<>&'+`")]
+    [InlineData("unicode é中文🙂 \u2028\u2029")]
+    [InlineData("lone \ud800 surrogate")]
+    [InlineData("reversed \udc00\ud800 pair")]
+    public void Names_are_escaped_exactly_as_the_JSON_serializer_escapes_them(string name)
+    {
+        var text = Encoding.UTF8.GetString(MetadataSerializer.Serialize(SampleMetadata.Create(name)));
+        var serializer = System.Text.Json.JsonSerializer.Serialize(name, new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        Assert.Contains("    " + serializer + ": {", text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parameter_names_are_sorted_by_ordinal()
     {
