@@ -1,20 +1,37 @@
+using GitTheta.Core.Filters;
 using GitTheta.Core.Repositories;
 using GitTheta.Tool.Infrastructure;
+using GitTheta.Tool.Progress;
 
 namespace GitTheta.Tool.Commands;
 
 /// <summary>What every filter entry point (clean, smudge, filter-process) sets up: the repository, its hook, the handler.</summary>
 internal sealed class FilterSession : IDisposable
 {
+    private readonly ThetaFilterHandler engineHandler;
+
     private FilterSession(ThetaRepository repository)
     {
         Repository = repository;
-        Handler = new ThetaFilterHandler(repository);
+        engineHandler = new ThetaFilterHandler(repository);
+
+        // git passes no --progress or --quiet to a filter; stderr is the user's, so the terminal and GIT_THETA_PROGRESS decide.
+        var progress = ProgressSettings.Resolve();
+        if (progress.Enabled)
+        {
+            var metered = new ProgressFilterHandler(engineHandler, progress, repository.WorkTree);
+            FetchProgressReporter.Attach(repository, progress, () => metered.CurrentPath ?? "parameter objects", progress.Threshold);
+            Handler = metered;
+        }
+        else
+        {
+            Handler = engineHandler;
+        }
     }
 
     public ThetaRepository Repository { get; }
 
-    public ThetaFilterHandler Handler { get; }
+    public IFilterHandler Handler { get; }
 
     public static FilterSession Open()
     {
@@ -29,7 +46,7 @@ internal sealed class FilterSession : IDisposable
 
     public void Dispose()
     {
-        Handler.Dispose();
+        engineHandler.Dispose();
         Repository.Dispose();
     }
 }
