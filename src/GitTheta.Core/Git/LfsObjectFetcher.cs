@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using GitTheta.Core.IO;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Storage;
 
@@ -33,7 +34,7 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
     }
 
     /// <summary>Told when a fetch starts, after each object git-lfs delivered and when it ends.</summary>
-    public IProgress<TransferProgress>? Progress { get; set; }
+    public IProgress<WorkProgress>? Progress { get; set; }
 
     /// <summary>
     /// When set, git-lfs's messages reach it line by line as they come (the front end shows them on a terminal), except
@@ -244,6 +245,6 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
             bytesDone += reference.Size;
         }
 
-        public TransferProgress Now(bool finished) => new(done, total, bytesDone, bytesTotal, finished);
+        public WorkProgress Now(bool finished) => new(done, total, bytesDone, bytesTotal, finished);
     }
 }

@@ -20,7 +20,7 @@ internal sealed class FilterSession : IDisposable
         if (progress.Enabled)
         {
             var metered = new ProgressFilterHandler(engineHandler, progress, repository.WorkTree);
-            FetchProgressReporter.Attach(repository, progress, () => metered.CurrentPath ?? "parameter objects", progress.Threshold);
+            WorkProgressReporter.AttachToFetcher(repository, progress, () => metered.CurrentPath ?? "parameter objects", progress.Threshold);
             Handler = metered;
         }
         else

@@ -55,7 +55,10 @@ internal sealed class ProgressMeter : IDisposable
         return meter;
     }
 
-    /// <summary>A number of objects of known total size (fetch, verify): <c>Downloading parameter objects: 45% (98/218), 460.8 MiB | 40.1 MiB/s</c>.</summary>
+    /// <summary>
+    /// A number of objects of known total size (fetch, verify): <c>Downloading parameter objects: 45% (98/218), 460.8 MiB | 40.1 MiB/s</c>;
+    /// with a total size of 0, a count alone (<c>Rewriting commits: 45% (9/20)</c>).
+    /// </summary>
     public static ProgressMeter? ForObjects(ProgressSettings settings, string label, int totalItems, long totalBytes, string? lfsDirection = null, string? lfsName = null)
     {
         var file = lfsDirection is null ? null : LfsProgressFile.Open(settings, lfsDirection);
@@ -146,7 +149,9 @@ internal sealed class ProgressMeter : IDisposable
 
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var rate = seconds > 0 ? ByteSize.Format((long)(bytesDone / seconds)) + "/s" : "0 B/s";
-        var text = totalItems > 0
+        var text = totalItems > 0 && totalBytes == 0
+            ? $"{label}: {Percent(itemsDone, totalItems),3}% ({itemsDone}/{totalItems}){suffix}"
+            : totalItems > 0
             ? $"{label}: {Percent(itemsDone, totalItems),3}% ({itemsDone}/{totalItems}), {ByteSize.Format(bytesDone)} | {rate}{suffix}"
             : $"{label}: {Percent(bytesDone, totalBytes),3}% ({ByteSize.Format(bytesDone)}/{ByteSize.Format(totalBytes)}) | {rate}{suffix}";
 

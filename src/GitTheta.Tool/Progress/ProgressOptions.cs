@@ -16,5 +16,15 @@ internal sealed class ProgressOptions
         return options;
     }
 
-    public ProgressSettings Resolve(ParseResult parse) => ProgressSettings.Resolve(parse.GetValue(quiet), parse.GetValue(progress));
+    /// <summary>The settings for this command; a flag given is also passed on to the filters of the git commands it runs.</summary>
+    public ProgressSettings Resolve(ParseResult parse)
+    {
+        var (isQuiet, isForced) = (parse.GetValue(quiet), parse.GetValue(progress));
+        if (isQuiet || isForced)
+        {
+            Environment.SetEnvironmentVariable(ProgressSettings.ProgressVariable, isQuiet ? "0" : "1");
+        }
+
+        return ProgressSettings.Resolve(isQuiet, isForced);
+    }
 }
