@@ -41,32 +41,46 @@ internal static class LfsPusher
     }
 
     /// <summary>
-    /// git-lfs draws its meter only on a terminal; its stderr is a pipe here (its last line names a failure), so
-    /// GIT_LFS_FORCE_PROGRESS asks for the meter anyway and each chunk is copied on as it arrives, <c>\r</c> included.
+    /// git-lfs draws its meter only on a terminal, and <c>git lfs push</c> draws it on stdout; both streams are pipes here
+    /// (the last line names a failure), so GIT_LFS_FORCE_PROGRESS asks for the meter anyway and every chunk of either
+    /// stream is copied on as it arrives, <c>\r</c> included.
     /// </summary>
     private static GitResult RunShowingProgress(string workTree, IEnumerable<string> arguments, TextWriter transferOutput)
     {
         using var process = GitCli.Start(workTree, arguments, new Dictionary<string, string?> { ["GIT_LFS_FORCE_PROGRESS"] = "1" });
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = new System.Text.StringBuilder();
-        var chunk = new char[4096];
-        int n;
-        while ((n = process.StandardError.Read(chunk, 0, chunk.Length)) > 0)
+        var gate = new object();
+        var lastWritten = '\n';
+        Task<string> Copy(StreamReader reader) => Task.Run(() =>
         {
-            stderr.Append(chunk, 0, n);
-            transferOutput.Write(chunk, 0, n);
-            transferOutput.Flush();
-        }
+            var all = new System.Text.StringBuilder();
+            var chunk = new char[4096];
+            int n;
+            while ((n = reader.Read(chunk, 0, chunk.Length)) > 0)
+            {
+                all.Append(chunk, 0, n);
+                lock (gate)
+                {
+                    transferOutput.Write(chunk, 0, n);
+                    transferOutput.Flush();
+                    lastWritten = chunk[n - 1];
+                }
+            }
 
-        if (stderr.Length > 0 && stderr[^1] != '\n')
+            return all.ToString();
+        });
+
+        var stdout = Copy(process.StandardOutput);
+        var stderr = Copy(process.StandardError);
+        var output = stdout.GetAwaiter().GetResult();
+        var error = stderr.GetAwaiter().GetResult();
+        process.WaitForExit();
+        if (lastWritten != '\n')
         {
             // The meter ends with \r: what is printed next must not overwrite it.
             transferOutput.Write('\n');
         }
 
-        var output = stdout.GetAwaiter().GetResult();
-        process.WaitForExit();
-        return new GitResult(process.ExitCode, System.Text.Encoding.UTF8.GetBytes(output), stderr.ToString());
+        return new GitResult(process.ExitCode, System.Text.Encoding.UTF8.GetBytes(output), error);
     }
 }

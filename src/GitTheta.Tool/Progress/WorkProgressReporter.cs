@@ -82,6 +82,11 @@ internal sealed class WorkProgressReporter : IProgress<WorkProgress>
     /// <summary>A line for the user (git-lfs's message), above the meter when one is drawn.</summary>
     public void ShowMessage(string line)
     {
+        if (line.Trim().Length == 0)
+        {
+            return;
+        }
+
         lock (gate)
         {
             if (meter is not null)
