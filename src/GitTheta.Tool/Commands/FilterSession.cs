@@ -10,13 +10,10 @@ internal sealed class FilterSession : IDisposable
 {
     private readonly ThetaFilterHandler engineHandler;
 
-    private FilterSession(ThetaRepository repository)
+    private FilterSession(ThetaRepository repository, ProgressSettings progress)
     {
         Repository = repository;
         engineHandler = new ThetaFilterHandler(repository);
-
-        // git passes no --progress or --quiet to a filter; stderr is the user's, so the terminal and GIT_THETA_PROGRESS decide.
-        var progress = ProgressSettings.Resolve();
         if (progress.Enabled)
         {
             var metered = new ProgressFilterHandler(engineHandler, progress, repository.WorkTree);
@@ -35,13 +32,15 @@ internal sealed class FilterSession : IDisposable
 
     public static FilterSession Open()
     {
+        // git passes no --progress or --quiet to a filter; stderr is the user's, so the terminal and GIT_THETA_PROGRESS decide.
+        var progress = ProgressSettings.Resolve();
         var repository = RepositoryContext.Open();
         if (repository.WorkTree is { } workTree)
         {
             PrePushHook.EnsureInstalled(workTree);
         }
 
-        return new FilterSession(repository);
+        return new FilterSession(repository, progress);
     }
 
     public void Dispose()

@@ -148,6 +148,25 @@ public sealed class ProgressTests : IDisposable
     }
 
     [Fact]
+    public void Verify_draws_its_meter_on_a_terminal_and_none_with_quiet()
+    {
+        var repo = ThetaRepoFactory.Create(sandbox, Model);
+        repo.Write(Model, Large);
+        repo.GitOk("add", ".");
+        repo.Commit("v1");
+        var objectCount = repo.StoredObjects().Count;
+
+        var verify = OnTerminal(repo, new Dictionary<string, string?>(), "git theta verify");
+        Assert.Contains($"Verifying parameter objects: 100% ({objectCount}/{objectCount}), ", verify);
+        Assert.Contains($"{objectCount} objects checked: {objectCount} intact", verify);
+
+        var quiet = OnTerminal(repo, new Dictionary<string, string?>(), "git theta verify -q");
+        Assert.Contains($"{objectCount} objects checked: {objectCount} intact", quiet);
+        Assert.DoesNotContain("Verifying", quiet);
+        AssertNoProgress(quiet);
+    }
+
+    [Fact]
     public void GIT_LFS_PROGRESS_receives_git_lfs_style_checkout_lines_without_a_terminal()
     {
         var repo = ThetaRepoFactory.Create(sandbox, Model);
