@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
-using GitTheta.Core.IO;
 using GitTheta.Core.Diagnostics;
+using GitTheta.Core.IO;
 using GitTheta.Core.Storage;
 
 namespace GitTheta.Core.Git;

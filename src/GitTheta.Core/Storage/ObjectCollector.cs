@@ -68,15 +68,12 @@ internal sealed class ObjectCollector
 
         var removed = new List<StoredObject>();
         var problems = new List<string>();
-        var (done, bytesDone, bytesTotal) = (0, 0L, candidates.Sum(c => c.Size));
-        Progress?.Report(new IO.WorkProgress(0, candidates.Count, 0, bytesTotal, Finished: false));
-        foreach (var candidate in candidates)
+        var (bytesDone, bytesTotal) = (0L, candidates.Sum(c => c.Size));
+        for (var i = 0; i < candidates.Count; i++)
         {
-            if (done++ > 0)
-            {
-                Progress?.Report(new IO.WorkProgress(done - 1, candidates.Count, bytesDone, bytesTotal, Finished: false));
-            }
-
+            // Reported before each candidate: the first report is the start, the one after the loop the end.
+            Progress?.Report(new IO.WorkProgress(i, candidates.Count, bytesDone, bytesTotal, Finished: false));
+            var candidate = candidates[i];
             bytesDone += candidate.Size;
             var now = new FileInfo(candidate.Path);
             if (!now.Exists)

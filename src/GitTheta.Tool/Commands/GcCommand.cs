@@ -31,10 +31,8 @@ internal static class GcCommand
             var directory = repository.WorkTree ?? repository.GitDirectory;
             var keepChangedSince = PruneExpiry.Resolve(directory, parse.GetValue(prune));
             WarnAboutSharedStorage(repository);
-            var collector = new ObjectCollector(repository.Store, new ReachableObjectScanner(directory))
-            {
-                Progress = parse.GetValue(dryRun) || !progress.Enabled ? null : new WorkProgressReporter(progress, () => "Removing unreferenced objects"),
-            };
+            using var reporter = parse.GetValue(dryRun) || !progress.Enabled ? null : new WorkProgressReporter(progress, () => "Removing unreferenced objects");
+            var collector = new ObjectCollector(repository.Store, new ReachableObjectScanner(directory)) { Progress = reporter };
             var report = collector.Collect(keepChangedSince, parse.GetValue(dryRun));
             if (parse.GetValue(verbose))
             {

@@ -38,10 +38,8 @@ internal static class MigrateCommand
             }
 
             var targets = parse.GetValue(everything) ? AllRefs(root) : named.Length > 0 ? named.Select(r => FullRef(root, r)).ToList() : new List<string> { FullRef(root, "HEAD") };
-            var migrator = new HistoryMigrator(repository, patterns)
-            {
-                Progress = progress.Enabled ? new WorkProgressReporter(progress, () => "Rewriting commits") : null,
-            };
+            using var reporter = progress.Enabled ? new WorkProgressReporter(progress, () => "Rewriting commits") : null;
+            var migrator = new HistoryMigrator(repository, patterns) { Progress = reporter };
             var report = migrator.Migrate(targets);
             Console.WriteLine($"Rewrote {report.CommitsRewritten} commit(s); converted {report.Files.Count} file(s): {string.Join(", ", report.Files)}.");
             foreach (var (name, old, updated) in report.Refs)

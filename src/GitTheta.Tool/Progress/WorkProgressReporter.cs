@@ -7,7 +7,7 @@ namespace GitTheta.Tool.Progress;
 /// Draws Core's <see cref="WorkProgress"/> reports as a git-lfs meter (<c>Downloading model.safetensors: 45% (98/218),
 /// 460.8 MiB | 40.1 MiB/s</c>), and shows messages (git-lfs's own) above the meter instead of through it.
 /// </summary>
-internal sealed class WorkProgressReporter : IProgress<WorkProgress>
+internal sealed class WorkProgressReporter : IProgress<WorkProgress>, IDisposable
 {
     private readonly object gate = new();
     private readonly ProgressSettings settings;
@@ -76,6 +76,16 @@ internal sealed class WorkProgressReporter : IProgress<WorkProgress>
                 meter?.Dispose();
                 meter = null;
             }
+        }
+    }
+
+    /// <summary>Ends a meter the work left unfinished (it failed), so an error starts on its own line.</summary>
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            meter?.Dispose();
+            meter = null;
         }
     }
 
