@@ -7,4 +7,7 @@ internal interface ISmudgeResult : IDisposable
     bool IsCheckpoint { get; }
 
     void WriteTo(Stream output);
+
+    /// <summary>About how many bytes <see cref="WriteTo"/> writes, when known before writing (for progress; never trusted for correctness).</summary>
+    long? EstimatedLength => null;
 }

@@ -192,6 +192,9 @@ internal sealed class ThetaSmudger
 
         public bool IsCheckpoint => true;
 
+        /// <summary>The tensors' bytes and the container's: exact for safetensors, close for formats that add framing.</summary>
+        public long? EstimatedLength => container.LongLength + layout.Sum(t => t.ByteLength);
+
         public void WriteTo(Stream output)
         {
             var total = 0L;

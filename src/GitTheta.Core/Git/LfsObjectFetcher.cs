@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using GitTheta.Core.Diagnostics;
+using GitTheta.Core.IO;
 using GitTheta.Core.Storage;
 
 namespace GitTheta.Core.Git;
@@ -12,6 +13,10 @@ namespace GitTheta.Core.Git;
 /// </summary>
 internal sealed class LfsObjectFetcher : IObjectFetcher
 {
+    /// <summary>The pathname each pointer is smudged under, so git-lfs's per-object heading can be told from its other messages.</summary>
+    private const string FetchPath = ".git-theta-fetch/";
+    private const string FetchHeading = "Downloading " + FetchPath;
+
     private readonly string workingDirectory;
     private readonly Action<string> log;
     private readonly LfsObjectStore? store;
@@ -27,6 +32,15 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
         lfsInstalled = new Lazy<bool>(() => GitCli.Run(workingDirectory, "lfs", "version").Succeeded);
         fetchFilter = new Lazy<LfsFetchFilter>(() => LfsFetchFilter.Load(workingDirectory));
     }
+
+    /// <summary>Told when a fetch starts, after each object git-lfs delivered and when it ends.</summary>
+    public IProgress<WorkProgress>? Progress { get; set; }
+
+    /// <summary>
+    /// When set, git-lfs's messages reach it line by line as they come (the front end shows them on a terminal), except
+    /// the "Downloading &lt;name&gt; (&lt;size&gt;)" heading git-lfs prints per object, which <see cref="Progress"/> replaces.
+    /// </summary>
+    public Action<string>? TransferOutput { get; set; }
 
     /// <summary>lfs.fetchinclude / lfs.fetchexclude: a checkout leaves the files they exclude as metadata, as git-lfs leaves pointers.</summary>
     public LfsFetchFilter FetchFilter => fetchFilter.Value;
@@ -48,13 +62,22 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
 
         // git-lfs stops at the first object the remote lacks; start it again for the rest, skipping that one.
         var remaining = new Queue<ObjectRef>(objects);
+        var tally = new Tally(objects.Count, objects.Sum(o => o.Size));
+        Progress?.Report(tally.Now(finished: false));
         var starts = 0;
-        while (remaining.Count > 0 && starts++ <= objects.Count)
+        try
         {
-            if (!FetchUntilFailure(remaining))
+            while (remaining.Count > 0 && starts++ <= objects.Count)
             {
-                break;
+                if (!FetchUntilFailure(remaining, tally))
+                {
+                    break;
+                }
             }
+        }
+        finally
+        {
+            Progress?.Report(tally.Now(finished: true));
         }
 
         if (store is not null)
@@ -89,7 +112,7 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
     }
 
     /// <summary>Runs one git-lfs process over the queue; false when git-lfs cannot be started at all.</summary>
-    private bool FetchUntilFailure(Queue<ObjectRef> remaining)
+    private bool FetchUntilFailure(Queue<ObjectRef> remaining, Tally tally)
     {
         var start = new ProcessStartInfo("git")
         {
@@ -128,7 +151,7 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
 
         using (process)
         {
-            var stderr = process.StandardError.ReadToEndAsync();
+            var stderr = ReadMessages(process.StandardError);
             try
             {
                 var writer = new PktLineWriter(process.StandardInput.BaseStream);
@@ -147,7 +170,7 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
                 {
                     var reference = remaining.Dequeue();
                     writer.WriteText("command=smudge");
-                    writer.WriteText($"pathname=.git-theta-fetch/{reference.Oid}");
+                    writer.WriteText($"pathname={FetchPath}{reference.Oid}");
                     writer.WriteFlush();
                     writer.WritePacket(Encoding.ASCII.GetBytes($"version https://git-lfs.github.com/spec/v1\noid sha256:{reference.Oid}\nsize {reference.Size}\n"));
                     writer.WriteFlush();
@@ -157,6 +180,8 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
                     {
                         new PktLineContentStream(reader).Drain();
                         reader.ReadTextList();
+                        tally.Add(reference);
+                        Progress?.Report(tally.Now(finished: false));
                     }
                     else
                     {
@@ -182,12 +207,44 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
             }
 
             var errors = stderr.GetAwaiter().GetResult().Trim();
-            if (process.ExitCode != 0 && errors.Length > 0)
+            if (process.ExitCode != 0 && errors.Length > 0 && TransferOutput is null)
             {
                 log($"git lfs: {errors.Split('\n')[^1]}");
             }
         }
 
         return true;
+    }
+
+    /// <summary>Collects git-lfs's stderr, passing each line on to <see cref="TransferOutput"/> as it arrives.</summary>
+    private Task<string> ReadMessages(StreamReader stderr) => Task.Run(() =>
+    {
+        var all = new StringBuilder();
+        string? line;
+        while ((line = stderr.ReadLine()) is not null)
+        {
+            all.Append(line).Append('\n');
+            if (TransferOutput is { } output && !line.StartsWith(FetchHeading, StringComparison.Ordinal))
+            {
+                output(line);
+            }
+        }
+
+        return all.ToString();
+    });
+
+    /// <summary>Objects and bytes delivered so far, across the restarts of git-lfs.</summary>
+    private sealed class Tally(int total, long bytesTotal)
+    {
+        private int done;
+        private long bytesDone;
+
+        public void Add(ObjectRef reference)
+        {
+            done++;
+            bytesDone += reference.Size;
+        }
+
+        public WorkProgress Now(bool finished) => new(done, total, bytesDone, bytesTotal, finished);
     }
 }

@@ -2,6 +2,7 @@ using System.IO.Enumeration;
 using System.Text;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Git;
+using GitTheta.Core.IO;
 using GitTheta.Core.Metadata;
 
 namespace GitTheta.Core.Repositories;
@@ -38,6 +39,9 @@ internal sealed class HistoryMigrator
     /// <summary>What a migration did, for the user.</summary>
     public sealed record Report(int CommitsRewritten, IReadOnlyList<(string Ref, string Old, string New)> Refs, IReadOnlyList<string> Files);
 
+    /// <summary>Told before the rewrite starts, after each commit and at the end (commits; no bytes).</summary>
+    public IProgress<WorkProgress>? Progress { get; init; }
+
     /// <summary>Rewrites the commits reachable from <paramref name="refs"/> (full ref names) and moves those refs.</summary>
     /// <exception cref="ThetaException">GT2027 on a dirty work tree; GT2028 when an LFS object is missing and cannot be fetched (nothing is changed then).</exception>
     public Report Migrate(IReadOnlyList<string> refs)
@@ -52,9 +56,11 @@ internal sealed class HistoryMigrator
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
         // Every new object is written before any ref moves: a failure leaves the refs as they were.
-        foreach (var commit in order)
+        Progress?.Report(new WorkProgress(0, order.Length, 0, 0, Finished: false));
+        for (var i = 0; i < order.Length; i++)
         {
-            commits[commit] = RewriteCommit(commit);
+            commits[order[i]] = RewriteCommit(order[i]);
+            Progress?.Report(new WorkProgress(i + 1, order.Length, 0, 0, Finished: i + 1 == order.Length));
         }
 
         var moved = new List<(string Ref, string Old, string New)>();

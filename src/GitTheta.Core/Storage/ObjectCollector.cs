@@ -17,6 +17,9 @@ internal sealed class ObjectCollector
         this.references = references;
     }
 
+    /// <summary>Told before the removals start, after each candidate and at the end (objects and their bytes).</summary>
+    public IProgress<IO.WorkProgress>? Progress { get; init; }
+
     /// <param name="keepChangedSinceUtc">Objects and temp files modified at or after this time are kept; <see cref="DateTime.MaxValue"/> keeps none for their age.</param>
     /// <param name="dryRun">Only report what would be removed.</param>
     public CollectionReport Collect(DateTime keepChangedSinceUtc, bool dryRun)
@@ -65,8 +68,13 @@ internal sealed class ObjectCollector
 
         var removed = new List<StoredObject>();
         var problems = new List<string>();
-        foreach (var candidate in candidates)
+        var (bytesDone, bytesTotal) = (0L, candidates.Sum(c => c.Size));
+        for (var i = 0; i < candidates.Count; i++)
         {
+            // Reported before each candidate: the first report is the start, the one after the loop the end.
+            Progress?.Report(new IO.WorkProgress(i, candidates.Count, bytesDone, bytesTotal, Finished: false));
+            var candidate = candidates[i];
+            bytesDone += candidate.Size;
             var now = new FileInfo(candidate.Path);
             if (!now.Exists)
             {
@@ -91,6 +99,7 @@ internal sealed class ObjectCollector
             }
         }
 
+        Progress?.Report(new IO.WorkProgress(candidates.Count, candidates.Count, bytesTotal, bytesTotal, Finished: true));
         var tempFilesRemoved = new List<TempFile>();
         foreach (var temp in staleTempFiles)
         {

@@ -3,6 +3,7 @@ using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Git;
 using GitTheta.Core.Repositories;
 using GitTheta.Tool.Infrastructure;
+using GitTheta.Tool.Progress;
 
 namespace GitTheta.Tool.Commands;
 
@@ -18,9 +19,12 @@ internal static class FetchCommand
         command.Arguments.Add(revisions);
         command.Options.Add(include);
         command.Options.Add(exclude);
+        var progressOptions = ProgressOptions.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
+            var progress = progressOptions.Resolve(parse);
             using var repository = RepositoryContext.Open();
+            WorkProgressReporter.AttachToFetcher(repository, progress, () => "parameter objects", threshold: 0);
             var root = RepositoryContext.WorkTree(repository);
             var finder = new TrackedMetadataFinder(repository);
             var wanted = new Dictionary<string, Core.Storage.ObjectRef>(StringComparer.Ordinal);

@@ -4,6 +4,7 @@ using GitTheta.Core.Git;
 using GitTheta.Core.Repositories;
 using GitTheta.Core.Storage;
 using GitTheta.Tool.Infrastructure;
+using GitTheta.Tool.Progress;
 
 namespace GitTheta.Tool.Commands;
 
@@ -22,13 +23,16 @@ internal static class GcCommand
         command.Options.Add(dryRun);
         command.Options.Add(prune);
         command.Options.Add(verbose);
+        var progressOptions = ProgressOptions.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
+            var progress = progressOptions.Resolve(parse);
             using var repository = RepositoryContext.Open();
             var directory = repository.WorkTree ?? repository.GitDirectory;
             var keepChangedSince = PruneExpiry.Resolve(directory, parse.GetValue(prune));
             WarnAboutSharedStorage(repository);
-            var collector = new ObjectCollector(repository.Store, new ReachableObjectScanner(directory));
+            using var reporter = parse.GetValue(dryRun) || !progress.Enabled ? null : new WorkProgressReporter(progress, () => "Removing unreferenced objects");
+            var collector = new ObjectCollector(repository.Store, new ReachableObjectScanner(directory)) { Progress = reporter };
             var report = collector.Collect(keepChangedSince, parse.GetValue(dryRun));
             if (parse.GetValue(verbose))
             {

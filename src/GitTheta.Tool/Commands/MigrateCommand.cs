@@ -2,6 +2,7 @@ using System.CommandLine;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Repositories;
 using GitTheta.Tool.Infrastructure;
+using GitTheta.Tool.Progress;
 
 namespace GitTheta.Tool.Commands;
 
@@ -17,9 +18,12 @@ internal static class MigrateCommand
         command.Options.Add(include);
         command.Options.Add(everything);
         command.Arguments.Add(refs);
+        var progressOptions = ProgressOptions.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
+            var progress = progressOptions.Resolve(parse);
             using var repository = RepositoryContext.Open();
+            WorkProgressReporter.AttachToFetcher(repository, progress, () => "parameter objects", threshold: 0);
             var root = RepositoryContext.WorkTree(repository);
             var patterns = parse.GetValue(include)!.SelectMany(p => p.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct().ToList();
             if (patterns.Count == 0)
@@ -34,7 +38,9 @@ internal static class MigrateCommand
             }
 
             var targets = parse.GetValue(everything) ? AllRefs(root) : named.Length > 0 ? named.Select(r => FullRef(root, r)).ToList() : new List<string> { FullRef(root, "HEAD") };
-            var report = new HistoryMigrator(repository, patterns).Migrate(targets);
+            using var reporter = progress.Enabled ? new WorkProgressReporter(progress, () => "Rewriting commits") : null;
+            var migrator = new HistoryMigrator(repository, patterns) { Progress = reporter };
+            var report = migrator.Migrate(targets);
             Console.WriteLine($"Rewrote {report.CommitsRewritten} commit(s); converted {report.Files.Count} file(s): {string.Join(", ", report.Files)}.");
             foreach (var (name, old, updated) in report.Refs)
             {

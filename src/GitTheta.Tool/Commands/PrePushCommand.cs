@@ -2,6 +2,7 @@ using System.CommandLine;
 using GitTheta.Core.Git;
 using GitTheta.Core.Repositories;
 using GitTheta.Tool.Infrastructure;
+using GitTheta.Tool.Progress;
 
 namespace GitTheta.Tool.Commands;
 
@@ -18,8 +19,10 @@ internal static class PrePushCommand
         var command = new Command("pre-push", "Pre-push hook (called by git): upload the parameter objects of the pushed commits through git-lfs.");
         command.Arguments.Add(remote);
         command.Arguments.Add(url);
+        var progressOptions = ProgressOptions.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
+            var progress = progressOptions.Resolve(parse);
             using var repository = RepositoryContext.Open();
             var root = RepositoryContext.WorkTree(repository);
             var remoteName = parse.GetValue(remote)!;
@@ -55,7 +58,7 @@ internal static class PrePushCommand
 
             if (objects.Count > 0)
             {
-                var pushed = LfsPusher.Push(root, remoteName, objects.Values.ToList(), repository.Store, CommandRunner.Log);
+                var pushed = LfsPusher.Push(root, remoteName, objects.Values.ToList(), repository.Store, CommandRunner.Log, progress.ToTerminal ? Console.Error : null);
                 Console.Error.WriteLine($"git-theta: uploaded {pushed} new parameter object(s) to {remoteName} (git-lfs skips any the remote already has).");
             }
 

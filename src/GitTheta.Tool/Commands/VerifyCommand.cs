@@ -5,6 +5,7 @@ using GitTheta.Core.Metadata;
 using GitTheta.Core.Repositories;
 using GitTheta.Core.Storage;
 using GitTheta.Tool.Infrastructure;
+using GitTheta.Tool.Progress;
 
 namespace GitTheta.Tool.Commands;
 
@@ -19,8 +20,10 @@ internal static class VerifyCommand
         var revisions = new Argument<string[]>("revision") { Description = "Revisions whose checkpoints to check (default: HEAD).", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("verify", "Check that every parameter object of the tracked checkpoints is in the local store and hashes to its id.");
         command.Arguments.Add(revisions);
+        var progressOptions = ProgressOptions.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
+            var progress = progressOptions.Resolve(parse);
             using var repository = RepositoryContext.Open();
             var finder = new TrackedMetadataFinder(repository);
             var objects = new Dictionary<string, ObjectRef>(StringComparer.Ordinal);
@@ -44,11 +47,13 @@ internal static class VerifyCommand
             var missing = new List<string>();
             var corrupt = new List<string>();
             var wrongSize = new List<(ObjectRef Reference, long Actual)>();
+            using var meter = objects.Count > 0 ? ProgressMeter.ForObjects(progress, "Verifying parameter objects", objects.Count, objects.Values.Sum(o => o.Size)) : null;
             foreach (var reference in objects.Values)
             {
                 if (!store.Contains(reference.Oid))
                 {
                     missing.Add(reference.Oid);
+                    meter?.Advance(reference.Size, 1);
                     continue;
                 }
 
@@ -66,8 +71,11 @@ internal static class VerifyCommand
                 {
                     corrupt.Add(reference.Oid);
                 }
+
+                meter?.Advance(reference.Size, 1);
             }
 
+            meter?.Finish();
             foreach (var oid in corrupt)
             {
                 Console.WriteLine($"corrupt  {oid}  {store.PathOf(oid)}");
