@@ -37,7 +37,7 @@ internal sealed class FilterSession : IDisposable
         var repository = RepositoryContext.Open();
         if (repository.WorkTree is { } workTree)
         {
-            PrePushHook.EnsureInstalled(workTree);
+            PrePushHook.EnsureInstalled(repository, workTree);
         }
 
         return new FilterSession(repository, progress);

@@ -61,11 +61,15 @@ internal static class PrePushHook
     /// Installs the hook where it is missing, as git-lfs does from its filters: a clone made with
     /// 'git theta install --scope global' gets its hook the first time git-theta runs in it.
     /// </summary>
-    public static void EnsureInstalled(string workTree)
+    public static void EnsureInstalled(Core.Repositories.ThetaRepository repository, string workTree)
     {
         try
         {
-            var hook = Path.Combine(HooksDirectory(workTree), "pre-push");
+            // Every filter process starts here: without core.hooksPath the folder is known without starting a git.
+            var hooks = string.IsNullOrEmpty(repository.Git.GetConfig("core.hooksPath"))
+                ? Path.Combine(repository.Git.CommonDirectory, "hooks")
+                : HooksDirectory(workTree);
+            var hook = Path.Combine(hooks, "pre-push");
             if (!File.Exists(hook) || !File.ReadAllText(hook).Contains(Marker, StringComparison.Ordinal))
             {
                 Install(workTree, Infrastructure.SelfInvocation.Command());

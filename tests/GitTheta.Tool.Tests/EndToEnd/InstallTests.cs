@@ -43,6 +43,25 @@ public sealed class InstallTests : IDisposable
     }
 
     [Fact]
+    public void A_filter_puts_a_missing_pre_push_hook_back_where_git_runs_hooks()
+    {
+        var repo = ThetaRepoFactory.Create(sandbox);
+        repo.ThetaOk("track", "m.safetensors");
+        File.Delete(repo.Path(".git/hooks/pre-push"));
+        repo.Write("m.safetensors", Checkpoint.Random(2).ToBytes());
+        repo.GitOk("add", "m.safetensors");
+        Assert.Contains("# installed by git-theta", File.ReadAllText(repo.Path(".git/hooks/pre-push")));
+
+        // With core.hooksPath (relative: to the top of the work tree), the hook goes there and not into .git/hooks.
+        repo.GitOk("config", "core.hooksPath", "ci/hooks");
+        File.Delete(repo.Path(".git/hooks/pre-push"));
+        repo.Write("m.safetensors", Checkpoint.Random(3).ToBytes());
+        repo.GitOk("add", "m.safetensors");
+        Assert.Contains("# installed by git-theta", File.ReadAllText(repo.Path("ci/hooks/pre-push")));
+        Assert.False(File.Exists(repo.Path(".git/hooks/pre-push")));
+    }
+
+    [Fact]
     public void Install_chains_an_existing_pre_push_hook_instead_of_overwriting_it()
     {
         Sandbox.RequireGitLfs();
