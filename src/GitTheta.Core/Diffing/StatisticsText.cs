@@ -36,7 +36,7 @@ internal static class StatisticsText
         var modified = statistics.Count(s => s.Kind == Metadata.ChangeKind.Modified);
         var added = statistics.Count(s => s.Kind == Metadata.ChangeKind.Added);
         var removed = statistics.Count(s => s.Kind == Metadata.ChangeKind.Removed);
-        var text = $"{statistics.Count} groups: {modified} modified, {added} added, {removed} removed";
+        var text = $"{statistics.Count} {(statistics.Count == 1 ? "group" : "groups")}: {modified} modified, {added} added, {removed} removed";
         var compared = statistics.Where(s => s.Delta is { Comparison: not ValueComparison.RawBytes }).Select(s => s.Delta!).ToList();
         if (compared.Count > 0)
         {

@@ -74,13 +74,14 @@ public sealed class ShardedModelTests : IDisposable
         Assert.Equal(diff, repo.ThetaOk("diff", "--stat", "HEAD~1", "HEAD", "--", "models"));
         var inside = sandbox.Theta(repo.Path("models"), "diff", "--stat", "HEAD~1", "HEAD", "--", "model.safetensors.index.json").EnsureSuccess("diff from inside models");
         Assert.Equal(diff, inside.Output);
+        Assert.Equal(diff, sandbox.Theta(repo.Path("models"), "diff", "--stat", "HEAD~1", "HEAD", "--", ".").EnsureSuccess("diff -- . inside models").Output);
 
         // Against the working files (the old side the given revision): each shard file is hashed in memory, nothing stored.
         repo.Write(Shard2, Shard2File().With("layers.1.weight", Shifted(Shard2File()["layers.1.weight"].Values, 1e-3)).With("lm_head.bias", Shifted(Shard2File()["lm_head.bias"].Values, 2e-3)).ToBytes());
         var working = repo.ThetaOk("diff", "--stat", "HEAD", "--", Index);
         Assert.Contains("1 of 4 parameter groups differ across 2 shards: 1 modified, 0 added, 0 removed", working);
         Assert.Matches(@"(?m)^lm_head\.bias\s+max\|Δ\| 2\.0e-03", working);
-        Assert.Matches(@"(?m)^total\s+1 groups: 1 modified, 0 added, 0 removed; changed 32/32 ", working);
+        Assert.Matches(@"(?m)^total\s+1 group: 1 modified, 0 added, 0 removed; changed 32/32 ", working);
     }
 
     [Fact]
