@@ -46,6 +46,8 @@ internal static class DiagnosticIds
     public const string LfsObjectUnavailable = "GT2028";
     public const string PythonGitThetaMetadata = "GT2029";
     public const string PeftAdapterUnusable = "GT2030";
+    public const string ShardIndexInvalid = "GT2036";
+    public const string ShardIndexMismatch = "GT2037";
 
     // MSBuild targets and tasks of GitTheta.Sdk (GT1xxx)
     public const string ModelFileMissing = "GT1001";

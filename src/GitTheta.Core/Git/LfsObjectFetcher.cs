@@ -122,6 +122,12 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // git-lfs applies lfs.fetchinclude/fetchexclude to the pathname it is given, and ours is a made-up one: git-theta
+        // has already decided which objects to fetch, so a partial clone's patterns must not veto them here.
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("lfs.fetchinclude=");
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("lfs.fetchexclude=");
         start.ArgumentList.Add("lfs");
         start.ArgumentList.Add("filter-process");
 

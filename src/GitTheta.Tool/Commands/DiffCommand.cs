@@ -40,6 +40,23 @@ internal static class DiffCommand
             using var repository = TryOpen();
             var sides = new DiffSideReader(repository);
             var measure = parse.GetValue(stat) || ThetaSettings.LoadDiffStat(Environment.GetEnvironmentVariable, key => repository?.Git.GetConfig(key));
+            if (doubleDash && repository is not null)
+            {
+                // Models are read before anything is printed, so a broken shard index gives one error line and no half a diff.
+                var (models, covered) = Models(values, values.Length - paths, sides, repository);
+                foreach (var (before, after) in models)
+                {
+                    WriteModel(before, after, measure, sides, Console.Out, UseColor());
+                }
+
+                foreach (var (before, after) in Pairs(values, values.Length - paths, sides, repository, covered))
+                {
+                    Write(before, after, measure, sides, Console.Out, UseColor());
+                }
+
+                return ExitCode.Success;
+            }
+
             foreach (var (before, after) in Pairs(values, doubleDash ? values.Length - paths : null, sides, repository))
             {
                 Write(before, after, measure, sides, Console.Out, UseColor());
@@ -50,9 +67,144 @@ internal static class DiffCommand
         return command;
     }
 
+    /// <summary>
+    /// The sharded checkpoints the paths after "--" name (a shard index, or a folder that holds one), as two versions
+    /// each, and the shards they cover, which are then left out of the per-file diffs.
+    /// </summary>
+    private static (IReadOnlyList<(ModelSide Before, ModelSide After)> Models, HashSet<string> Covered) Models(string[] values, int revisions, DiffSideReader sides, ThetaRepository repository)
+    {
+        var models = new List<(ModelSide, ModelSide)>();
+        var covered = new HashSet<string>(StringComparer.Ordinal);
+        if (revisions > 2 || revisions == values.Length)
+        {
+            return (models, covered);
+        }
+
+        var reader = new ModelSideReader(repository, sides);
+        var before = revisions == 0 ? null : values[0];
+        var after = revisions == 2 ? values[1] : null;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var pathspec in values[revisions..])
+        {
+            var isFile = File.Exists(pathspec) && !ShardIndex.IsIndexPath(pathspec);
+            if (isFile || pathspec.IndexOfAny(new[] { '*', '?', '[' }) >= 0 || reader.FindIndex(sides.RelativePath(pathspec), before, after) is not { } index)
+            {
+                continue;
+            }
+
+            covered.Add(index);
+            if (!seen.Add(index))
+            {
+                continue;
+            }
+
+            var old = before is null ? reader.FromIndex(index) : reader.FromRevision(before, index);
+            var @new = after is null ? reader.FromWorkTree(index, old) : reader.FromRevision(after, index);
+            if (old.Metadata is null && @new.Metadata is null)
+            {
+                throw new ThetaException(DiagnosticIds.NotFoundAtRevision, $"'{index}' exists in neither {before ?? "the index"} nor {after ?? "the work tree"}; name a shard index or a folder that has one.");
+            }
+
+            covered.UnionWith(old.Shards.Concat(@new.Shards).Select(s => s.Path));
+            models.Add((old, @new));
+        }
+
+        return (models, covered);
+    }
+
+    /// <summary>A sharded checkpoint as one model: every group across the shards, with the shard that holds it.</summary>
+    private static void WriteModel(ModelSide before, ModelSide after, bool measure, DiffSideReader sides, TextWriter output, bool color)
+    {
+        foreach (var side in new[] { before, after })
+        {
+            if (side.Disagreements.Count > 0)
+            {
+                var more = side.Disagreements.Count > 1 ? $" (and {side.Disagreements.Count - 1} more)" : string.Empty;
+                CommandRunner.Warn($"{DiagnosticIds.ShardIndexMismatch}: the shard index '{side.IndexPath}' and its shards disagree: {side.Disagreements[0]}{more}; transformers would fail to load this model. Regenerate the index with the shards (save_pretrained), or fix its weight_map.");
+            }
+        }
+
+        var diff = MetadataDiff.Compare(before.Metadata, after.Metadata);
+        IReadOnlyList<GroupStatistics> statistics = Array.Empty<GroupStatistics>();
+        if (measure && diff.Changes.Count > 0)
+        {
+            using var oldValues = new ShardedGroupValues(before, sides.OpenValues);
+            using var newValues = new ShardedGroupValues(after, sides.OpenValues);
+            statistics = DiffStatistics.Compute(diff, (after.Metadata ?? before.Metadata)!.CheckpointType, oldValues, newValues);
+        }
+
+        var folder = ShardIndex.FolderOf(after.IndexPath);
+        string ShardName(ModelSide side, string group) => side.ShardOf.TryGetValue(group, out var shard) ? shard.Path[folder.Length..] : "-";
+        var shards = Math.Max(before.Shards.Count, after.Shards.Count);
+        output.WriteLine($"diff --git-theta a/{before.IndexPath} b/{after.IndexPath}");
+        output.WriteLine($"sharded checkpoint: {Shards(before)} -> {Shards(after)}");
+        if (diff.Changes.Count == 0)
+        {
+            output.WriteLine($"no parameter group changed across {shards} shards");
+        }
+        else
+        {
+            var width = diff.Changes.Max(c => c.Name.Length);
+            var described = diff.Changes.Select(c => (Change: c, Text: Describe(c))).ToList();
+            var textWidth = described.Max(d => d.Text.Length);
+            foreach (var (change, text) in described)
+            {
+                var oldShard = ShardName(before, change.Name);
+                var newShard = ShardName(after, change.Name);
+                var where = change.Kind switch
+                {
+                    ChangeKind.Added => newShard,
+                    ChangeKind.Removed => oldShard,
+                    _ => oldShard == newShard ? newShard : $"{oldShard} -> {newShard}",
+                };
+                output.WriteLine(Colored($"{Label(change.Kind)} {change.Name.PadRight(width)}  {text.PadRight(textWidth)}  in {where}", change.Kind, color));
+            }
+
+            output.WriteLine($"{diff.Changes.Count} of {diff.Total} parameter groups differ across {shards} shards: {diff.Modified} modified, {diff.Added} added, {diff.Removed} removed");
+        }
+
+        var moved = after.ShardOf.Count(p => before.ShardOf.TryGetValue(p.Key, out var old) && old.Path != p.Value.Path && !diff.Changes.Any(c => c.Name == p.Key));
+        if (moved > 0)
+        {
+            output.WriteLine($"{moved} parameter group(s) moved to another shard unchanged");
+        }
+
+        if (statistics.Count == 0)
+        {
+            return;
+        }
+
+        output.WriteLine();
+        var nameWidth = Math.Max(statistics.Max(s => s.Name.Length), "total".Length);
+        foreach (var group in statistics)
+        {
+            output.WriteLine(Colored($"{group.Name.PadRight(nameWidth)}  {StatisticsText.Describe(group)}", group.Kind, color));
+        }
+
+        output.WriteLine($"{"total".PadRight(nameWidth)}  {StatisticsText.DescribeTotal(statistics)}");
+    }
+
+    private static string Shards(ModelSide side) =>
+        side.Shards.Count == 0 ? "none" : $"{side.Shards.Count} shards, {side.Metadata!.Parameters.Count} groups";
+
+    private static string Label(ChangeKind kind) => kind switch
+    {
+        ChangeKind.Added => "added   ",
+        ChangeKind.Removed => "removed ",
+        _ => "modified",
+    };
+
+    private static string Describe(GroupChange change) => change.Kind switch
+    {
+        ChangeKind.Added => Describe(change.After!),
+        ChangeKind.Removed => Describe(change.Before!),
+        _ => Describe(change.Before!) == Describe(change.After!) ? Describe(change.After!) : $"{Describe(change.Before!)} -> {Describe(change.After!)}",
+    };
+
     /// <summary>The pairs of versions the arguments name; the new side of each is read against its old side.</summary>
     /// <param name="revisionCount">How many values came before "--"; null without "--".</param>
-    private static IEnumerable<(DiffSide Before, DiffSide After)> Pairs(string[] values, int? revisionCount, DiffSideReader sides, ThetaRepository? repository)
+    /// <param name="covered">Paths already diffed as part of a sharded model.</param>
+    private static IEnumerable<(DiffSide Before, DiffSide After)> Pairs(string[] values, int? revisionCount, DiffSideReader sides, ThetaRepository? repository, IReadOnlySet<string>? covered = null)
     {
         if (revisionCount is { } revisions)
         {
@@ -62,7 +214,7 @@ internal static class DiffCommand
                 throw new ThetaException(DiagnosticIds.InvalidArguments, Usage);
             }
 
-            foreach (var relative in values[revisions..].SelectMany(p => Expand(p, values[..revisions], sides, repository)).Distinct(StringComparer.Ordinal))
+            foreach (var relative in values[revisions..].SelectMany(p => Expand(p, values[..revisions], sides, repository)).Distinct(StringComparer.Ordinal).Where(p => covered?.Contains(p) != true))
             {
                 var before = revisions == 0 ? sides.FromIndex(relative) : sides.FromRevision(values[0], relative);
                 var after = revisions == 2 ? sides.FromRevision(values[1], relative) : sides.FromWorkingFile(relative, before.Metadata);

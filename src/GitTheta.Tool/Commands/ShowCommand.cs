@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Git;
 using GitTheta.Core.Metadata;
@@ -33,9 +34,20 @@ internal static class ShowCommand
 
             using var repository = RepositoryContext.Open();
             var location = RevisionPath.Parse(parse.GetValue(target)!, repository.Git.RelativePath);
-            if (name is null && !parse.GetValue(json) && location.Path.EndsWith(ShardIndexSuffix, StringComparison.Ordinal))
+            if (!parse.GetValue(json) && ShardedModelVersion.FindIndex(repository, location) is { } index)
             {
-                WriteShardedSummary(repository, location, Console.Out);
+                var model = ShardedModelVersion.Read(repository, index);
+                WarnAboutDisagreements(model);
+                if (name is null)
+                {
+                    WriteShardedSummary(model, repository.Store, Console.Out);
+                    return ExitCode.Success;
+                }
+
+                var shard = model.Shards.FirstOrDefault(v => v.Location.Path == model.Index.WeightMap.GetValueOrDefault(name) && v.Metadata.Parameters.ContainsKey(name))
+                    ?? model.Shards.FirstOrDefault(v => v.Metadata.Parameters.ContainsKey(name))
+                    ?? throw new ThetaException(DiagnosticIds.NotFoundAtRevision, $"no shard of '{model.Location}' has a parameter group '{name}'; 'git theta show {model.Location}' lists its groups.");
+                WriteGroup(shard, CheckpointSummary.Of(shard.Metadata).Find(name)!, repository.Store, Console.Out);
                 return ExitCode.Success;
             }
 
@@ -97,55 +109,84 @@ internal static class ShowCommand
         WriteTable(output, rows, rightAligned: new[] { 3, 4, 5 });
     }
 
-    private const string ShardIndexSuffix = ".index.json";
-
     /// <summary>
-    /// A sharded checkpoint (<c>model-0000N-of-0000M.safetensors</c> and <c>model.safetensors.index.json</c>), summarised
-    /// as one model: the index's weight_map names the shards, each is read as every tracked version is read.
+    /// A sharded checkpoint summarised as one model: totals over every shard, one row per shard, then every group of the
+    /// model with the shard that holds it, and a total row.
     /// </summary>
-    private static void WriteShardedSummary(ThetaRepository repository, RevisionPath index, TextWriter output)
+    public static void WriteShardedSummary(ShardedModelVersion model, LfsObjectStore store, TextWriter output)
     {
-        var blobId = index.IsIndex
-            ? repository.Git.IndexStages(index.Path).GetValueOrDefault(index.Stage)
-            : repository.Git.ResolveCommit(index.Revision!) is { } commit ? repository.Git.FindBlob(commit, index.Path)?.BlobId : null;
-        var bytes = (blobId is null ? null : repository.Git.ReadBlob(blobId, 64L << 20))
-            ?? throw new ThetaException(DiagnosticIds.NotFoundAtRevision, $"'{index}' does not exist; 'git ls-tree -r --name-only {index.Revision ?? "HEAD"}' lists the files.");
-        var folder = index.Path.Contains('/') ? index.Path[..(index.Path.LastIndexOf('/') + 1)] : string.Empty;
-        List<string> shards;
-        try
-        {
-            using var document = System.Text.Json.JsonDocument.Parse(bytes);
-            shards = document.RootElement.GetProperty("weight_map").EnumerateObject()
-                .Select(p => folder + p.Value.GetString()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        }
-        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            throw new ThetaException(DiagnosticIds.InvalidArguments, $"'{index}' is not a shard index (a JSON object with a \"weight_map\" of group names to shard files); give the index of a sharded checkpoint, or one shard.");
-        }
-
-        var versions = shards.Select(s => repository.ReadVersion(index with { Path = s })).ToList();
-        var summaries = versions.Select(v => CheckpointSummary.Of(v.Metadata)).ToList();
+        var summaries = model.Shards.Select(v => CheckpointSummary.Of(v.Metadata)).ToList();
+        var groups = model.Shards.Zip(summaries, (v, s) => s.Groups.Select(g => (Shard: v.Location.Path, Group: g))).SelectMany(x => x)
+            .OrderBy(x => x.Group.Name, StringComparer.Ordinal).ThenBy(x => x.Shard, StringComparer.Ordinal).ToList();
         var objects = summaries.SelectMany(s => s.Objects).DistinctBy(o => o.Oid).ToList();
-        var missing = objects.Count(o => !repository.Store.Contains(o));
-        output.WriteLine($"'{index.Path}' {(index.IsIndex ? "in " + index.Where : "at " + index.Revision)}: a sharded checkpoint of {shards.Count} shards");
+        var missing = objects.Count(o => !store.Contains(o));
+        var parameters = summaries.Sum(s => s.ParameterCount);
+        var valueBytes = summaries.Sum(s => s.ValueBytes);
+        var storedBytes = groups.Sum(g => g.Group.Entry.Object.Size);
+        var where = model.Location.IsIndex ? "in " + model.Location.Where : $"at {model.Location.Revision} (commit {model.Shards[0].Commit![..12]})";
+        output.WriteLine($"'{model.Location.Path}' {where}: a sharded checkpoint of {model.Shards.Count} shards");
         WriteFields(output, new[]
         {
-            ("groups", summaries.Sum(s => s.Groups.Count).ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            ("parameters", $"{summaries.Sum(s => s.ParameterCount)} ({ByteSize.Format(summaries.Sum(s => s.ValueBytes))})"),
+            ("shards", $"{model.Shards.Count} ({string.Join(", ", summaries.Select(s => s.Format).Distinct(StringComparer.Ordinal))})"),
+            ("groups", groups.Count.ToString(CultureInfo.InvariantCulture)),
+            ("parameters", $"{parameters} ({valueBytes} bytes, {ByteSize.Format(valueBytes)})"),
+            ("dtypes", Tally(Sum(summaries.Select(s => s.GroupsByDType)))),
+            ("updates", Tally(Sum(summaries.Select(s => s.GroupsByUpdateType))) + (summaries.Max(s => s.DeepestChain) is var deepest and > 0 ? $"; deepest update chain {deepest}" : string.Empty)),
             ("objects", $"{objects.Count} ({ByteSize.Format(objects.Sum(o => o.Size))}), {missing} missing from the local store" + (missing > 0 ? " (git theta fetch)" : string.Empty)),
         });
         output.WriteLine();
-        var rows = new List<string[]> { new[] { "shard", "format", "groups", "parameters", "bytes" } };
-        rows.AddRange(versions.Zip(summaries, (v, s) => new[]
+        var shardRows = new List<string[]> { new[] { "shard", "format", "groups", "parameters", "bytes" } };
+        shardRows.AddRange(model.Shards.Zip(summaries, (v, s) => new[]
         {
             v.Location.Path,
             s.Format,
-            s.Groups.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            s.ParameterCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            s.Groups.Count.ToString(CultureInfo.InvariantCulture),
+            s.ParameterCount.ToString(CultureInfo.InvariantCulture),
             ByteSize.Format(s.ValueBytes),
         }));
-        WriteTable(output, rows, rightAligned: new[] { 2, 3, 4 });
+        WriteTable(output, shardRows, rightAligned: new[] { 2, 3, 4 });
+        output.WriteLine();
+
+        // Shards are named as the index names them (relative to its folder), which keeps the table narrow.
+        var rows = new List<string[]> { new[] { "name", "shard", "dtype", "shape", "parameters", "bytes", "stored", "update" } };
+        rows.AddRange(groups.Select(g => new[]
+        {
+            g.Group.Name,
+            g.Shard[model.Index.Folder.Length..],
+            g.Group.Entry.Tensor.DType.ToString(),
+            g.Group.Info.ShapeText,
+            g.Group.ElementCount.ToString(CultureInfo.InvariantCulture),
+            ByteSize.Format(g.Group.ValueBytes),
+            ByteSize.Format(g.Group.Entry.Object.Size),
+            g.Group.Entry.Update.Depth > 0 ? $"{g.Group.Entry.Update.Type} (chain depth {g.Group.Entry.Update.Depth})" : g.Group.Entry.Update.Type,
+        }));
+        rows.Add(new[]
+        {
+            "total",
+            $"{model.Shards.Count} shards",
+            string.Empty,
+            string.Empty,
+            parameters.ToString(CultureInfo.InvariantCulture),
+            ByteSize.Format(valueBytes),
+            ByteSize.Format(storedBytes),
+            $"{groups.Count} groups",
+        });
+        WriteTable(output, rows, rightAligned: new[] { 4, 5, 6 });
     }
+
+    /// <summary>An index that disagrees with its shards still gets its summary (it is history), with one warning line.</summary>
+    public static void WarnAboutDisagreements(ShardedModelVersion model)
+    {
+        if (model.Disagreements.Count > 0)
+        {
+            var more = model.Disagreements.Count > 1 ? $" (and {model.Disagreements.Count - 1} more)" : string.Empty;
+            CommandRunner.Warn($"{DiagnosticIds.ShardIndexMismatch}: the shard index '{model.Location}' and its shards disagree: {model.Disagreements[0]}{more}; transformers would fail to load this model. Regenerate the index with the shards (save_pretrained), or fix its weight_map.");
+        }
+    }
+
+    private static IReadOnlyList<KeyValuePair<string, int>> Sum(IEnumerable<IReadOnlyList<KeyValuePair<string, int>>> tallies) =>
+        tallies.SelectMany(t => t).GroupBy(p => p.Key, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new KeyValuePair<string, int>(g.Key, g.Sum(p => p.Value))).ToList();
 
     public static void WriteGroup(CheckpointVersion version, GroupSummary group, LfsObjectStore store, TextWriter output)
     {
