@@ -59,6 +59,14 @@ internal sealed record ThetaSettings
     /// </summary>
     public long LargeGroupBytes { get; init; } = Array.MaxLength;
 
+    /// <summary>
+    /// Dense groups larger than this many bytes are also cleaned and smudged in chunks of at most this size, when that
+    /// changes nothing in what is stored (the update type is dense, no update data names the group, and its previous
+    /// value is dense): memory then no longer follows the largest group. Groups that an update type or update data
+    /// needs whole are still held in memory up to <see cref="LargeGroupBytes"/>.
+    /// </summary>
+    public long StreamGroupBytes { get; init; } = 16 << 20;
+
     /// <summary>Bucket width of the E2LSH hash: git-theta's rule, the same as atol.</summary>
     public double LshBucketWidth => Atol;
 
@@ -92,6 +100,7 @@ internal sealed record ThetaSettings
             Ia3BroadcastDims = ParseDimensions(Get("GIT_THETA_IA3_BROADCAST_DIMS", "theta.ia3BroadcastDims")),
             DiffStat = LoadDiffStat(environment, gitConfig),
             LargeGroupBytes = ParseSize(Get("GIT_THETA_LARGE_GROUP_BYTES", "theta.largeGroupBytes"), defaults.LargeGroupBytes, 1024, Array.MaxLength),
+            StreamGroupBytes = ParseSize(Get("GIT_THETA_STREAM_GROUP_BYTES", "theta.streamGroupBytes"), defaults.StreamGroupBytes, 1024, Array.MaxLength),
         };
     }
 

@@ -13,22 +13,22 @@ internal sealed class InlineTensorSource : ITensorDataSource
 {
     private readonly Action<TensorInfo, Memory<byte>> materializeInto;
     private readonly Action<TensorInfo, Stream> materialize;
-    private readonly long largeGroupBytes;
+    private readonly Func<TensorInfo, bool> streamed;
     private byte[] buffer = Array.Empty<byte>();
 
     /// <param name="materializeInto">Writes a group's full value into a buffer of exactly its size.</param>
-    /// <param name="materialize">Writes a group's full value to the stream (groups over <paramref name="largeGroupBytes"/>).</param>
-    /// <param name="largeGroupBytes">Groups over this size are written straight to the output, never held.</param>
-    public InlineTensorSource(Action<TensorInfo, Memory<byte>> materializeInto, Action<TensorInfo, Stream> materialize, long largeGroupBytes)
+    /// <param name="materialize">Writes a group's full value to the stream (the <paramref name="streamed"/> groups).</param>
+    /// <param name="streamed">The groups written straight to the output, never held.</param>
+    public InlineTensorSource(Action<TensorInfo, Memory<byte>> materializeInto, Action<TensorInfo, Stream> materialize, Func<TensorInfo, bool> streamed)
     {
         this.materializeInto = materializeInto;
         this.materialize = materialize;
-        this.largeGroupBytes = Math.Min(largeGroupBytes, Array.MaxLength);
+        this.streamed = streamed;
     }
 
     public void CopyTo(TensorInfo expected, Stream output)
     {
-        if (expected.ByteLength > largeGroupBytes)
+        if (streamed(expected))
         {
             var counted = new CountingStream(output);
             materialize(expected, counted);

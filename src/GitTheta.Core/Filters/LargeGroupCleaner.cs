@@ -13,7 +13,8 @@ namespace GitTheta.Core.Filters;
 
 /// <summary>
 /// Cleans a group too large for one array (over <see cref="ThetaSettings.LargeGroupBytes"/>, 2 GiB by default, as the
-/// embedding matrices of large language models are). Its bytes are read once, in chunks, and each chunk goes to the
+/// embedding matrices of large language models are), or a dense group over <see cref="ThetaSettings.StreamGroupBytes"/>
+/// that need not be held whole. Its bytes are read once, in chunks, and each chunk goes to the
 /// fingerprint, the LSH and a dense object being written, so memory stays at one chunk. The unchanged rule is the
 /// same as for other groups; when the LSH cannot decide, the stored value is streamed against the one just written.
 /// Such groups are always stored dense: the update types need the whole value in memory.
@@ -41,8 +42,8 @@ internal sealed class LargeGroupCleaner
         var fingerprint = new XxHash3();
         var signature = lsh.CreateIncremental(info.DType);
 
-        // Chunks never exceed the large-group size, so tests that lower it see many chunks per group.
-        var chunkBytes = Math.Max(sizeof(double), Math.Min(ChunkBytes, settings.LargeGroupBytes) & ~(sizeof(double) - 1L));
+        // Chunks never exceed the large-group or stream size (memory stays at one chunk; tests that lower them see many chunks).
+        var chunkBytes = Math.Max(sizeof(double), Math.Min(ChunkBytes, Math.Min(settings.LargeGroupBytes, settings.StreamGroupBytes)) & ~(sizeof(double) - 1L));
         // The buffers grow with the bytes that actually arrive, so a header that merely claims a huge group costs no memory.
         var buffer = GC.AllocateUninitializedArray<byte>((int)Math.Min(Math.Min(FirstChunkBytes, chunkBytes), info.ByteLength));
 

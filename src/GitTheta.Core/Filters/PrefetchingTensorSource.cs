@@ -8,7 +8,7 @@ namespace GitTheta.Core.Filters;
 /// <summary>
 /// Rebuilds group values one ahead of the writer: while group k is written to git, group k+1 is read
 /// from the store and verified on another thread. At most two values are in memory at once. A group over
-/// the large-group size is not held at all: it is rebuilt straight into the output when its turn comes,
+/// the large-group size (or a dense one over the stream size) is not held at all: it is rebuilt straight into the output when its turn comes,
 /// while the prefetching thread waits.
 /// </summary>
 internal sealed class PrefetchingTensorSource : ITensorDataSource, IDisposable
@@ -17,7 +17,7 @@ internal sealed class PrefetchingTensorSource : ITensorDataSource, IDisposable
     private readonly SemaphoreSlim largeDone = new(0);
     private readonly Action<TensorInfo, Memory<byte>> materializeInto;
     private readonly Action<TensorInfo, Stream> materialize;
-    private readonly long largeGroupBytes;
+    private readonly Func<TensorInfo, bool> streamed;
     private readonly BlockingCollection<byte[]> free = new();
     private readonly CancellationTokenSource cancel = new();
     private readonly Task producer;
@@ -26,13 +26,13 @@ internal sealed class PrefetchingTensorSource : ITensorDataSource, IDisposable
     /// <param name="order">The groups in the order the format will ask for them.</param>
     /// <param name="materializeInto">Writes a group's full value into a buffer of exactly its size (the groups held ahead).</param>
     /// <param name="materialize">Writes a group's full value to the stream (the large groups, written straight to the output).</param>
-    /// <param name="largeGroupBytes">Groups over this size are written straight to the output, never held.</param>
-    public PrefetchingTensorSource(IReadOnlyList<TensorInfo> order, Action<TensorInfo, Memory<byte>> materializeInto, Action<TensorInfo, Stream> materialize, long largeGroupBytes = int.MaxValue)
+    /// <param name="streamed">The groups written straight to the output, never held (over the large-group or stream size).</param>
+    public PrefetchingTensorSource(IReadOnlyList<TensorInfo> order, Action<TensorInfo, Memory<byte>> materializeInto, Action<TensorInfo, Stream> materialize, Func<TensorInfo, bool> streamed)
     {
         this.materializeInto = materializeInto;
         this.materialize = materialize;
-        this.largeGroupBytes = Math.Min(largeGroupBytes, Array.MaxLength);
-        var held = order.Where(i => i.ByteLength <= this.largeGroupBytes).ToList();
+        this.streamed = streamed;
+        var held = order.Where(i => !streamed(i)).ToList();
         var largest = held.Count == 0 ? 0 : held.Max(i => i.ByteLength);
         producer = Task.Run(() => Produce(order, (int)largest));
     }
@@ -101,7 +101,7 @@ internal sealed class PrefetchingTensorSource : ITensorDataSource, IDisposable
         {
             foreach (var info in order)
             {
-                if (info.ByteLength > largeGroupBytes)
+                if (streamed(info))
                 {
                     // The writer rebuilds it itself; one thread at a time uses the store and the caches.
                     ready.Add((info, null), cancel.Token);

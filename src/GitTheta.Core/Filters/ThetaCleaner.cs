@@ -174,7 +174,7 @@ internal sealed class ThetaCleaner
         var buffer = Array.Empty<byte>();
         while (reader.Next() is { } info)
         {
-            if (info.ByteLength > settings.LargeGroupBytes)
+            if (Streams(info, previous, writer))
             {
                 entries[info.Name] = ProcessLargeGroup(info, reader, previous, context, writer, large);
                 continue;
@@ -217,7 +217,7 @@ internal sealed class ThetaCleaner
             {
                 while (reader.Next() is { } info)
                 {
-                    if (info.ByteLength > settings.LargeGroupBytes)
+                    if (Streams(info, previous, writer))
                     {
                         // Too large to hold: the consumer reads it from the reader itself, in chunks, while this waits.
                         work.Add((info, null!), cancel.Token);
@@ -309,6 +309,26 @@ internal sealed class ThetaCleaner
         var grown = GC.AllocateUninitializedArray<byte>(size);
         buffer.AsSpan(0, filled).CopyTo(grown);
         return grown;
+    }
+
+    /// <summary>
+    /// Whether a group is read in chunks rather than held whole: always over the large-group size; over the stream size
+    /// when chunks store exactly what the whole value would (dense, no update data, a dense previous value to compare).
+    /// </summary>
+    private bool Streams(TensorInfo info, ThetaMetadata? previous, UpdateWriter writer)
+    {
+        if (info.ByteLength > settings.LargeGroupBytes)
+        {
+            return true;
+        }
+
+        if (info.ByteLength <= settings.StreamGroupBytes || writer.IsIncremental || writer.UpdateDataFor(info) is not null)
+        {
+            return false;
+        }
+
+        var old = SameLayoutEntry(previous, info);
+        return old is null || (old.Update.Type == DenseUpdate.TypeName && old.Update.Depth == 0);
     }
 
     /// <summary>The previous entry of a group with this name, dtype and shape: the only one it can be unchanged from.</summary>

@@ -117,8 +117,19 @@ internal sealed class ThetaSmudger
         }
 
         var context = new UpdateContext(store, settings, path) { Updates = updates, Cache = cache, Fetcher = fetcher };
-        return new Checkpoint(format, container, layout, new Source(metadata, context), path, settings.LargeGroupBytes);
+        return new Checkpoint(format, container, layout, new Source(metadata, context), path, info => Streams(info, metadata));
     }
+
+    /// <summary>
+    /// Whether a group's value goes straight to the output in chunks instead of being held whole: over the large-group
+    /// size always, over the stream size when it is one dense object (read and verified as it streams).
+    /// </summary>
+    private bool Streams(TensorInfo info, ThetaMetadata metadata) =>
+        info.ByteLength > settings.LargeGroupBytes
+        || (info.ByteLength > settings.StreamGroupBytes
+            && metadata.Parameters.TryGetValue(info.Name, out var entry)
+            && entry.Update.Type == DenseUpdate.TypeName
+            && entry.Update.Depth == 0);
 
     private void EnsureObjects(ThetaMetadata metadata, string path)
     {
@@ -178,11 +189,11 @@ internal sealed class ThetaSmudger
         private readonly IReadOnlyList<TensorInfo> layout;
         private readonly Source source;
         private readonly string path;
-        private readonly long largeGroupBytes;
+        private readonly Func<TensorInfo, bool> streamed;
 
-        public Checkpoint(ICheckpointFormat format, byte[] container, IReadOnlyList<TensorInfo> layout, Source source, string path, long largeGroupBytes)
+        public Checkpoint(ICheckpointFormat format, byte[] container, IReadOnlyList<TensorInfo> layout, Source source, string path, Func<TensorInfo, bool> streamed)
         {
-            this.largeGroupBytes = largeGroupBytes;
+            this.streamed = streamed;
             this.format = format;
             this.container = container;
             this.layout = layout;
@@ -205,11 +216,11 @@ internal sealed class ThetaSmudger
 
             if (total <= InlineCheckpointBytes)
             {
-                format.Write(container, new InlineTensorSource(source.ReadInto, source.CopyTo, largeGroupBytes), output, path);
+                format.Write(container, new InlineTensorSource(source.ReadInto, source.CopyTo, streamed), output, path);
                 return;
             }
 
-            using var prefetching = new PrefetchingTensorSource(layout, source.ReadInto, source.CopyTo, largeGroupBytes);
+            using var prefetching = new PrefetchingTensorSource(layout, source.ReadInto, source.CopyTo, streamed);
             format.Write(container, prefetching, output, path);
         }
 

@@ -5,7 +5,7 @@ namespace GitTheta.Tool.Tests.EndToEnd;
 
 /// <summary>
 /// git-lfs's own test server (git smart HTTP and the LFS batch API) on 127.0.0.1, started by
-/// <c>/work/shared/lfs-test-server/start.sh</c> (override with GIT_THETA_LFS_TEST_SERVER): a real HTTP remote, because
+/// <c>shared/lfs-test-server/start.sh</c> beside the clone or under /work (override with GIT_THETA_LFS_TEST_SERVER): a real HTTP remote, because
 /// git-lfs takes another path for file:// remotes. Stopped by its process id on dispose.
 /// </summary>
 public sealed class LfsTestServer : IDisposable
@@ -25,11 +25,7 @@ public sealed class LfsTestServer : IDisposable
 
     public static LfsTestServer Start(Sandbox sandbox)
     {
-        var script = Environment.GetEnvironmentVariable("GIT_THETA_LFS_TEST_SERVER") ?? "/work/shared/lfs-test-server/start.sh";
-        if (!File.Exists(script))
-        {
-            throw new InvalidOperationException($"{script} is missing; these tests need git-lfs's test server (set GIT_THETA_LFS_TEST_SERVER to its start.sh).");
-        }
+        var script = FindScript();
 
         var directory = sandbox.Path("lfs-server");
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -51,6 +47,31 @@ public sealed class LfsTestServer : IDisposable
         }
 
         return new LfsTestServer(directory, url, int.Parse(File.ReadAllText(Path.Combine(directory, "pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>GIT_THETA_LFS_TEST_SERVER, else the shared folder beside the clone (../shared), else /work/shared.</summary>
+    private static string FindScript()
+    {
+        if (Environment.GetEnvironmentVariable("GIT_THETA_LFS_TEST_SERVER") is { Length: > 0 } configured)
+        {
+            return File.Exists(configured)
+                ? configured
+                : throw new InvalidOperationException($"GIT_THETA_LFS_TEST_SERVER names {configured}, which does not exist.");
+        }
+
+        var candidates = new List<string>();
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "GitTheta.sln")))
+            {
+                candidates.Add(Path.Combine(directory.FullName, "..", "shared", "lfs-test-server", "start.sh"));
+                break;
+            }
+        }
+
+        candidates.Add("/work/shared/lfs-test-server/start.sh");
+        return candidates.FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException($"git-lfs's test server is not here (looked for {string.Join(", ", candidates)}); these tests need it: set GIT_THETA_LFS_TEST_SERVER to its start.sh.");
     }
 
     /// <summary>A new bare repository on the server that accepts pushes; returns its URL with the server's credentials.</summary>
