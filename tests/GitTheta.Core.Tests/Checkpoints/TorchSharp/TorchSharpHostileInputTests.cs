@@ -135,6 +135,28 @@ public class TorchSharpHostileInputTests
         Refuse(DiagnosticIds.InvalidCheckpoint, new TorchSharpFileBuilder().Count(1).Raw(new byte[] { 2, 0xC3, 0x28 }).Header(6, 1).Raw(new byte[4]).Build());
     }
 
+    [Theory]
+    [InlineData("weight")]
+    [InlineData("encoder.layers.0.self_attn.in_proj_weight")]
+    [InlineData("fc1.bias")]
+    [InlineData("PK")]
+    [InlineData("GGUF")]
+    public void A_module_of_any_size_is_detected_as_torchsharp_and_not_as_a_format_with_a_signature(string firstName)
+    {
+        // 8 entries start with the byte ONNX's ir_version tag has; 128 and more need a two-byte count.
+        foreach (var entries in new[] { 1, 2, 8, 10, 127, 128, 300 })
+        {
+            var builder = new TorchSharpFileBuilder().Count((ulong)entries);
+            for (var i = 0; i < entries; i++)
+            {
+                builder.Float32(i == 0 ? firstName : $"layer{i}.weight", 3);
+            }
+
+            var file = builder.Build();
+            Assert.Equal(TorchSharpFormat.FormatName, GitTheta.Core.Checkpoints.CheckpointFormatRegistry.Default.Detect(file.AsSpan(0, Math.Min(file.Length, 4096)), "model.bin")?.Name);
+        }
+    }
+
     [Fact]
     public void Text_and_other_files_without_a_plausible_first_entry_are_not_sniffed()
     {
