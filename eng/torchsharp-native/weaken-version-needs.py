@@ -3,14 +3,29 @@
 
 The dynamic loader refuses a library that needs a symbol version (GLIBC_2.38) the system libc lacks, unless that
 need is flagged weak; then it loads it and resolves the symbols from whatever provides them (here a preloaded shim).
-Only the flags of matching .gnu.version_r auxiliary entries change; the file keeps its size and every other byte.
-Run it on a copy, never on a system file.
+A weak need the libc lacks still makes the loader print "weak version ... not found" for every program that links
+the library at start-up (the dotnet host, git-theta), so the need is also renamed to the oldest version the same
+libc entry already needs (GLIBC_2.2.5 on x86-64): the loader then finds it and prints nothing, and the symbols it
+covered (__isoc23_strtoul) are taken, unversioned, from the preloaded shim, which comes first in the lookup order.
+Only the flags, hash and name offset of matching .gnu.version_r auxiliary entries change; the file keeps its size
+and every other byte. Run it on a copy, never on a system file.
 """
 import struct
 import sys
 
 SHT_GNU_VERNEED = 0x6FFFFFFE
 VER_FLG_WEAK = 0x2
+
+
+def elf_hash(name):
+    h = 0
+    for c in name.encode():
+        h = ((h << 4) + c) & 0xFFFFFFFF
+        g = h & 0xF0000000
+        if g:
+            h ^= g >> 24
+        h &= ~g & 0xFFFFFFFF
+    return h
 
 
 def main(path, versions):
@@ -33,12 +48,19 @@ def main(path, versions):
             for _ in range(info):
                 vn_version, vn_cnt, vn_file, vn_aux, vn_next = struct.unpack_from("<HHIII", data, entry)
                 aux = entry + vn_aux
+                oldest = None
                 for _ in range(vn_cnt):
                     vna_hash, vna_flags, vna_other, vna_name, vna_next = struct.unpack_from("<IHHII", data, aux)
                     end = data.index(0, strtab + vna_name)
                     name = data[strtab + vna_name:end].decode()
+                    if oldest is None and name not in versions:
+                        oldest = (vna_name, name)
                     if name in versions and not vna_flags & VER_FLG_WEAK:
                         struct.pack_into("<H", data, aux + 4, vna_flags | VER_FLG_WEAK)
+                        if oldest is not None:
+                            struct.pack_into("<I", data, aux, elf_hash(oldest[1]))
+                            struct.pack_into("<I", data, aux + 8, oldest[0])
+                            name = f"{name} (now {oldest[1]})"
                         changed.append(name)
                     aux += vna_next
                     if vna_next == 0:
