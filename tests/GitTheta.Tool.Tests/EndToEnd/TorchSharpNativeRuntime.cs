@@ -4,14 +4,15 @@ namespace GitTheta.Tool.Tests.EndToEnd;
 
 /// <summary>
 /// Real TorchSharp for the tests: the environment eng/torchsharp-native.sh prints (TorchSharp's native bridge needs a
-/// newer libstdc++ than Debian 12's; see tests/fixtures/torchsharp/README.md), and the sample built against it. Only
+/// newer libstdc++ than Debian 12's; see tests/fixtures/torchsharp/README.md), and the programs that run it. Only
 /// the process that runs TorchSharp gets that environment. The build and the script run with the test process's own
 /// environment (its HOME holds the NuGet cache with libtorch and the script's cache), never the sandbox's.
 /// </summary>
 internal static class TorchSharpNativeRuntime
 {
     private static readonly Lazy<IReadOnlyDictionary<string, string?>> EnvironmentLazy = new(LoadEnvironment);
-    private static readonly Lazy<string> SampleLazy = new(BuildSample);
+    private static readonly Lazy<string> SampleLazy = new(() => Build("samples/TorchSharpFineTune/TorchSharpFineTune.csproj"));
+    private static readonly Lazy<string> ProbeLazy = new(() => Build("tests/TorchSharpLoadProbe/TorchSharpLoadProbe.csproj"));
 
     public static string RepositoryRoot => Path.GetFullPath(Path.Combine(FormatFixtures.Root, "..", ".."));
 
@@ -20,6 +21,9 @@ internal static class TorchSharpNativeRuntime
 
     /// <summary>The built samples/TorchSharpFineTune assembly.</summary>
     public static string SampleAssembly => SampleLazy.Value;
+
+    /// <summary>The built tests/TorchSharpLoadProbe assembly.</summary>
+    public static string ProbeAssembly => ProbeLazy.Value;
 
     private static IReadOnlyDictionary<string, string?> LoadEnvironment()
     {
@@ -33,13 +37,15 @@ internal static class TorchSharpNativeRuntime
         };
     }
 
-    private static string BuildSample()
+    /// <summary>Builds a project of the repository; returns its assembly.</summary>
+    private static string Build(string relativeProject)
     {
+        var name = Path.GetFileNameWithoutExtension(relativeProject);
+
         // Under artifacts/ (ignored by git), reused by the next run: no temp folder left behind.
-        var output = Path.Combine(RepositoryRoot, "artifacts", "tests", "TorchSharpFineTune");
-        var project = Path.Combine(RepositoryRoot, "samples", "TorchSharpFineTune", "TorchSharpFineTune.csproj");
-        Run("dotnet", RepositoryRoot, "build", project, "-c", "Release", "-o", output, "-nologo", "-v", "q", "-nodeReuse:false", "-p:UseSharedCompilation=false");
-        return Path.Combine(output, "TorchSharpFineTune.dll");
+        var output = Path.Combine(RepositoryRoot, "artifacts", "tests", name);
+        Run("dotnet", RepositoryRoot, "build", Path.Combine(RepositoryRoot, relativeProject), "-c", "Release", "-o", output, "-nologo", "-v", "q", "-nodeReuse:false", "-p:UseSharedCompilation=false");
+        return Path.Combine(output, name + ".dll");
     }
 
     private static string Run(string file, string directory, params string[] arguments)
