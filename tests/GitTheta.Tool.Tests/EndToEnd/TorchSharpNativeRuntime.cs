@@ -11,6 +11,8 @@ namespace GitTheta.Tool.Tests.EndToEnd;
 internal static class TorchSharpNativeRuntime
 {
     private static readonly Lazy<IReadOnlyDictionary<string, string?>> EnvironmentLazy = new(LoadEnvironment);
+    /// <summary>The sample and the probe share GitTheta.TorchSharp's build output: one build at a time.</summary>
+    private static readonly object BuildLock = new();
     private static readonly Lazy<string> SampleLazy = new(() => Build("samples/TorchSharpFineTune/TorchSharpFineTune.csproj"));
     private static readonly Lazy<string> ProbeLazy = new(() => Build("tests/TorchSharpLoadProbe/TorchSharpLoadProbe.csproj"));
 
@@ -44,7 +46,11 @@ internal static class TorchSharpNativeRuntime
 
         // Under artifacts/ (ignored by git), reused by the next run: no temp folder left behind.
         var output = Path.Combine(RepositoryRoot, "artifacts", "tests", name);
-        Run("dotnet", RepositoryRoot, "build", Path.Combine(RepositoryRoot, relativeProject), "-c", "Release", "-o", output, "-nologo", "-v", "q", "-nodeReuse:false", "-p:UseSharedCompilation=false");
+        lock (BuildLock)
+        {
+            Run("dotnet", RepositoryRoot, "build", Path.Combine(RepositoryRoot, relativeProject), "-c", "Release", "-o", output, "-nologo", "-v", "q", "-nodeReuse:false", "-p:UseSharedCompilation=false");
+        }
+
         return Path.Combine(output, name + ".dll");
     }
 
