@@ -17,16 +17,19 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cache="${GIT_THETA_TORCHSHARP_NATIVE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gittheta-torchsharp-native}"
 lib="$cache/lib"
+# Bumped whenever what the script makes changes, so that an older cache is made again.
+ready="$lib/.ready-v2"
 mkdir -p "$cache"
 
+# grep without -q reads all of strings' output: an early exit would kill strings with SIGPIPE, which pipefail reports.
 needs_newer_libstdcxx() {
-  ! strings /usr/lib/x86_64-linux-gnu/libstdc++.so.6 2>/dev/null | grep -qx 'GLIBCXX_3.4.32'
+  ! strings /usr/lib/x86_64-linux-gnu/libstdc++.so.6 2>/dev/null | grep -x 'GLIBCXX_3.4.32' > /dev/null
 }
 
-if [ -f "$lib/.ready" ]; then
+if [ -f "$ready" ]; then
   :
 elif ! needs_newer_libstdcxx; then
-  mkdir -p "$lib" && touch "$lib/.ready"
+  mkdir -p "$lib" && touch "$ready"
 else
   apt_dir="$cache/apt"
   mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$apt_dir/etc/preferences.d" "$apt_dir/etc/apt.conf.d" "$apt_dir/debs"
@@ -58,7 +61,7 @@ SOURCES
   cp "$so" "$lib/libstdc++.so.6"
   python3 "$here/torchsharp-native/weaken-version-needs.py" "$lib/libstdc++.so.6" GLIBC_2.38 GLIBC_2.39 GLIBC_2.40 GLIBC_2.41 >&2
   cc -shared -fPIC -O2 -o "$lib/libgittheta-glibc-shim.so" "$here/torchsharp-native/glibc-shim.c"
-  touch "$lib/.ready"
+  touch "$ready"
 fi
 
 if [ -f "$lib/libstdc++.so.6" ]; then
