@@ -2,6 +2,7 @@ using GitTheta.Core.Checkpoints.Gguf;
 using GitTheta.Core.Checkpoints.Onnx;
 using GitTheta.Core.Checkpoints.PyTorch;
 using GitTheta.Core.Checkpoints.Safetensors;
+using GitTheta.Core.Checkpoints.TorchSharp;
 using GitTheta.Core.Diagnostics;
 
 namespace GitTheta.Core.Checkpoints;
@@ -16,7 +17,7 @@ internal sealed class CheckpointFormatRegistry
         this.formats.AddRange(formats);
     }
 
-    public static CheckpointFormatRegistry Default { get; } = new(new ICheckpointFormat[] { new SafetensorsFormat(), new PyTorchFormat(), new OnnxFormat(), new GgufFormat() });
+    public static CheckpointFormatRegistry Default { get; } = new(new ICheckpointFormat[] { new SafetensorsFormat(), new PyTorchFormat(), new OnnxFormat(), new GgufFormat(), new TorchSharpFormat() });
 
     public IReadOnlyList<ICheckpointFormat> Formats => formats;
 

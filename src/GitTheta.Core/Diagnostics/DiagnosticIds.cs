@@ -46,6 +46,8 @@ internal static class DiagnosticIds
     public const string LfsObjectUnavailable = "GT2028";
     public const string PythonGitThetaMetadata = "GT2029";
     public const string PeftAdapterUnusable = "GT2030";
+    public const string ModuleGroupMismatch = "GT2034";
+    public const string ModuleStateMismatch = "GT2035";
     public const string ShardIndexInvalid = "GT2036";
     public const string ShardIndexMismatch = "GT2037";
 

@@ -23,7 +23,7 @@ internal sealed class CheckpointSummary
 
     public ThetaMetadata Metadata { get; }
 
-    /// <summary>The checkpoint format (safetensors, pytorch, onnx, gguf).</summary>
+    /// <summary>The checkpoint format (safetensors, pytorch, onnx, gguf, torchsharp).</summary>
     public string Format => Metadata.CheckpointType;
 
     /// <summary>The object with the non-tensor bytes the format needs to rebuild the file.</summary>

@@ -38,7 +38,7 @@ public sealed class ThetaCheckpoint
     /// <summary>The full id of the commit the revision names; null for the staged version.</summary>
     public string? Commit { get; }
 
-    /// <summary>The checkpoint format: safetensors, pytorch, onnx or gguf.</summary>
+    /// <summary>The checkpoint format: safetensors, pytorch, onnx, gguf or torchsharp.</summary>
     public string Format => Metadata.CheckpointType;
 
     /// <summary>Every parameter group, ordered by name (ordinal).</summary>

@@ -105,7 +105,7 @@ public class SplicedLayoutTests
     public void Detection_sniffs_each_format_then_falls_back_to_the_extension()
     {
         var registry = CheckpointFormatRegistry.Default;
-        Assert.Equal("safetensors, pytorch, onnx, gguf", registry.SupportedNames);
+        Assert.Equal("safetensors, pytorch, onnx, gguf, torchsharp", registry.SupportedNames);
         var garbage = "neither of them"u8.ToArray();
         Assert.Equal("pytorch", registry.Detect(garbage, "m.pth")?.Name);
         Assert.Equal("pytorch", registry.Detect(garbage, "m.ckpt")?.Name);
