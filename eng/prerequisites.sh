@@ -2,7 +2,9 @@
 # Installs what git-theta's quick start and its tests need beyond the .NET 10 SDK and git, when it is missing:
 #   git-lfs          the transport for parameter objects (every end-to-end test runs it)
 #   python3-torch    Debian's PyTorch: the format tests load checkpoints with real torch (/usr/bin/python3)
-#   script           util-linux's pseudo-terminal, for the merge menu tests
+#   script           util-linux's pseudo-terminal, for the merge menu and progress tests
+#   cc, go           a C compiler for the TorchSharp shim (eng/torchsharp-native.sh) and Go for git-lfs's test server
+#                    (the partial-fetch tests' HTTP remote)
 # Used by quickstart.sh and .ci/run. As root with apt-get it installs; otherwise it names what to install and fails.
 set -euo pipefail
 
@@ -10,6 +12,8 @@ missing=()
 git lfs version >/dev/null 2>&1 || missing+=(git-lfs)
 /usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || missing+=(python3-torch)
 command -v script >/dev/null 2>&1 || missing+=(bsdutils)
+command -v cc >/dev/null 2>&1 || missing+=(gcc)
+command -v go >/dev/null 2>&1 || missing+=(golang-go)
 
 if [ "${#missing[@]}" -eq 0 ]; then
   exit 0
