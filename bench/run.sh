@@ -13,7 +13,8 @@
 #   --checkouts N       checkouts per run, alternating v1/v2, median kept (default 3)
 #   --embedding-mib N   make the word embedding one N MiB tensor (e.g. 2304: a group over 2 GiB); the other groups
 #                       share the rest of --size-mib
-#   --format F          safetensors (default) or pytorch: the generated tensors saved with torch.save
+#   --format F          safetensors (default); pytorch: the generated tensors saved with torch.save; torchsharp:
+#                       the same tensors in TorchSharp's Module.save layout (model.dat)
 #                       by Debian's PyTorch (/usr/bin/python3, apt-get install -y python3-torch)
 #   --tools LIST        comma list of git-lfs,git-theta (default both)
 #   --step-timeout S    kill a step that takes longer (default 120 s + 0.5 s per MiB: 632 s for 1 GiB)
@@ -79,7 +80,7 @@ done
 
 [[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "--repeat must be a positive integer"
 [[ $CHECKOUTS =~ ^[1-9][0-9]*$ ]] || die "--checkouts must be a positive integer"
-[[ $FORMAT == safetensors || $FORMAT == pytorch ]] || die "--format must be safetensors or pytorch"
+[[ $FORMAT == safetensors || $FORMAT == pytorch || $FORMAT == torchsharp ]] || die "--format must be safetensors, pytorch or torchsharp"
 if [[ $FORMAT == pytorch ]]; then
   /usr/bin/python3 -c 'import torch' 2>/dev/null || die "--format pytorch needs Debian's PyTorch: apt-get install -y python3-torch"
 fi
@@ -171,6 +172,47 @@ PY
   V1=$WORK/data/v1/model.pt
   V2=$WORK/data/v2/model.pt
   FILE=model.pt
+fi
+if [[ $FORMAT == torchsharp ]]; then
+  # The same tensors, in the same order, in the layout TorchSharp's Module.save writes (save_state_dict: LEB128 entry
+  # count; per entry the name as BinaryWriter.Write(string), the torch.ScalarType code, the rank and each dimension as
+  # LEB128, then the raw little-endian bytes). Python's standard library only: no TorchSharp needed to run the bench.
+  log "converting v1 and v2 to TorchSharp's Module.save layout"
+  for v in v1 v2; do
+    mkdir -p "$WORK/data/$v"
+    python3 - "$WORK/data/$v.safetensors" "$WORK/data/$v/model.dat" <<'PY'
+import json, shutil, struct, sys
+src, dst = sys.argv[1], sys.argv[2]
+codes = {"F32": 6, "F16": 5, "BF16": 15, "F64": 7}
+def leb(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+with open(src, "rb") as f, open(dst, "wb") as o:
+    n = struct.unpack("<Q", f.read(8))[0]
+    header = json.loads(f.read(n))
+    base = 8 + n
+    entries = [(k, t) for k, t in header.items() if k != "__metadata__"]
+    o.write(leb(len(entries)))
+    for name, t in entries:
+        raw = name.encode("utf-8")
+        o.write(leb(len(raw)) + raw + leb(codes[t["dtype"]]) + leb(len(t["shape"])) + b"".join(leb(d) for d in t["shape"]))
+        begin, end = t["data_offsets"]
+        f.seek(base + begin)
+        left = end - begin
+        while left:
+            chunk = f.read(min(left, 1 << 24))
+            o.write(chunk)
+            left -= len(chunk)
+PY
+  done
+  V1=$WORK/data/v1/model.dat
+  V2=$WORK/data/v2/model.dat
+  FILE=model.dat
 fi
 FILE_BYTES=$(stat -c %s "$V1")
 GROUP_COUNT=$(json_num group_count "$WORK/data/v1.json")
