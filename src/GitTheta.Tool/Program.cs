@@ -8,7 +8,7 @@ if (parsed.Errors.Count > 0)
     var error = parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0];
     var command = parsed.CommandResult.Command;
     var help = command is System.CommandLine.RootCommand ? "git theta help" : $"git theta help {command.Name}";
-    Console.Error.WriteLine($"git-theta: error {GitTheta.Core.Diagnostics.DiagnosticIds.InvalidArguments}: {error.Message.TrimEnd('.')} (see '{help}').");
+    Console.Error.WriteLine($"git-theta: error {GitTheta.Core.Diagnostics.DiagnosticIds.InvalidArguments}: {System.Text.RegularExpressions.Regex.Replace(error.Message, @"\s*\n\s*", " ").TrimEnd('.')} (see '{help}').");
 
     return (int)ExitCode.Usage;
 }

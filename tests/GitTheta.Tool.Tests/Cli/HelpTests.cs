@@ -109,19 +109,22 @@ public sealed partial class HelpTests : IDisposable
     };
 
     /// <summary>Every spelling of every option in a -h text's Options section.</summary>
-    internal static IEnumerable<string> Options(string help)
+    internal static IEnumerable<string> Options(string help) => OptionGroups(help).SelectMany(g => g).Distinct();
+
+    /// <summary>The spellings of each option of a -h text's Options section, one array per option ("-q", "--quiet").</summary>
+    internal static IReadOnlyList<string[]> OptionGroups(string help)
     {
         var start = help.IndexOf("Options:", StringComparison.Ordinal);
         if (start < 0)
         {
-            return Array.Empty<string>();
+            return Array.Empty<string[]>();
         }
 
         var block = help[start..].Split("\n\n")[0];
         return block.Split('\n').Skip(1)
-            .SelectMany(line => OptionSpelling().Matches(line.Trim().Split("  ")[0]).Select(m => m.Value))
-            .Where(o => o != "-?")
-            .Distinct();
+            .Select(line => OptionSpelling().Matches(line.Trim().Split("  ")[0]).Select(m => m.Value).Where(o => o != "-?").ToArray())
+            .Where(g => g.Length > 0)
+            .ToList();
     }
 
     private static string Roff(string option) => option.Replace("-", "\\-", StringComparison.Ordinal);
