@@ -78,6 +78,23 @@ public sealed class EnvTests : IDisposable
         Assert.DoesNotContain("Store=", result.Output);
     }
 
+    [Fact]
+    public void Env_without_git_lfs_says_so_and_still_reports_the_rest()
+    {
+        var (repo, _) = Prepared();
+
+        var result = sandbox.Run(Path.Combine(Sandbox.ToolDirectory, "git-theta"), new[] { "env", "--json" }, repo.Directory, extra: PathWithoutGitLfs.Environment(sandbox));
+        var text = sandbox.Run(Path.Combine(Sandbox.ToolDirectory, "git-theta"), new[] { "env" }, repo.Directory, extra: PathWithoutGitLfs.Environment(sandbox));
+
+        Assert.Equal(0, result.ExitCode);
+        using var document = JsonDocument.Parse(result.Output);
+        Assert.Equal(JsonValueKind.Null, document.RootElement.GetProperty("versions").GetProperty("gitLfs").ValueKind);
+        Assert.Equal(JsonValueKind.Null, document.RootElement.GetProperty("remotes")[0].GetProperty("lfsEndpoint").ValueKind);
+        Assert.Equal(0, text.ExitCode);
+        Assert.Contains("\ngit-lfs: not installed (GT2012: ", text.Output);
+        Assert.Contains($"Remote (origin)={sandbox.Path("remote.git")} LfsEndpoint=(unknown)", text.Output);
+    }
+
     public void Dispose() => sandbox.Dispose();
 
     /// <summary>A repository with one commit, a remote, an atol from the environment, an rtol from git config and a clean command that cannot start.</summary>

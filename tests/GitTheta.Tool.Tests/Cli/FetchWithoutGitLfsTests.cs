@@ -90,26 +90,5 @@ public sealed class FetchWithoutGitLfsTests : IDisposable
         return clone;
     }
 
-    /// <summary>PATH with git-theta and every program of this machine's PATH except git-lfs (a bin folder of symlinks).</summary>
-    private Dictionary<string, string?> WithoutGitLfs()
-    {
-        var bin = sandbox.Path("bin-without-git-lfs");
-        if (!Directory.Exists(bin))
-        {
-            Directory.CreateDirectory(bin);
-            var directories = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
-            foreach (var program in directories.Where(Directory.Exists).SelectMany(Directory.EnumerateFileSystemEntries))
-            {
-                var link = Path.Combine(bin, Path.GetFileName(program));
-                if (Path.GetFileName(program) != "git-lfs" && !File.Exists(link) && !Directory.Exists(link))
-                {
-                    File.CreateSymbolicLink(link, program);
-                }
-            }
-        }
-
-        var environment = new Dictionary<string, string?> { ["PATH"] = Sandbox.ToolDirectory + Path.PathSeparator + bin };
-        Assert.NotEqual(0, sandbox.Run("git", new[] { "lfs", "version" }, sandbox.Root, extra: environment).ExitCode);
-        return environment;
-    }
+    private Dictionary<string, string?> WithoutGitLfs() => PathWithoutGitLfs.Environment(sandbox);
 }
