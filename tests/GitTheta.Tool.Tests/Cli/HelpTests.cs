@@ -89,12 +89,17 @@ public sealed partial class HelpTests : IDisposable
         var man = Path.Combine(sandbox.Home, "data", "man");
         var custom = sandbox.Run(Path.Combine(Sandbox.ToolDirectory, "git-theta"), new[] { "install", "--scope", "global" }, sandbox.Root, extra: new Dictionary<string, string?> { ["XDG_DATA_HOME"] = Path.Combine(sandbox.Home, "data") });
         var found = sandbox.Run("man", new[] { "-w", "git-theta-env" }, sandbox.Root, extra: ManEnvironment(man));
+        var dashDashHelp = sandbox.Run("git", new[] { "theta", "--help" }, sandbox.Root, extra: ManEnvironment(man));
 
         Assert.Equal(0, install.ExitCode);
+        Assert.True(File.Exists(Path.Combine(sandbox.Home, ".local", "share", "man", "man1", "git-theta.1")), "a global install without XDG_DATA_HOME wrote no page to ~/.local/share/man/man1");
         Assert.Equal(0, custom.ExitCode);
         Assert.Contains($"man pages written to {Path.Combine(man, "man1")}", custom.Error);
         Assert.Contains("MANPATH", custom.Error);
         Assert.Equal(Path.Combine(man, "man1", "git-theta-env.1"), found.Output.Trim());
+        Assert.Equal(0, dashDashHelp.ExitCode);
+        Assert.Contains("GIT-THETA(1)", dashDashHelp.Output);
+        Assert.Contains("git theta <command>", dashDashHelp.Output);
     }
 
     public void Dispose() => sandbox.Dispose();
