@@ -4,10 +4,11 @@ var root = CommandTree.Create();
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
-    foreach (var error in parsed.Errors)
-    {
-        Console.Error.WriteLine($"git-theta: error {GitTheta.Core.Diagnostics.DiagnosticIds.InvalidArguments}: {error.Message} (see 'git theta help').");
-    }
+    // One line, as for every other error: System.CommandLine reports an unknown command twice (missing and unrecognized).
+    var error = parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0];
+    var command = parsed.CommandResult.Command;
+    var help = command is System.CommandLine.RootCommand ? "git theta help" : $"git theta help {command.Name}";
+    Console.Error.WriteLine($"git-theta: error {GitTheta.Core.Diagnostics.DiagnosticIds.InvalidArguments}: {System.Text.RegularExpressions.Regex.Replace(error.Message, @"\s*\n\s*", " ").TrimEnd('.')} (see '{help}').");
 
     return (int)ExitCode.Usage;
 }

@@ -146,10 +146,17 @@ internal static class EnvCommand
             ("GIT_THETA_IA3_BROADCAST_DIMS", "theta.ia3BroadcastDims", "(all but the first, then all but the last)"),
             ("GIT_THETA_DIFF_STAT", "theta.diffStat", "false"),
             ("GIT_THETA_LARGE_GROUP_BYTES", "theta.largeGroupBytes", Invariant(defaults.LargeGroupBytes)),
+            (Core.Merges.MergeStrategySources.EnvironmentVariable, Core.Merges.MergeStrategySources.ConfigKey, "(ask on a terminal, else fail the merge)"),
+
+            // Read from the environment only; the variable is the key.
+            ("GIT_THETA_LOG_LEVEL", "GIT_THETA_LOG_LEVEL", "info"),
+            (Progress.ProgressSettings.ProgressVariable, Progress.ProgressSettings.ProgressVariable, "(on when stderr is a terminal)"),
+            (Progress.ProgressSettings.ThresholdVariable, Progress.ProgressSettings.ThresholdVariable, "64m"),
+            (Merging.ManualMerge.EnvironmentVariable, Merging.ManualMerge.EnvironmentVariable, "0"),
         };
         return table.Select(s => Environment.GetEnvironmentVariable(s.Env) is { Length: > 0 } fromEnv
             ? new SettingInfo(s.Key, fromEnv, "env " + s.Env)
-            : Config(directory, s.Key) is { } fromConfig
+            : s.Key.StartsWith("theta.", StringComparison.Ordinal) && Config(directory, s.Key) is { } fromConfig
                 ? new SettingInfo(s.Key, fromConfig, "git config")
                 : new SettingInfo(s.Key, s.Default, "default")).ToList();
     }

@@ -30,8 +30,10 @@ internal static class InstallCommand
         // GitTheta.Sdk runs this tool from the NuGet packages folder, which a cache clear empties: the repository gets a
         // copy of the tool and drivers that run it through a shim under .git/theta/ (RepositoryShim says why).
         var entry = typeof(InstallCommand).Assembly.Location;
+        var fromSdk = false;
         if (inRepository && scope == "repository" && RepositoryShim.SdkPackage(entry) is { } package)
         {
+            fromSdk = true;
             self = RepositoryShim.Install(directory, Environment.ProcessPath ?? "dotnet", package.Directory, package.Version, Path.GetFileName(entry));
         }
 
@@ -55,7 +57,12 @@ internal static class InstallCommand
             }
         }
 
-        ManPageInstaller.Install(scope, directory);
+        // A build configuring the repository is not a person installing the tool; its package folder is not on PATH either.
+        if (!fromSdk)
+        {
+            ManPageInstaller.Install(scope, directory);
+        }
+
         Console.WriteLine($"git-theta installed ({scope} scope): filter, diff and merge drivers \"theta\" run {self}.");
         return ExitCode.Success;
     }

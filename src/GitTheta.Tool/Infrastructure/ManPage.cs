@@ -17,7 +17,7 @@ internal static class ManPage
         var name = command is null ? CommandTree.ToolName : $"{CommandTree.ToolName}-{command.Name}";
         text.AppendLine($".TH \"{name.ToUpperInvariant()}\" \"1\" \"\" \"git-theta {CommandTree.Version}\" \"Git Theta Manual\"");
         text.AppendLine(".SH NAME");
-        text.AppendLine($"{Escape(name)} \\- {Escape(CommandTree.Summary((command ?? root).Description))}");
+        text.AppendLine($"{Escape(name)} \\- {Escape(NameLine(root, command))}");
         text.AppendLine(".SH SYNOPSIS");
         if (command is null)
         {
@@ -73,6 +73,14 @@ internal static class ManPage
 
     public static string CommandsReference(Command? command) =>
         CommandTree.CommandsReference + (command is null ? string.Empty : "#" + command.Name);
+
+    /// <summary>The root's description starts with the tool's name, which the NAME section already shows.</summary>
+    private static string NameLine(RootCommand root, Command? command)
+    {
+        var summary = CommandTree.Summary((command ?? root).Description);
+        var prefix = CommandTree.ToolName + ": ";
+        return summary.StartsWith(prefix, StringComparison.Ordinal) ? summary[prefix.Length..] : summary;
+    }
 
     private static string Synopsis(Argument argument)
     {

@@ -108,6 +108,7 @@ public sealed class Sandbox : IDisposable
         {
             ["HOME"] = Home,
             ["XDG_CONFIG_HOME"] = System.IO.Path.Combine(Home, ".config"),
+            ["XDG_DATA_HOME"] = System.IO.Path.Combine(Home, ".local", "share"),
             ["GIT_CONFIG_GLOBAL"] = GlobalConfig,
             ["GIT_CONFIG_NOSYSTEM"] = "1",
             ["PATH"] = ToolDirectory + System.IO.Path.PathSeparator + System.Environment.GetEnvironmentVariable("PATH"),
