@@ -146,6 +146,7 @@ internal static class EnvCommand
             ("GIT_THETA_IA3_BROADCAST_DIMS", "theta.ia3BroadcastDims", "(all but the first, then all but the last)"),
             ("GIT_THETA_DIFF_STAT", "theta.diffStat", "false"),
             ("GIT_THETA_LARGE_GROUP_BYTES", "theta.largeGroupBytes", Invariant(defaults.LargeGroupBytes)),
+            ("GIT_THETA_STREAM_GROUP_BYTES", "theta.streamGroupBytes", Invariant(defaults.StreamGroupBytes)),
             (Core.Merges.MergeStrategySources.EnvironmentVariable, Core.Merges.MergeStrategySources.ConfigKey, "(ask on a terminal, else fail the merge)"),
 
             // Read from the environment only; the variable is the key.
