@@ -155,6 +155,8 @@ internal sealed class ProgressMeter : IDisposable
             ? $"{label}: {Percent(itemsDone, totalItems),3}% ({itemsDone}/{totalItems}), {ByteSize.Format(bytesDone)} | {rate}{suffix}"
             : $"{label}: {Percent(bytesDone, totalBytes),3}% ({ByteSize.Format(bytesDone)}/{ByteSize.Format(totalBytes)}) | {rate}{suffix}";
 
+        text = TerminalWidth.Fit(text, label, TerminalWidth.Current());
+
         // Spaces over what a longer previous line left, as git-lfs's meter does.
         var padding = drawnWidth > text.Length ? new string(' ', drawnWidth - text.Length) : string.Empty;
         drawnWidth = text.Length;

@@ -197,6 +197,25 @@ public sealed class ProgressTests : IDisposable
 
     public void Dispose() => sandbox.Dispose();
 
+    [Fact]
+    public void A_meter_fits_a_narrow_terminal_by_shortening_the_path_from_its_start()
+    {
+        const string LongName = "a-rather-long-folder-name/and-an-even-longer-checkpoint-file-name.safetensors";
+        var repo = ThetaRepoFactory.Create(sandbox, LongName);
+        Directory.CreateDirectory(repo.Path("a-rather-long-folder-name"));
+        repo.Write(LongName, Large);
+
+        var add = OnTerminal(repo, LowThreshold, $"stty cols 50; git add '{LongName}'");
+
+        // Every redraw (the text after a \r that starts no new line) fits in 49 columns, and still ends with the amounts.
+        var redraws = System.Text.RegularExpressions.Regex.Split(add, @"\r(?!\n)").Skip(1).Select(r => r.Split('\r', '\n')[0].TrimEnd()).ToList();
+        Assert.NotEmpty(redraws);
+        Assert.All(redraws, r => Assert.True(r.Length <= 49, $"'{r}' is {r.Length} columns"));
+        Assert.True(
+            redraws.Any(r => r.StartsWith("...", StringComparison.Ordinal) && r.Contains("name.safetensors: ", StringComparison.Ordinal) && r.Contains("100%", StringComparison.Ordinal)),
+            "redraws:\n" + string.Join("\n", redraws));
+    }
+
     private static void AssertNoProgress(string text)
     {
         // A terminal turns every \n into \r\n; a meter's redraw is a \r on its own.
