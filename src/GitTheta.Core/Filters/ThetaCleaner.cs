@@ -180,21 +180,8 @@ internal sealed class ThetaCleaner
                 continue;
             }
 
-            // Grown with the bytes that actually arrive, as in the overlapped path.
-            var length = (int)info.ByteLength;
-            var read = 0;
-            while (read < length)
-            {
-                if (read == buffer.Length)
-                {
-                    buffer = Grow(buffer, read, length);
-                }
-
-                var n = reader.ReadData(buffer.AsSpan(read, Math.Min(length, buffer.Length) - read));
-                read += n;
-            }
-
-            entries[info.Name] = ProcessGroup(info, new ReadOnlyMemory<byte>(buffer, 0, length), previous, context, writer, valueType, lsh);
+            buffer = ReadGroup(reader, buffer, (int)info.ByteLength);
+            entries[info.Name] = ProcessGroup(info, new ReadOnlyMemory<byte>(buffer, 0, (int)info.ByteLength), previous, context, writer, valueType, lsh);
         }
 
         return entries;
@@ -238,21 +225,7 @@ internal sealed class ThetaCleaner
                         }
                     }
 
-                    var length = (int)info.ByteLength;
-                    var read = 0;
-                    while (read < length)
-                    {
-                        if (read == buffer.Length)
-                        {
-                            // Buffers grow with the bytes that actually arrive, so a header that merely claims a huge
-                            // group costs no memory before the data runs out.
-                            buffer = Grow(buffer, read, length);
-                        }
-
-                        var n = reader.ReadData(buffer.AsSpan(read, Math.Min(length, buffer.Length) - read));
-                        read += n;
-                    }
-
+                    buffer = ReadGroup(reader, buffer, (int)info.ByteLength);
                     work.Add((info, buffer), cancel.Token);
                 }
             }
@@ -302,6 +275,27 @@ internal sealed class ThetaCleaner
     }
 
     private const int FirstBufferBytes = 16 << 20;
+
+    /// <summary>
+    /// Reads the current group's bytes into <paramref name="buffer"/>, or into a larger one that is returned. Buffers
+    /// grow with the bytes that actually arrive, so a header that merely claims a huge group costs no memory before
+    /// the data runs out.
+    /// </summary>
+    private static byte[] ReadGroup(ICheckpointReader reader, byte[] buffer, int length)
+    {
+        var read = 0;
+        while (read < length)
+        {
+            if (read == buffer.Length)
+            {
+                buffer = Grow(buffer, read, length);
+            }
+
+            read += reader.ReadData(buffer.AsSpan(read, Math.Min(length, buffer.Length) - read));
+        }
+
+        return buffer;
+    }
 
     private static byte[] Grow(byte[] buffer, int filled, int needed)
     {

@@ -1,7 +1,9 @@
+using GitTheta.Core.IO;
+
 namespace GitTheta.Tool.Progress;
 
 /// <summary>A read-only stream that advances a meter by what each read returned: one call per chunk, not per byte.</summary>
-internal sealed class ProgressReadStream : Stream
+internal sealed class ProgressReadStream : ReadOnlyStream
 {
     private readonly Stream inner;
     private readonly ProgressMeter meter;
@@ -11,22 +13,6 @@ internal sealed class ProgressReadStream : Stream
         this.inner = inner;
         this.meter = meter;
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -44,14 +30,4 @@ internal sealed class ProgressReadStream : Stream
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -1,7 +1,9 @@
+using GitTheta.Core.IO;
+
 namespace GitTheta.Tool.Progress;
 
 /// <summary>A write-only stream that advances a meter by what each write carried: one call per chunk, not per byte.</summary>
-internal sealed class ProgressWriteStream : Stream
+internal sealed class ProgressWriteStream : WriteOnlyStream
 {
     private readonly Stream inner;
     private readonly ProgressMeter meter;
@@ -11,22 +13,6 @@ internal sealed class ProgressWriteStream : Stream
         this.inner = inner;
         this.meter = meter;
     }
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -46,10 +32,4 @@ internal sealed class ProgressWriteStream : Stream
     public override void Flush() => inner.Flush();
 
     public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }
