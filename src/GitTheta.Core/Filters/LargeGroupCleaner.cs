@@ -28,6 +28,8 @@ internal sealed class LargeGroupCleaner
 
     private readonly ThetaSettings settings;
     private readonly EuclideanLsh lsh;
+    private byte[] spareChunk = Array.Empty<byte>();
+    private byte[] spareStored = Array.Empty<byte>();
 
     public LargeGroupCleaner(ThetaSettings settings, EuclideanLsh lsh)
     {
@@ -44,14 +46,29 @@ internal sealed class LargeGroupCleaner
 
         // Chunks never exceed the large-group or stream size (memory stays at one chunk; tests that lower them see many chunks).
         var chunkBytes = Math.Max(sizeof(double), Math.Min(ChunkBytes, Math.Min(settings.LargeGroupBytes, settings.StreamGroupBytes)) & ~(sizeof(double) - 1L));
-        // The buffers grow with the bytes that actually arrive, so a header that merely claims a huge group costs no memory.
-        var buffer = GC.AllocateUninitializedArray<byte>((int)Math.Min(Math.Min(FirstChunkBytes, chunkBytes), info.ByteLength));
+        // The buffers grow with the bytes that actually arrive, so a header that merely claims a huge group costs no
+        // memory; those of the previous group are used again (fresh ones per group piled up as garbage, hundreds of MB).
+        var first = (int)Math.Min(Math.Min(FirstChunkBytes, chunkBytes), info.ByteLength);
+        var buffer = spareChunk.Length >= first && spareChunk.Length <= chunkBytes ? spareChunk : GC.AllocateUninitializedArray<byte>(first);
 
         // A re-added checkpoint mostly repeats the stored value: while the bytes match it, nothing is written, and at
         // the first difference the matching prefix is copied from the stored object. Reading the stored value costs
         // far less than writing gigabytes to lfs/tmp only to delete them again.
         using var stored = OpenStoredValue(info, old, context);
-        var storedChunk = stored is null ? null : GC.AllocateUninitializedArray<byte>(buffer.Length);
+        var storedChunk = stored is null ? null : spareStored.Length >= buffer.Length ? spareStored : GC.AllocateUninitializedArray<byte>(buffer.Length);
+        try
+        {
+            return Process(info, reader, old, context, streamed, fingerprint, signature, chunkBytes, ref buffer, stored, ref storedChunk);
+        }
+        finally
+        {
+            spareChunk = buffer;
+            spareStored = storedChunk ?? spareStored;
+        }
+    }
+
+    private ParameterEntry Process(TensorInfo info, ICheckpointReader reader, ParameterEntry? old, StagingContext context, StreamedObject streamed, XxHash3 fingerprint, EuclideanLsh.Incremental signature, long chunkBytes, ref byte[] buffer, VerifyingReadStream? stored, ref byte[]? storedChunk)
+    {
         var chunkIndex = 0;
         var matched = 0L;
         var matching = stored is not null;

@@ -107,10 +107,11 @@ public sealed class LargeGroupTests : IDisposable
     public void Memory_of_a_clean_and_a_smudge_does_not_follow_a_large_dense_group()
     {
         // One 96 MiB group: held whole, a clean needs it at least once on top of the runtime (well over 160 MiB); read
-        // in chunks of the default stream size (16 MiB) it needs a few chunks.
+        // in chunks of a 16 MiB stream size it needs a few chunks.
         const int Rows = 6144;
         const int Columns = 4096;
         var repo = ThetaRepoFactory.Create(sandbox, "big.safetensors");
+        repo.GitOk("config", "theta.streamGroupBytes", "16m");
         var bytes = new TensorFile()
             .Add("embedding.weight", "F32", new long[] { Rows, Columns }, TensorFile.Random(7, (long)Rows * Columns))
             .Add("head.bias", "F32", new long[] { 16 }, TensorFile.Random(8, 16))
