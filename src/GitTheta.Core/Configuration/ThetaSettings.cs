@@ -177,21 +177,12 @@ internal sealed record ThetaSettings
             return defaultValue;
         }
 
-        var text = value.Trim();
-        var unit = char.ToLowerInvariant(text[^1]) switch
-        {
-            'k' => 1L << 10,
-            'm' => 1L << 20,
-            'g' => 1L << 30,
-            _ => 1L,
-        };
-        var digits = unit == 1 ? text : text[..^1];
-        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count > max / unit || count * unit < min)
+        if (!ByteCount.TryParse(value, out var bytes) || bytes > max || bytes < min)
         {
             throw new ThetaException(DiagnosticIds.InvalidConfiguration, $"{name}='{value}' is not a size from {min} to {max} bytes (a number, optionally with k, m or g); unset it or fix it.");
         }
 
-        return count * unit;
+        return bytes;
     }
 
     private static int ParseInt((string? Value, string Source) setting, int defaultValue, int min, int max)

@@ -87,7 +87,7 @@ internal sealed class ThetaCleaner
         var writer = new UpdateWriter(context, updateType, dryRun ? null : committed, dryRun ? null : updateData.Value, lsh);
         // Values are stored by the chosen type itself, or, for incremental types, dense where they store no update.
         var valueType = updateType.IsIncremental ? updates.Get(DenseUpdate.TypeName, path) : updateType;
-        var entries = ProcessGroups(reader, previous, context, writer, valueType, lsh, path);
+        var entries = ProcessGroups(reader, previous, context, writer, valueType, lsh);
         var container = reader.Complete();
         var containerRef = ContainerObject.Stage(transaction, container);
         var metadata = new ThetaMetadata(format.Name, containerRef, entries);
@@ -145,27 +145,13 @@ internal sealed class ThetaCleaner
         }
     }
 
-    /// <summary>
-    /// Below this many tensor bytes a checkpoint is cleaned on the calling thread: handing each group to another thread
-    /// costs more than reading it (a git add of 200 adapters spent most of its time in thread wake-ups).
-    /// </summary>
-    private const long InlineCheckpointBytes = 8 << 20;
-
-    /// <summary>Below this size a group is hashed and stored on one thread, for the same reason.</summary>
+    /// <summary>Below this size a group is hashed and stored on one thread (see <see cref="InlineCheckpoint"/>: a hand-off costs more).</summary>
     private const int InlineGroupBytes = 1 << 20;
 
-    private Dictionary<string, ParameterEntry> ProcessGroups(ICheckpointReader reader, ThetaMetadata? previous, StagingContext context, UpdateWriter writer, IUpdateType valueType, EuclideanLsh lsh, string path)
-    {
-        var declared = 0L;
-        foreach (var tensor in reader.Tensors)
-        {
-            declared += tensor.ByteLength;
-        }
-
-        return declared <= InlineCheckpointBytes
+    private Dictionary<string, ParameterEntry> ProcessGroups(ICheckpointReader reader, ThetaMetadata? previous, StagingContext context, UpdateWriter writer, IUpdateType valueType, EuclideanLsh lsh) =>
+        InlineCheckpoint.Applies(reader.Tensors)
             ? ProcessGroupsInline(reader, previous, context, writer, valueType, lsh)
             : ProcessGroupsOverlapped(reader, previous, context, writer, valueType, lsh);
-    }
 
     private Dictionary<string, ParameterEntry> ProcessGroupsInline(ICheckpointReader reader, ThetaMetadata? previous, StagingContext context, UpdateWriter writer, IUpdateType valueType, EuclideanLsh lsh)
     {

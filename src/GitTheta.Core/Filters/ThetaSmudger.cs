@@ -20,9 +20,6 @@ internal sealed class ThetaSmudger
 {
     private const int SniffBytes = 4096;
 
-    /// <summary>Below this many tensor bytes a checkpoint is rebuilt on the writer's thread (no prefetching thread).</summary>
-    private const long InlineCheckpointBytes = 8 << 20;
-
     private readonly LfsObjectStore store;
     private readonly ThetaSettings settings;
     private readonly CheckpointFormatRegistry formats;
@@ -208,13 +205,7 @@ internal sealed class ThetaSmudger
 
         public void WriteTo(Stream output)
         {
-            var total = 0L;
-            foreach (var info in layout)
-            {
-                total += info.ByteLength;
-            }
-
-            if (total <= InlineCheckpointBytes)
+            if (InlineCheckpoint.Applies(layout))
             {
                 format.Write(container, new InlineTensorSource(source.ReadInto, source.CopyTo, streamed), output, path);
                 return;

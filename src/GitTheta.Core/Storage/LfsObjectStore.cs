@@ -365,7 +365,8 @@ internal sealed class LfsObjectStore : IObjectReader
         {
             try
             {
-                moved = MoveInto(pending.TempPath, destination);
+                MoveInto(pending.TempPath, destination);
+                moved = true;
             }
             catch (IOException) when (File.Exists(destination))
             {
@@ -394,7 +395,7 @@ internal sealed class LfsObjectStore : IObjectReader
     }
 
     /// <summary>Renames a temp file to its object name, making the object's folder when it is not there (any more).</summary>
-    private bool MoveInto(string temp, string destination)
+    private void MoveInto(string temp, string destination)
     {
         var folder = Path.GetDirectoryName(destination)!;
         EnsureDirectory(folder);
@@ -409,8 +410,6 @@ internal sealed class LfsObjectStore : IObjectReader
             EnsureDirectory(folder);
             File.Move(temp, destination, overwrite: false);
         }
-
-        return true;
     }
 
     /// <summary>

@@ -59,20 +59,11 @@ internal sealed record ProgressSettings(bool ToTerminal, long Threshold, string?
             return DefaultThreshold;
         }
 
-        var text = value.Trim();
-        var unit = char.ToLowerInvariant(text[^1]) switch
-        {
-            'k' => 1L << 10,
-            'm' => 1L << 20,
-            'g' => 1L << 30,
-            _ => 1L,
-        };
-        var digits = unit == 1 ? text : text[..^1];
-        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count > long.MaxValue / unit)
+        if (!ByteCount.TryParse(value, out var bytes))
         {
             throw new ThetaException(DiagnosticIds.InvalidConfiguration, $"{ThresholdVariable}='{value}' is not a byte count (a number, optionally with k, m or g, e.g. 64m); unset it or fix it.");
         }
 
-        return count * unit;
+        return bytes;
     }
 }
