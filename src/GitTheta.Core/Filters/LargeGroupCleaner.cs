@@ -119,22 +119,19 @@ internal sealed class LargeGroupCleaner
             remaining -= chunk.Length;
         }
 
+        var contentHash = ContentHash.Format(fingerprint.GetCurrentHashAsUInt64());
         if (matching)
         {
-            try
+            if (StoredValueHolds(old!, contentHash, stored!))
             {
-                stored!.VerifyToEnd();
                 return old!;
             }
-            catch (ThetaException e) when (e.Code == DiagnosticIds.CorruptObject)
-            {
-                // The stored file is damaged, yet its value is exactly the bytes just read: write them out and let the
-                // rule below judge them like any other value.
-                CopyStoredPrefix(info, old!, matched, streamed, signature, context);
-            }
+
+            // The stored file is damaged, yet its value is exactly the bytes just read: write them out and let the
+            // rule below judge them like any other value.
+            CopyStoredPrefix(info, old!, matched, streamed, signature, context);
         }
 
-        var contentHash = ContentHash.Format(fingerprint.GetCurrentHashAsUInt64());
         var newSignature = signature.Complete();
         if (old is not null && old.Update.Depth <= settings.MaxChainDepth && IsUnchanged(info, old, contentHash, newSignature, streamed, context))
         {
@@ -151,7 +148,33 @@ internal sealed class LargeGroupCleaner
         return new ParameterEntry(new TensorDescription(info.DType, info.Shape, newSignature, contentHash), reference, UpdateDescription.Dense);
     }
 
-    /// <summary>The previous dense value, positioned at its first byte, when there is one to compare with.</summary>
+    /// <summary>
+    /// Whether the old entry stands for bytes that all matched its stored file. With a recorded fingerprint the verdict
+    /// is the one a group held whole gets (the new bytes' fingerprint equals the old value's), so the stored file was
+    /// read for comparison only and never hashed; without one, the stored file must prove it holds the old object.
+    /// </summary>
+    private static bool StoredValueHolds(ParameterEntry old, string contentHash, VerifyingReadStream stored)
+    {
+        if (old.Tensor.ContentHash is not null)
+        {
+            return old.Tensor.ContentHash == contentHash;
+        }
+
+        try
+        {
+            stored.VerifyToEnd();
+            return true;
+        }
+        catch (ThetaException e) when (e.Code == DiagnosticIds.CorruptObject)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The previous dense value, positioned at its first byte, when there is one to compare with. When the old entry
+    /// records its value's fingerprint the stream only compares (see <see cref="StoredValueHolds"/>).
+    /// </summary>
     private static VerifyingReadStream? OpenStoredValue(TensorInfo info, ParameterEntry? old, UpdateContext context)
     {
         if (old is null || old.Update.Type != DenseUpdate.TypeName || old.Update.Depth > 0 || !context.Store.Contains(old.Object))
@@ -161,7 +184,13 @@ internal sealed class LargeGroupCleaner
 
         try
         {
-            return DenseObject.Open(context.Store, info, old.Object, What(info, context)).Stream;
+            var stream = DenseObject.Open(context.Store, info, old.Object, What(info, context)).Stream;
+            if (old.Tensor.ContentHash is not null)
+            {
+                stream.CompareOnly();
+            }
+
+            return stream;
         }
         catch (ThetaException e) when (e.Code is DiagnosticIds.CorruptObject or DiagnosticIds.InvalidCheckpoint or DiagnosticIds.TruncatedCheckpoint)
         {

@@ -16,6 +16,7 @@ internal sealed class VerifyingReadStream : Stream
     private readonly string what;
     private readonly string remedy;
     private bool verified;
+    private bool comparingOnly;
 
     /// <param name="remedy">What the user should do when the bytes are not the object.</param>
     internal VerifyingReadStream(FileStream inner, string oid, string what, string remedy)
@@ -45,6 +46,11 @@ internal sealed class VerifyingReadStream : Stream
     public override int Read(Span<byte> buffer)
     {
         var read = inner.Read(buffer);
+        if (comparingOnly)
+        {
+            return read;
+        }
+
         if (read > 0 && !verified)
         {
             hash.AppendData(buffer[..read]);
@@ -58,6 +64,14 @@ internal sealed class VerifyingReadStream : Stream
     }
 
     /// <summary>
+    /// Stops hashing, for a caller that only compares these bytes with bytes it already holds and judges the outcome
+    /// by the fingerprint of its own bytes, never by these (the clean of a group streamed against its stored value:
+    /// a SHA-256 pass over every unchanged gigabyte bought nothing there). Nothing read after this may be used as
+    /// the object's value, so <see cref="VerifyToEnd"/> and <see cref="ReadPipelined"/> refuse to run.
+    /// </summary>
+    public void CompareOnly() => comparingOnly = true;
+
+    /// <summary>
     /// Fills <paramref name="destination"/> (or reads to the end of the object), hashing each 4 MiB piece on another
     /// thread while the next one is read, so the SHA-256 of every byte costs no time beside the disk read. The pieces
     /// are distinct parts of <paramref name="destination"/>, which the caller must not touch until this returns.
@@ -66,6 +80,7 @@ internal sealed class VerifyingReadStream : Stream
     public int ReadPipelined(Memory<byte> destination)
     {
         const int Piece = 4 << 20;
+        RefuseIfComparingOnly();
         if (verified || destination.Length <= Piece)
         {
             return ReadAtLeast(destination.Span, destination.Length, throwOnEndOfStream: false);
@@ -101,6 +116,7 @@ internal sealed class VerifyingReadStream : Stream
     /// <summary>Reads whatever is left and checks the digest.</summary>
     public void VerifyToEnd()
     {
+        RefuseIfComparingOnly();
         Span<byte> scratch = stackalloc byte[4096];
         while (Read(scratch) > 0)
         {
@@ -128,6 +144,14 @@ internal sealed class VerifyingReadStream : Stream
         }
 
         base.Dispose(disposing);
+    }
+
+    private void RefuseIfComparingOnly()
+    {
+        if (comparingOnly)
+        {
+            throw new InvalidOperationException($"{what}: stored object {oid} was opened for comparison only; its bytes are not verified.");
+        }
     }
 
     private void Verify()

@@ -107,11 +107,10 @@ public sealed class LargeGroupTests : IDisposable
     public void Memory_of_a_clean_and_a_smudge_does_not_follow_a_large_dense_group()
     {
         // One 96 MiB group: held whole, a clean needs it at least once on top of the runtime (well over 160 MiB); read
-        // in chunks of a 16 MiB stream size it needs a few chunks.
+        // in chunks of the default 16 MiB stream size (no configuration) it needs a few chunks.
         const int Rows = 6144;
         const int Columns = 4096;
         var repo = ThetaRepoFactory.Create(sandbox, "big.safetensors");
-        repo.GitOk("config", "theta.streamGroupBytes", "16m");
         var bytes = new TensorFile()
             .Add("embedding.weight", "F32", new long[] { Rows, Columns }, TensorFile.Random(7, (long)Rows * Columns))
             .Add("head.bias", "F32", new long[] { 16 }, TensorFile.Random(8, 16))
@@ -141,6 +140,65 @@ public sealed class LargeGroupTests : IDisposable
             Assert.True(clean < 140L << 20, $"clean peak RSS {clean >> 20} MiB");
             Assert.True(smudge < 140L << 20, $"smudge peak RSS {smudge >> 20} MiB");
         }
+    }
+
+    [Fact]
+    public void A_streamed_group_that_matches_a_stored_file_holding_other_bytes_is_stored_as_new_not_kept()
+    {
+        // A streamed group is compared with its stored file without hashing it, and the old entry stands only when the
+        // new bytes' fingerprint is the one recorded for the old value. Here the stored file of v1's group was replaced
+        // by v2's object (same size, other bytes): v2 then matches the file byte for byte, and must still be stored
+        // as the new value it is, not kept as v1.
+        var repo = ThetaRepoFactory.Create(sandbox, "model.safetensors");
+        repo.GitOk("config", "theta.streamGroupBytes", "1k");
+        var v1 = Checkpoint.Random(3, rows: 64, columns: 32);
+        var v2 = v1.Clone().Add(1, 1e-3f);
+        var group = v1.Names[1];
+
+        var other = sandbox.InitRepository("other");
+        other.ThetaOk("install");
+        other.ThetaOk("track", "model.safetensors");
+        other.Write("model.safetensors", v2.ToBytes());
+        other.GitOk("add", ".gitattributes", "model.safetensors");
+        var v2Object = MetadataView.Parse(other.GitOk("show", ":model.safetensors"))[group].Oid;
+
+        repo.Write("model.safetensors", v1.ToBytes());
+        repo.GitOk("add", ".gitattributes", "model.safetensors");
+        repo.Commit("v1");
+        var v1Object = MetadataView.Parse(repo.Show("HEAD:model.safetensors"))[group].Oid;
+        foreach (var file in new[] { repo.ObjectFile(v1Object), repo.LfsObjectFile(v1Object) }.Where(File.Exists))
+        {
+            File.Delete(file);
+            File.Copy(other.ObjectFile(v2Object), file);
+        }
+
+        repo.Write("model.safetensors", v2.ToBytes());
+        repo.GitOk("add", "model.safetensors");
+
+        Assert.Equal(v2Object, MetadataView.Parse(repo.GitOk("show", ":model.safetensors"))[group].Oid);
+        repo.Commit("v2");
+        File.Delete(repo.Path("model.safetensors"));
+        repo.GitOk("checkout", "--", "model.safetensors");
+        Assert.Equal(v2.ToBytes(), repo.Read("model.safetensors"));
+    }
+
+    [Fact]
+    public void A_touched_re_add_of_streamed_groups_keeps_every_entry_and_writes_nothing()
+    {
+        var repo = ThetaRepoFactory.Create(sandbox, "model.safetensors");
+        repo.GitOk("config", "theta.streamGroupBytes", "1k");
+        var v1 = Checkpoint.Random(4, rows: 64, columns: 32);
+        repo.Write("model.safetensors", v1.ToBytes());
+        repo.GitOk("add", ".gitattributes", "model.safetensors");
+        repo.Commit("v1");
+        var objects = repo.StoredObjects();
+
+        File.SetLastWriteTimeUtc(repo.Path("model.safetensors"), DateTime.UtcNow.AddMinutes(1));
+        repo.GitOk("add", "model.safetensors");
+
+        Assert.Equal(string.Empty, repo.GitOk("diff", "--cached", "--name-only"));
+        Assert.Equal(objects.Order(), repo.StoredObjects().Order());
+        Assert.Empty(repo.TempFiles());
     }
 
     [Fact]
