@@ -74,7 +74,7 @@ static void Train(nn.Module<Tensor, Tensor> model, IEnumerable<TorchSharp.Module
 
 HashSet<string> StoredObjects()
 {
-    var store = Path.Combine(repository, ".git", "lfs", "objects");
+    var store = Path.Combine(repository, ".git", "lfs", "theta", "objects");
     return Directory.Exists(store) ? Directory.EnumerateFiles(store, "*", SearchOption.AllDirectories).Select(f => Path.GetFileName(f)).ToHashSet() : new HashSet<string>();
 }
 

@@ -8,10 +8,10 @@ namespace GitTheta.Core.Storage;
 /// <para>
 /// The canonical copy of every object git-theta writes is in the theta store (<c>&lt;lfs root&gt;/theta/objects/aa/bb/&lt;oid&gt;</c>),
 /// where no git-lfs command looks: git-lfs does not know that theta metadata references these objects, so
-/// <c>git lfs prune</c> would delete every one of them from its own store. Each object is also hard-linked into the
-/// git-lfs store (<c>&lt;lfs root&gt;/objects/aa/bb/&lt;oid&gt;</c>, no second copy on disk), because that is where
-/// <c>git lfs push</c> uploads from and where git-lfs downloads to. Losing the git-lfs name loses nothing: it is made
-/// again before a push. Objects that git-lfs downloaded (or that an older git-theta wrote there) are adopted into the
+/// <c>git lfs prune</c> would delete every one of them from its own store. An object gets a hard link in the git-lfs
+/// store (<c>&lt;lfs root&gt;/objects/aa/bb/&lt;oid&gt;</c>, no second copy on disk) when a push needs it, because that is
+/// where <c>git lfs push</c> uploads from; git-lfs also downloads there. Losing the git-lfs name loses nothing: it is
+/// made again before a push. Objects that git-lfs downloaded (or that an older git-theta wrote there) are adopted into the
 /// theta store once their bytes hash to their oid.
 /// </para>
 /// Objects are content-addressed, written to a temp file and renamed, never overwritten, and hashed on every read.
@@ -379,19 +379,9 @@ internal sealed class LfsObjectStore : IObjectReader
             File.Delete(pending.TempPath);
         }
 
-        // The transport name: git lfs push reads it. Best effort here; a push makes it again if it is missing.
-        var lfs = LfsPathOf(oid);
-        if (!File.Exists(lfs))
-        {
-            var folder = Path.GetDirectoryName(lfs)!;
-            EnsureDirectory(folder);
-            if (!HardLink.TryCreate(destination, lfs) && !Directory.Exists(folder))
-            {
-                knownDirectories.TryRemove(folder, out _);
-                EnsureDirectory(folder);
-                HardLink.TryCreate(destination, lfs);
-            }
-        }
+        // git-lfs's name for the object (what git lfs push reads) is made by the push that needs it (EnsureLfsCopy), not
+        // here: linking every new object at once cost two more folders and a link per object, the larger share of the
+        // file-system work of a git add of many small checkpoints.
     }
 
     /// <summary>Renames a temp file to its object name, making the object's folder when it is not there (any more).</summary>

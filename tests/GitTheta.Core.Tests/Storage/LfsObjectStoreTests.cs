@@ -32,10 +32,13 @@ public sealed class LfsObjectStoreTests : IDisposable
         Assert.Equal(bytes, File.ReadAllBytes(expectedPath));
         Assert.Equal(new[] { Path.Combine(oid[..2], oid[2..4], oid) }, root.FilesUnder("theta/objects"));
 
-        // git-lfs's store gets the same file under the same layout (a hard link), where git lfs push reads it.
+        Assert.Empty(root.FilesUnder("theta/tmp"));
+
+        // git-lfs's store gets the same file under the same layout (a hard link) when a push needs it, not before.
+        Assert.Empty(root.FilesUnder("objects"));
+        Assert.True(store.EnsureLfsCopy(oid));
         Assert.Equal(new[] { Path.Combine(oid[..2], oid[2..4], oid) }, root.FilesUnder("objects"));
         Assert.Equal(bytes, File.ReadAllBytes(store.LfsPathOf(oid)));
-        Assert.Empty(root.FilesUnder("theta/tmp"));
     }
 
     [Fact]
@@ -92,7 +95,6 @@ public sealed class LfsObjectStoreTests : IDisposable
         Assert.Contains("size 11", exception.Message);
         Assert.Contains("10 bytes", exception.Message);
         Assert.Equal(bytes, File.ReadAllBytes(store.PathOf(reference.Oid)));
-        Assert.Equal(bytes, File.ReadAllBytes(store.LfsPathOf(reference.Oid)));
     }
 
     [Fact]
@@ -100,6 +102,7 @@ public sealed class LfsObjectStoreTests : IDisposable
     {
         var bytes = TestData.RandomBytes(10, 300);
         var reference = store.Put(bytes);
+        Assert.True(store.EnsureLfsCopy(reference.Oid));
         File.Delete(store.LfsPathOf(reference.Oid));
 
         Assert.True(store.Contains(reference));

@@ -91,7 +91,9 @@ public sealed class ObjectCollectorTests : IDisposable
     {
         var keep = Put("keep", LongAgo);
         var drop = Put("drop", LongAgo);
-        Assert.True(File.Exists(store.LfsPathOf(drop)));
+
+        // Both were pushed, which gives each git-lfs's name too.
+        Assert.True(store.EnsureLfsCopy(keep) && store.EnsureLfsCopy(drop));
 
         Collector(keep).Collect(GraceStart, dryRun: false);
 

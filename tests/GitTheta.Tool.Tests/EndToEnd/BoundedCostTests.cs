@@ -171,7 +171,7 @@ public sealed class BoundedCostTests : IDisposable
 
         // The stored container keeps the checkpoint's header as its data: make its tensor start at 1 (same size).
         var container = JsonNode.Parse(repo.Show($"HEAD:{Model}"))!["checkpoint"]!["container"]!["oid"]!.GetValue<string>();
-        var stored = Path.Combine(repo.LfsObjects, container[..2], container[2..4], container);
+        var stored = repo.ObjectFile(container);
         var bytes = File.ReadAllBytes(stored);
         var text = System.Text.Encoding.Latin1.GetString(bytes);
         var at = text.LastIndexOf("\"data_offsets\":[0,", StringComparison.Ordinal) + "\"data_offsets\":[".Length;

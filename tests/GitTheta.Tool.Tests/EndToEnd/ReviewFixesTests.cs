@@ -39,7 +39,7 @@ public sealed class ReviewFixesTests : IDisposable
         repo.Write("m.safetensors", Checkpoint.Random(2).ToBytes());
         repo.GitOk("-c", $"lfs.storage={storage}", "add", ".");
         Assert.Empty(repo.StoredObjects());
-        Assert.Equal(3, Directory.EnumerateFiles(Path.Combine(storage, "objects"), "*", SearchOption.AllDirectories).Count());
+        Assert.Equal(3, Directory.EnumerateFiles(Path.Combine(storage, "theta", "objects"), "*", SearchOption.AllDirectories).Count());
     }
 
     [Fact]

@@ -61,7 +61,7 @@ public sealed class UpdateTypesTests : IDisposable
         var sparse = MetadataView.Parse(repo.Show($"{second}:{Model}"))[Weight];
         Assert.Equal("sparse", sparse.Type);
         Assert.True(sparse.Size <= dense.Size / 10, $"the sparse update stores {sparse.Size} bytes, the dense value {dense.Size}");
-        Assert.Equal(sparse.Size, new FileInfo(Path.Combine(repo.LfsObjects, sparse.Oid[..2], sparse.Oid[2..4], sparse.Oid)).Length);
+        Assert.Equal(sparse.Size, new FileInfo(repo.ObjectFile(sparse.Oid)).Length);
         CheckOut(repo, first, v1.ToBytes());
         CheckOut(repo, second, v2.ToBytes());
     }
@@ -375,7 +375,7 @@ public sealed class UpdateTypesTests : IDisposable
     /// <summary>The length of a stored object's safetensors header (8-byte length prefix included).</summary>
     private static long HeaderBytes(GitRepo repo, MetadataView.Entry entry)
     {
-        var bytes = File.ReadAllBytes(Path.Combine(repo.LfsObjects, entry.Oid[..2], entry.Oid[2..4], entry.Oid));
+        var bytes = File.ReadAllBytes(repo.ObjectFile(entry.Oid));
         return 8 + BitConverter.ToInt64(bytes, 0);
     }
 }

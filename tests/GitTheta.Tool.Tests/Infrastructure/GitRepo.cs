@@ -26,9 +26,10 @@ public sealed class GitRepo
     public string ThetaOk(params string[] arguments) => Theta(arguments).EnsureSuccess("git-theta " + string.Join(' ', arguments)).Output;
 
     /// <summary>Every object file in the repository's LFS store.</summary>
+    /// <summary>The oids of the objects in the theta store (git-lfs's store holds only those pushed or downloaded).</summary>
     public HashSet<string> StoredObjects() =>
-        System.IO.Directory.Exists(LfsObjects)
-            ? System.IO.Directory.EnumerateFiles(LfsObjects, "*", SearchOption.AllDirectories).Select(System.IO.Path.GetFileName).ToHashSet()!
+        System.IO.Directory.Exists(this.ThetaObjects())
+            ? System.IO.Directory.EnumerateFiles(this.ThetaObjects(), "*", SearchOption.AllDirectories).Select(System.IO.Path.GetFileName).ToHashSet()!
             : new HashSet<string>();
 
     public void Write(string relative, byte[] bytes)

@@ -2,7 +2,7 @@ namespace GitTheta.Tool.Tests.Infrastructure;
 
 /// <summary>
 /// Where a repository's objects live on disk: the canonical theta store (<c>.git/lfs/theta/objects</c>) and git-lfs's
-/// store (<c>.git/lfs/objects</c>), which holds hard links of the same files. Making an object "missing" takes both.
+/// store (<c>.git/lfs/objects</c>), which holds hard links of the objects a push uploaded. Making an object "missing" takes both.
 /// </summary>
 public static class StoredObjectFiles
 {
@@ -20,7 +20,12 @@ public static class StoredObjectFiles
     public static void DeleteObject(this GitRepo repo, string oid)
     {
         File.Delete(repo.ObjectFile(oid));
-        File.Delete(repo.LfsObjectFile(oid));
+
+        // git-lfs's name exists once a push made it.
+        if (File.Exists(repo.LfsObjectFile(oid)))
+        {
+            File.Delete(repo.LfsObjectFile(oid));
+        }
     }
 
     /// <summary>Removes every object from both stores.</summary>
