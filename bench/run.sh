@@ -6,7 +6,7 @@
 #   bash bench/run.sh --repeat 3           # median of 3 fresh repositories per tool
 #   bash bench/run.sh --update-readme      # also replace the table in bench/README.md
 #   bash bench/run.sh --llm                # LLM-shaped: 4 GiB BF16, one file (largest group 448 MiB), LLM targets
-#   bash bench/run.sh --llm --quick        # the same shape at 256 MiB BF16: a smoke test
+#   bash bench/run.sh --llm --quick        # the same shape at 128 MiB BF16: a smoke test
 #   bash bench/run.sh --llm --shards 2     # the same model as 2 safetensors shards + model.safetensors.index.json
 #   bash bench/run.sh --small-files        # runs bench/small-files.sh (200 small checkpoints; --quick, --repeat N)
 #
@@ -20,7 +20,7 @@
 #   --checkouts N       checkouts per run, alternating v1/v2, median kept (default 3)
 #   --embedding-mib N   make the word embedding one N MiB tensor (e.g. 2304: a group over 2 GiB); the other groups
 #                       share the rest of --size-mib
-#   --llm               LLM preset: --size-mib 4096 (256 with --quick) --dtype BF16 (both can still be given) and
+#   --llm               LLM preset: --size-mib 4096 (128 with --quick) --dtype BF16 (both can still be given) and
 #                       the LLM targets (add <= 0.4x, change <= 0.1x, checkout <= 0.8x git-lfs, clean and smudge
 #                       peak RSS <= 256 MiB)
 #   --shards N          write the checkpoint as N shards (model/model-0000k-of-0000N.safetensors) plus a Hugging Face
@@ -141,16 +141,17 @@ if [[ $SMALL_FILES == 1 ]]; then
   sf_cmd="bash bench/run.sh${ORIG_ARGS[*]:+ ${ORIG_ARGS[*]}}"
   sf_out=$(mktemp /tmp/gittheta-small-files-block.XXXXXX)
   trap 'rm -f "$sf_out"' EXIT
-  bash "$BENCH/small-files.sh" "${sf_args[@]}" --command "${sf_cmd/ --update-readme/}" | tee "$sf_out"
-  [[ ${PIPESTATUS[0]} == 0 ]] || die "bench/small-files.sh failed"
+  if ! bash "$BENCH/small-files.sh" "${sf_args[@]}" --command "${sf_cmd/ --update-readme/}" | tee "$sf_out"; then
+    die "bench/small-files.sh failed; nothing written to the README"
+  fi
   [[ $UPDATE_README == 1 ]] && replace_readme_block small-files "$sf_out"
   exit 0
 fi
 
 if [[ $LLM == 1 ]]; then
   # The LLM shape of the performance issue: 4 GiB BF16 gives hidden 3488, 13 layers, vocabulary 67373 and a
-  # 448 MiB word embedding as the largest group; --quick keeps those rules at 256 MiB (largest group 31 MiB).
-  [[ -n $SIZE_MIB ]] || { if [[ $QUICK == 1 ]]; then SIZE_MIB=256; else SIZE_MIB=4096; fi; }
+  # 448 MiB word embedding as the largest group; --quick keeps those rules at 128 MiB (largest group 16 MiB).
+  [[ -n $SIZE_MIB ]] || { if [[ $QUICK == 1 ]]; then SIZE_MIB=128; else SIZE_MIB=4096; fi; }
   [[ -n $DTYPE ]] || DTYPE=BF16
 else
   [[ -n $SIZE_MIB ]] || { if [[ $QUICK == 1 ]]; then SIZE_MIB=64; else SIZE_MIB=1024; fi; }
