@@ -1,9 +1,12 @@
 // gittheta-bench-gen: writes synthetic, transformer-like safetensors checkpoints for bench/run.sh.
 //
 //   gittheta-bench-gen generate --out v1.safetensors [--size-mib 1024] [--dtype F32|BF16|F16] [--seed 1] [--report r.json]
+//                               [--shards N]   (N > 1: --out is a folder of Hugging Face style shards + index.json)
 //   gittheta-bench-gen perturb  --in v1.safetensors --out v2.safetensors [--groups 2] [--delta 1e-3]
 //                               [--seed 1] [--pick matrices|any] [--names a,b] [--report r.json]
 //   gittheta-bench-gen info     --in model.safetensors [--report r.json]
+//
+// perturb and info also take a folder of shards (one holding model.safetensors.index.json) for --in.
 //
 // Every mode prints a JSON report on stdout (and to --report if given). BCL only.
 
@@ -60,10 +63,13 @@ internal static class Program
     private const string Usage = """
         usage:
           gittheta-bench-gen generate --out FILE [--size-mib 1024] [--dtype F32|BF16|F16] [--seed 1] [--layers 13]
-                                      [--embedding-mib N] [--report FILE]
+                                      [--embedding-mib N] [--shards N] [--report FILE]
           gittheta-bench-gen perturb  --in FILE --out FILE [--groups 2] [--delta 1e-3] [--seed 1]
                                       [--pick matrices|any] [--names a,b,...] [--report FILE]
           gittheta-bench-gen info     --in FILE [--report FILE]
+
+        With --shards N (N > 1) generate writes a folder: model-00001-of-0000N.safetensors ... and
+        model.safetensors.index.json; perturb and info take such a folder for --in (and perturb's --out is a folder).
         """;
 
     // ------------------------------------------------------------------ generate
@@ -81,18 +87,70 @@ internal static class Program
         if (layers < 1) throw new UsageException("--layers must be at least 1");
         if (dtype.Kind is DTypeKind.F64) throw new UsageException("generate supports F32, BF16 and F16");
 
+        int shards = o.GetInt("shards", 1);
+        if (shards < 1) throw new UsageException("--shards must be at least 1");
+
         var sw = Stopwatch.StartNew();
         var model = Layout.Plan((long)(sizeMib * 1024 * 1024), dtype, layers, (long)(embeddingMib * 1024 * 1024));
-        byte[] header = SafetensorsHeader.Build(model.Tensors);
-        long dataBytes = model.Tensors.Sum(t => t.Bytes);
+        if (shards > model.Tensors.Count) throw new UsageException($"--shards must be at most {model.Tensors.Count} (one tensor per shard)");
+
+        var indices = Enumerable.Range(0, model.Tensors.Count).ToList();
+        long fileBytes;
+        List<(string Name, long Bytes)> shardFiles = new();
+        if (shards == 1)
+        {
+            fileBytes = WriteSafetensors(outPath, model.Tensors, indices, dtype, seed);
+        }
+        else
+        {
+            Directory.CreateDirectory(outPath);
+            var parts = Sharding.Split(model.Tensors, shards);
+            var weightMap = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            fileBytes = 0;
+            for (int k = 0; k < parts.Count; k++)
+            {
+                string name = Sharding.ShardName(k, parts.Count);
+                long bytes = WriteSafetensors(Path.Combine(outPath, name), model.Tensors, parts[k], dtype, seed);
+                foreach (int g in parts[k]) weightMap[model.Tensors[g].Name] = name;
+                shardFiles.Add((name, bytes));
+                fileBytes += bytes;
+            }
+
+            Sharding.WriteIndex(Path.Combine(outPath, Sharding.IndexName), model.Tensors.Sum(t => t.Bytes), weightMap);
+        }
+
+        return Reports.Model(outPath, model.Tensors, fileBytes, extra: w =>
+        {
+            w.WriteString("mode", "generate");
+            w.WriteNumber("seed", seed);
+            w.WriteNumber("requested_bytes", (long)(sizeMib * 1024 * 1024));
+            w.WriteNumber("hidden", model.Hidden);
+            w.WriteNumber("layers", model.Layers);
+            w.WriteNumber("vocab", model.Vocab);
+            w.WriteNumber("shard_count", shards);
+            Reports.Shards(w, shardFiles);
+            w.WriteNumber("seconds", Math.Round(sw.Elapsed.TotalSeconds, 3));
+        });
+    }
+
+    /// <summary>
+    /// Writes one safetensors file holding the tensors at <paramref name="groups"/> (indices into the whole model), so a
+    /// tensor's bytes are the same whether it lands in a single file or in a shard: its PRNG streams are keyed by its
+    /// index in the whole model. Returns the file's length.
+    /// </summary>
+    private static long WriteSafetensors(string outPath, List<TensorSpec> all, List<int> groups, DType dtype, ulong seed)
+    {
+        var tensors = groups.Select(g => all[g]).ToList();
+        byte[] header = SafetensorsHeader.Build(tensors);
+        long dataBytes = tensors.Sum(t => t.Bytes);
 
         // Work items: chunks of at most ChunkElements of one tensor, each with its own PRNG stream,
         // so the output is deterministic regardless of how many threads fill it.
         const int ChunkElements = 1 << 18;
         var items = new List<WorkItem>();
-        for (int g = 0; g < model.Tensors.Count; g++)
+        foreach (int g in groups)
         {
-            var t = model.Tensors[g];
+            var t = all[g];
             long n = t.Elements;
             for (long start = 0, c = 0; start < n; start += ChunkElements, c++)
             {
@@ -131,7 +189,7 @@ internal static class Program
                 Parallel.ForEach(batch, entry =>
                 {
                     var (item, offset) = entry;
-                    var t = model.Tensors[item.Group];
+                    var t = all[item.Group];
                     Fill.Tensor(buf.AsSpan(offset, item.Count * dtype.Size), dtype, t.Init,
                         StreamSeed(seed, (ulong)item.Group, (ulong)item.Chunk));
                 });
@@ -145,16 +203,7 @@ internal static class Program
             pending.GetAwaiter().GetResult();
         }
 
-        return Reports.Model(outPath, model.Tensors, 8 + header.Length, extra: w =>
-        {
-            w.WriteString("mode", "generate");
-            w.WriteNumber("seed", seed);
-            w.WriteNumber("requested_bytes", (long)(sizeMib * 1024 * 1024));
-            w.WriteNumber("hidden", model.Hidden);
-            w.WriteNumber("layers", model.Layers);
-            w.WriteNumber("vocab", model.Vocab);
-            w.WriteNumber("seconds", Math.Round(sw.Elapsed.TotalSeconds, 3));
-        });
+        return 8 + header.Length + dataBytes;
     }
 
     private readonly record struct WorkItem(int Group, long Chunk, long Start, int Count);
@@ -181,15 +230,16 @@ internal static class Program
         if (Path.GetFullPath(inPath) == Path.GetFullPath(outPath)) throw new UsageException("--in and --out must differ");
 
         var sw = Stopwatch.StartNew();
-        var file = SafetensorsHeader.Read(inPath);
+        var checkpoint = Checkpoint.Open(inPath);
+        var all = checkpoint.Tensors;
 
-        List<TensorInfo> chosen;
+        List<ShardTensor> chosen;
         if (names is not null)
         {
-            chosen = new List<TensorInfo>();
+            chosen = new List<ShardTensor>();
             foreach (var name in names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal))
             {
-                chosen.Add(file.Tensors.FirstOrDefault(t => t.Name == name)
+                chosen.Add(all.FirstOrDefault(t => t.Tensor.Name == name)
                     ?? throw new UsageException($"no tensor named '{name}' in {inPath}"));
             }
         }
@@ -199,15 +249,15 @@ internal static class Program
             {
                 // Fine-tunes typically touch weight matrices; embeddings and 1-D tensors are left out
                 // so "N groups changed" means N representative, non-trivial groups.
-                "matrices" => file.Tensors.Where(t => t.Shape.Length == 2 && !t.Name.Contains("embeddings", StringComparison.Ordinal)).ToList(),
-                "any" => file.Tensors.ToList(),
+                "matrices" => all.Where(t => t.Tensor.Shape.Length == 2 && !t.Tensor.Name.Contains("embeddings", StringComparison.Ordinal)).ToList(),
+                "any" => all.ToList(),
                 _ => throw new UsageException("--pick must be 'matrices' or 'any'"),
             };
-            if (candidates.Count == 0) candidates = file.Tensors.ToList();
+            if (candidates.Count == 0) candidates = all.ToList();
             if (groups < 0 || groups > candidates.Count)
                 throw new UsageException($"--groups must be between 0 and {candidates.Count} (--pick {pick})");
 
-            // Seeded Fisher-Yates, take the first N, then report in file order.
+            // Seeded Fisher-Yates over the whole model (every shard), take the first N, then report in model order.
             var order = candidates.ToArray();
             ulong state = seed ^ 0x5851F42D4C957F2DUL;
             for (int k = order.Length - 1; k > 0; k--)
@@ -216,27 +266,30 @@ internal static class Program
                 (order[k], order[j]) = (order[j], order[k]);
             }
 
-            chosen = order.Take(groups).OrderBy(t => t.Begin).ToList();
+            chosen = order.Take(groups).OrderBy(t => t.Shard).ThenBy(t => t.Tensor.Begin).ToList();
         }
 
         foreach (var t in chosen)
         {
-            if (!DType.TryParse(t.DType, out var dt) || dt.Kind is not (DTypeKind.F32 or DTypeKind.F16 or DTypeKind.BF16 or DTypeKind.F64))
-                throw new UsageException($"cannot perturb '{t.Name}' of dtype {t.DType}: only F64/F32/F16/BF16");
+            if (!DType.TryParse(t.Tensor.DType, out var dt) || dt.Kind is not (DTypeKind.F32 or DTypeKind.F16 or DTypeKind.BF16 or DTypeKind.F64))
+                throw new UsageException($"cannot perturb '{t.Tensor.Name}' of dtype {t.Tensor.DType}: only F64/F32/F16/BF16");
         }
 
-        // Copy (copy_file_range/reflink where the file system offers it), then patch the chosen groups in place.
-        File.Copy(inPath, outPath, overwrite: true);
+        // Copy every file (copy_file_range/reflink where the file system offers it), then patch the chosen groups in
+        // place: only the shards that hold them differ from the input.
+        checkpoint.CopyTo(outPath);
         long changedElements = 0;
         const int Piece = 16 << 20; // a multiple of every element size, so no element straddles two pieces
         var buffer = new byte[Piece];
-        using (var dst = new FileStream(outPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1))
+        foreach (var shardGroup in chosen.GroupBy(t => t.Shard))
         {
-            foreach (var t in chosen)
+            using var dst = new FileStream(checkpoint.ShardPath(outPath, shardGroup.Key), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1);
+            foreach (var st in shardGroup)
             {
+                var t = st.Tensor;
                 var dt = DType.Parse(t.DType);
-                long end = file.DataStart + t.End;
-                for (long pos = file.DataStart + t.Begin; pos < end;)
+                long end = st.DataStart + t.End;
+                for (long pos = st.DataStart + t.Begin; pos < end;)
                 {
                     int n = (int)Math.Min(Piece, end - pos);
                     dst.Position = pos;
@@ -249,8 +302,8 @@ internal static class Program
             }
         }
 
-        var outFile = SafetensorsHeader.Read(outPath);
-        return Reports.Model(outPath, outFile.Tensors, outFile.DataStart, extra: w =>
+        var outCheckpoint = Checkpoint.Open(outPath);
+        return Reports.Model(outPath, outCheckpoint.Tensors.Select(t => t.Tensor).ToList(), outCheckpoint.FileBytes, extra: w =>
         {
             w.WriteString("mode", "perturb");
             w.WriteString("input", inPath);
@@ -258,11 +311,12 @@ internal static class Program
             w.WriteNumber("delta", delta);
             w.WriteString("pick", names is null ? pick : "names");
             w.WriteNumber("changed_group_count", chosen.Count);
-            w.WriteNumber("changed_bytes", chosen.Sum(t => t.Bytes));
+            w.WriteNumber("changed_bytes", chosen.Sum(t => t.Tensor.Bytes));
             w.WriteNumber("changed_elements", changedElements);
             w.WriteStartArray("changed_groups");
-            foreach (var t in chosen)
+            foreach (var st in chosen)
             {
+                var t = st.Tensor;
                 w.WriteStartObject();
                 w.WriteString("name", t.Name);
                 w.WriteString("dtype", t.DType);
@@ -270,9 +324,13 @@ internal static class Program
                 foreach (var d in t.Shape) w.WriteNumberValue(d);
                 w.WriteEndArray();
                 w.WriteNumber("bytes", t.Bytes);
+                w.WriteString("shard", st.Shard);
                 w.WriteEndObject();
             }
 
+            w.WriteEndArray();
+            w.WriteStartArray("changed_shards");
+            foreach (var shard in chosen.Select(t => t.Shard).Distinct(StringComparer.Ordinal)) w.WriteStringValue(shard);
             w.WriteEndArray();
             w.WriteNumber("seconds", Math.Round(sw.Elapsed.TotalSeconds, 3));
         });
@@ -283,8 +341,12 @@ internal static class Program
     private static string Info(Options o)
     {
         string inPath = o.Require("in");
-        var file = SafetensorsHeader.Read(inPath);
-        return Reports.Model(inPath, file.Tensors, file.DataStart, extra: w => w.WriteString("mode", "info"));
+        var checkpoint = Checkpoint.Open(inPath);
+        return Reports.Model(inPath, checkpoint.Tensors.Select(t => t.Tensor).ToList(), checkpoint.FileBytes, extra: w =>
+        {
+            w.WriteString("mode", "info");
+            w.WriteNumber("shard_count", checkpoint.ShardNames.Count);
+        });
     }
 }
 
@@ -515,7 +577,7 @@ internal static class SafetensorsHeader
 
 internal static class Reports
 {
-    public static string Model<T>(string path, IReadOnlyList<T> tensors, long dataStart, Action<Utf8JsonWriter> extra)
+    public static string Model<T>(string path, IReadOnlyList<T> tensors, long fileBytes, Action<Utf8JsonWriter> extra)
     {
         var infos = tensors.Select(t => t switch
         {
@@ -533,8 +595,8 @@ internal static class Reports
             w.WriteString("file", path);
             w.WriteString("dtype", string.Join(",", infos.Select(x => x.Item2).Distinct()));
             w.WriteNumber("group_count", infos.Count);
-            w.WriteNumber("file_bytes", new FileInfo(path).Length);
-            w.WriteNumber("header_bytes", dataStart);
+            w.WriteNumber("file_bytes", fileBytes);
+            w.WriteNumber("header_bytes", fileBytes - infos.Sum(x => x.Item3)); // every shard's length prefix and JSON
             w.WriteNumber("data_bytes", infos.Sum(x => x.Item3));
             w.WriteNumber("largest_group_bytes", largest.Item3);
             w.WriteString("largest_group", largest.Item1);
@@ -542,6 +604,20 @@ internal static class Reports
         }
 
         return Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    public static void Shards(Utf8JsonWriter w, IReadOnlyList<(string Name, long Bytes)> shards)
+    {
+        w.WriteStartArray("shards");
+        foreach (var (name, bytes) in shards)
+        {
+            w.WriteStartObject();
+            w.WriteString("file", name);
+            w.WriteNumber("bytes", bytes);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 }
 
