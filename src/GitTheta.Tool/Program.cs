@@ -1,4 +1,11 @@
+using GitTheta.Tool.Commands;
 using GitTheta.Tool.Infrastructure;
+
+// What git runs for every add and checkout: straight to the filter, without building the command tree.
+if (args is ["filter-process"])
+{
+    return FilterProcessCommand.Run();
+}
 
 var root = CommandTree.Create();
 var parsed = root.Parse(args);

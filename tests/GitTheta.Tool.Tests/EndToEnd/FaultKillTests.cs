@@ -36,7 +36,7 @@ public sealed class FaultKillTests : IDisposable
         var index = repo.GitOk("ls-files", "-s");
         var objects = repo.StoredObjects().Count;
 
-        var add = Task.Run(() => repo.Git("add", "big.safetensors"));
+        var add = OnOwnThread(() => repo.Git("add", "big.safetensors"));
         var killed = await KillWhen(repo, add, point switch
         {
             "as-the-filter-starts" => _ => true,
@@ -80,7 +80,7 @@ public sealed class FaultKillTests : IDisposable
         var index = repo.GitOk("ls-files", "-s");
         var store = HostileRepoState.Take(repo).Store;
 
-        var checkout = Task.Run(() => repo.Git("checkout", "--", "big.safetensors"));
+        var checkout = OnOwnThread(() => repo.Git("checkout", "--", "big.safetensors"));
         var killed = await KillWhen(repo, checkout, point == "as-the-filter-starts" ? _ => true : pid => FaultProcesses.Written(pid) >= 64L << 20);
         var result = await checkout.WaitAsync(Patience);
 
@@ -96,8 +96,12 @@ public sealed class FaultKillTests : IDisposable
         Assert.True(v1.AsSpan().SequenceEqual(repo.Read("big.safetensors")), "the checkout after the kill is not bit for bit");
     }
 
-    /// <summary>Polls until the condition holds for one of the repository's git-theta processes, then kills it.</summary>
-    private static async Task<bool> KillWhen(GitRepo repo, Task running, Func<int, bool> condition)
+    /// <summary>
+    /// Polls until the condition holds for one of the repository's git-theta processes, then kills it. The poll has a
+    /// thread of its own, as has the git command: on two cores a thread-pool poll waited up to a second for a thread while
+    /// the filter ran, and found it only after it had answered git (the kill then came too late to test anything).
+    /// </summary>
+    private static Task<bool> KillWhen(GitRepo repo, Task running, Func<int, bool> condition) => OnOwnThread(() =>
     {
         var watch = Stopwatch.StartNew();
         while (!running.IsCompleted && watch.Elapsed < Patience)
@@ -111,11 +115,14 @@ public sealed class FaultKillTests : IDisposable
                 }
             }
 
-            await Task.Delay(2);
+            Thread.Sleep(2);
         }
 
         return false;
-    }
+    });
+
+    private static Task<T> OnOwnThread<T>(Func<T> work) =>
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>The staged metadata names only objects that are in the store, intact (verified as a commit of the index).</summary>
     private static bool IndexComplete(GitRepo repo)
