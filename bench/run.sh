@@ -336,14 +336,16 @@ resolve_theta() {
   if command -v git-theta >/dev/null 2>&1; then
     THETA_BIN=$(command -v git-theta); THETA_SOURCE="PATH"; return
   fi
-  local out=$ROOT/src/GitTheta.Tool/bin/Release/net8.0/git-theta
-  THETA_SOURCE="src/GitTheta.Tool (dotnet build -c Release)"
+  . "$ROOT/bench/theta-tool.sh"
+  local out
+  out=$(theta_tool_dir "$ROOT")/git-theta
+  THETA_SOURCE="src/GitTheta.Tool ($(theta_tool_how))"
   if [[ $NO_BUILD == 0 ]]; then
     log "building src/GitTheta.Tool (Release)"
-    if ! dotnet build -c Release -nologo -v q "$ROOT/src/GitTheta.Tool" >"$WORK/logs/git-theta-build.log" 2>&1; then
+    if ! theta_tool_build "$ROOT" >"$WORK/logs/git-theta-build.log" 2>&1; then
       local err
       err=$(grep -m1 -E ': error [A-Z]+[0-9]+' "$WORK/logs/git-theta-build.log" | sed -E 's#^.*/src/#src/#; s/ \[[^]]*\]$//' || true)
-      THETA_SETUP_ERROR="dotnet build -c Release src/GitTheta.Tool failed${err:+: $err}"
+      THETA_SETUP_ERROR="$(theta_tool_how) failed${err:+: $err}"
       return
     fi
   fi

@@ -10,7 +10,8 @@
 #   bash bench/run.sh --small-files [--quick] [--repeat N] [--update-readme]   # the same, from the one entry point
 #
 # Targets (performance issue): add <= 1.0x and checkout <= 1.0x git-lfs; the table's "met" column says which are.
-# git-theta is $GIT_THETA if set, else git-theta on PATH, else src/GitTheta.Tool built with -c Release.
+# git-theta is $GIT_THETA if set, else git-theta on PATH, else src/GitTheta.Tool built with -c Release as users install
+# it here (bench/theta-tool.sh: the native executable on linux-x64).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -41,8 +42,9 @@ command -v git-lfs >/dev/null || { echo "small-files.sh: git-lfs is not installe
 if [ -n "${GIT_THETA:-}" ]; then theta_dir="$(dirname "$GIT_THETA")"
 elif command -v git-theta >/dev/null; then theta_dir="$(dirname "$(command -v git-theta)")"
 else
-  [ "$NO_BUILD" = 1 ] || dotnet build -c Release "$root/src/GitTheta.Tool" -v q -nologo >/dev/null
-  theta_dir="$root/src/GitTheta.Tool/bin/Release/net8.0"
+  . "$here/theta-tool.sh"
+  [ "$NO_BUILD" = 1 ] || theta_tool_build "$root" >/dev/null
+  theta_dir="$(theta_tool_dir "$root")"
   [ -x "$theta_dir/git-theta" ] || { echo "small-files.sh: no git-theta at $theta_dir (build it, or set GIT_THETA)" >&2; exit 1; }
 fi
 theta_version=$("$theta_dir/git-theta" --version 2>/dev/null | head -n1 || true)

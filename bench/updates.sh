@@ -64,14 +64,15 @@ for d in $DEPTHS; do (( d > MAX_DEPTH )) && MAX_DEPTH=$d; done
 
 command -v git-lfs >/dev/null || die "git-lfs is not installed"
 
+. "$ROOT/bench/theta-tool.sh"
 if [[ $NO_BUILD -eq 0 ]]; then
   echo "building (Release)…" >&2
-  dotnet build -c Release -v q -nologo "$ROOT/src/GitTheta.Tool" >/dev/null
+  theta_tool_build "$ROOT" >/dev/null
   dotnet build -c Release -v q -nologo "$BENCH/GitTheta.Bench.Generator" >/dev/null
   dotnet build -c Release -v q -nologo "$BENCH/GitTheta.Bench.Updates" >/dev/null
 fi
 
-THETA_DIR=$ROOT/src/GitTheta.Tool/bin/Release/net8.0
+THETA_DIR=$(theta_tool_dir "$ROOT")
 GEN=$BENCH/GitTheta.Bench.Generator/bin/Release/net10.0/gittheta-bench-gen
 UPD=$BENCH/GitTheta.Bench.Updates/bin/Release/net10.0/gittheta-bench-updates
 [[ -x $THETA_DIR/git-theta && -x $GEN && -x $UPD ]] || die "missing builds; run without --no-build"

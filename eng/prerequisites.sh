@@ -5,6 +5,8 @@
 #   script           util-linux's pseudo-terminal, for the merge menu and progress tests
 #   cc, go           a C compiler for the TorchSharp shim (eng/torchsharp-native.sh) and Go for git-lfs's test server
 #                    (the partial-fetch tests' HTTP remote)
+#   clang, zlib      on linux-x64, native AOT's compiler and linker: GitTheta.Tool.linux-x64 is a native executable, and
+#                    `dotnet pack`, the tests and bench/ build it (docs/installing.md)
 # Used by quickstart.sh and .ci/run. As root with apt-get it installs; otherwise it names what to install and fails.
 set -euo pipefail
 
@@ -14,6 +16,10 @@ git lfs version >/dev/null 2>&1 || missing+=(git-lfs)
 command -v script >/dev/null 2>&1 || missing+=(bsdutils)
 command -v cc >/dev/null 2>&1 || missing+=(gcc)
 command -v go >/dev/null 2>&1 || missing+=(golang-go)
+if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ]; then
+  command -v clang >/dev/null 2>&1 || missing+=(clang)
+  [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+fi
 
 if [ "${#missing[@]}" -eq 0 ]; then
   exit 0

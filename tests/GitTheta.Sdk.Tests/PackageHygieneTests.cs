@@ -29,7 +29,8 @@ public sealed class PackageHygieneTests : IDisposable
     {
         var packages = PackAll().Append(sdk.Package).ToList();
 
-        Assert.Contains(packages, p => Path.GetFileName(p).StartsWith("GitTheta.Tool.", StringComparison.Ordinal));
+        Assert.Contains(packages, p => Path.GetFileName(p).StartsWith("GitTheta.Tool.1", StringComparison.Ordinal));
+        Assert.Contains(packages, p => Path.GetFileName(p).StartsWith("GitTheta.Tool.any.", StringComparison.Ordinal));
         Assert.All(packages, AssertHygienic);
     }
 
@@ -60,16 +61,25 @@ public sealed class PackageHygieneTests : IDisposable
                 continue;
             }
 
-            // A project that is not packable packs nothing and succeeds.
-            ProcessRunner.Run(
-                "dotnet",
-                new[] { "pack", project, "-c", sdk.Configuration, "--no-build", "-nologo", "-nr:false", "-tl:off", $"-p:Version={sdk.Version}", "-o", feed },
-                sdk.RepositoryRoot,
-                new Dictionary<string, string?> { ["DOTNET_NOLOGO"] = "1", ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" }).EnsureSuccess();
+            // A project that is not packable packs nothing and succeeds. The tool's plain pack writes its pointer package
+            // (its platform packages are packed below, or, for the native one, by the tool's own tests).
+            Pack(project, "--no-build", $"-p:Version={sdk.Version}", "-p:GitThetaPackPlatformPackages=false");
+            if (Path.GetFileNameWithoutExtension(project) == "GitTheta.Tool")
+            {
+                // This one builds (the 'any' output); PackageVersion, not Version, so that Core's build stays as it is.
+                Pack(project, "--no-restore", "-r", "any", "-p:PublishAot=false", $"-p:PackageVersion={sdk.Version}");
+            }
         }
 
         return Directory.EnumerateFiles(feed, "*.nupkg").Where(p => !p.EndsWith(".symbols.nupkg", StringComparison.Ordinal)).ToList();
     }
+
+    private void Pack(string project, params string[] arguments) =>
+        ProcessRunner.Run(
+            "dotnet",
+            new[] { "pack", project, "-c", sdk.Configuration, "-nologo", "-nr:false", "-tl:off", "-o", feed }.Concat(arguments).ToArray(),
+            sdk.RepositoryRoot,
+            new Dictionary<string, string?> { ["DOTNET_NOLOGO"] = "1", ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" }).EnsureSuccess();
 
     private void AssertHygienic(string packagePath)
     {
@@ -101,6 +111,16 @@ public sealed class PackageHygieneTests : IDisposable
         Assert.Contains("MIT License", ReadText(package, "LICENSE"));
         var icon = Read(package, "icon.png");
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, icon[..4]);
+
+        // The tool's pointer package holds no files to run: it names the package of each platform.
+        if (package.GetEntry("tools/any/any/DotnetToolSettings.xml") is { } pointer)
+        {
+            using var settings = pointer.Open();
+            var rids = XDocument.Load(settings).Descendants().Where(e => e.Name.LocalName == "RuntimeIdentifierPackage")
+                .Select(e => ((string?)e.Attribute("RuntimeIdentifier"), (string?)e.Attribute("Id"))).ToList();
+            Assert.Equal(new[] { ("any", (string?)"GitTheta.Tool.any"), ("linux-x64", "GitTheta.Tool.linux-x64") }, rids.Select(r => (r.Item1!, r.Item2)));
+            return;
+        }
 
         // Our assemblies carry their symbols (no .pdb beside them, and no symbols package to lose).
         var ours = package.Entries.Where(e => e.Name.StartsWith("GitTheta.", StringComparison.Ordinal) || e.Name == "git-theta.dll").Where(e => e.Name.EndsWith(".dll", StringComparison.Ordinal)).ToList();

@@ -45,7 +45,7 @@ internal sealed class GitRepository : IDisposable
         var gitDirFromEnvironment = Environment.GetEnvironmentVariable("GIT_DIR");
         var found = !string.IsNullOrEmpty(gitDirFromEnvironment)
             ? Path.GetFullPath(gitDirFromEnvironment, startDirectory)
-            : Repository.Discover(startDirectory);
+            : FindRepository(startDirectory);
         if (found is null)
         {
             throw new ThetaException(DiagnosticIds.NotAGitRepository, $"'{startDirectory}' is not inside a git repository; run git-theta from a repository (git init, or cd into one).");
@@ -59,6 +59,24 @@ internal sealed class GitRepository : IDisposable
         {
             throw new ThetaException(DiagnosticIds.NotAGitRepository, $"'{startDirectory}' is not inside a git repository; run git-theta from a repository.");
         }
+    }
+
+    /// <summary>
+    /// The repository that <paramref name="startDirectory"/> or the nearest folder above it opens (a work tree, a
+    /// bare repository, a linked worktree's .git file), as git finds it. Not <c>Repository.Discover</c>: libgit2
+    /// returns the path in a buffer that the native (AOT) build of the tool does not marshal back, so it found nothing.
+    /// </summary>
+    private static string? FindRepository(string startDirectory)
+    {
+        for (var directory = new DirectoryInfo(Path.GetFullPath(startDirectory)); directory is not null; directory = directory.Parent)
+        {
+            if (Repository.IsValid(directory.FullName))
+            {
+                return directory.FullName;
+            }
+        }
+
+        return null;
     }
 
     public string? GetConfig(string key)
@@ -135,9 +153,10 @@ internal sealed class GitRepository : IDisposable
 
     /// <summary>The commits the remote-tracking branches of <paramref name="remote"/> point at (what that remote is known to have).</summary>
     public IReadOnlyList<string> RemoteTrackingTips(string remote) =>
-        repository.Branches
-            .Where(b => b.IsRemote && b.RemoteName == remote && b.Tip is not null)
-            .Select(b => b.Tip.Sha)
+        // By ref name, not Branch.RemoteName: libgit2 returns that name in a buffer the native (AOT) build does not read back.
+        repository.Refs.FromGlob("refs/remotes/" + remote + "/*")
+            .Select(r => r.ResolveToDirectReference()?.Target?.Peel<LibGit2Sharp.Commit>()?.Sha)
+            .OfType<string>()
             .Distinct(StringComparer.Ordinal)
             .ToList();
 

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using GitTheta.Core.Checkpoints.Safetensors;
 using GitTheta.Core.Diagnostics;
+using GitTheta.Core.IO;
 using GitTheta.Core.Tensors;
 
 namespace GitTheta.Core.Merges;
@@ -17,8 +17,6 @@ internal sealed class SafetensorsContainerComposer : IContainerComposer
 {
     private const int Alignment = 8;
 
-    private static readonly JsonSerializerOptions NameOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public string FormatName => SafetensorsFormat.FormatName;
 
     public byte[] Compose(ReadOnlySpan<byte> template, IReadOnlyList<TensorInfo> groups, string path)
@@ -26,7 +24,7 @@ internal sealed class SafetensorsContainerComposer : IContainerComposer
         var json = new StringBuilder("{");
         if (MetadataOf(template, path) is { } metadata)
         {
-            json.Append(JsonSerializer.Serialize(SafetensorsHeader.MetadataKey, NameOptions)).Append(':').Append(metadata);
+            json.Append(JsonStringLiteral.Quote(SafetensorsHeader.MetadataKey)).Append(':').Append(metadata);
         }
 
         long offset = 0;
@@ -34,7 +32,7 @@ internal sealed class SafetensorsContainerComposer : IContainerComposer
         {
             var end = checked(offset + group.ByteLength);
             json.Append(json.Length > 1 ? "," : string.Empty)
-                .Append(JsonSerializer.Serialize(group.Name, NameOptions))
+                .Append(JsonStringLiteral.Quote(group.Name))
                 .Append(":{\"dtype\":\"").Append(DTypes.Name(group.DType))
                 .Append("\",\"shape\":[").Append(string.Join(",", group.Shape))
                 .Append("],\"data_offsets\":[").Append(offset).Append(',').Append(end).Append("]}");

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Hashing;
+using GitTheta.Core.IO;
 using GitTheta.Core.Storage;
 using GitTheta.Core.Tensors;
 
@@ -42,26 +43,26 @@ internal static class MetadataSerializer
         sb.Append("    \"container\": ");
         AppendObjectRef(sb, metadata.Container, 4);
         sb.Append(",\n");
-        sb.Append("    \"type\": ").Append(Quote(metadata.CheckpointType)).Append('\n');
+        sb.Append("    \"type\": ").Append(JsonStringLiteral.Quote(metadata.CheckpointType)).Append('\n');
         sb.Append("  },\n");
-        sb.Append("  \"format\": ").Append(Quote(ThetaMetadata.CurrentFormat)).Append(",\n");
+        sb.Append("  \"format\": ").Append(JsonStringLiteral.Quote(ThetaMetadata.CurrentFormat)).Append(",\n");
         sb.Append("  \"parameters\": {");
         var first = true;
         foreach (var (name, entry) in metadata.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             sb.Append(first ? "\n" : ",\n");
             first = false;
-            sb.Append("    ").Append(Quote(name)).Append(": {\n");
+            sb.Append("    ").Append(JsonStringLiteral.Quote(name)).Append(": {\n");
             sb.Append("      \"object\": ");
             AppendObjectRef(sb, entry.Object, 6);
             sb.Append(",\n");
             sb.Append("      \"tensor\": {\n");
-            sb.Append("        \"dtype\": ").Append(Quote(DTypes.Name(entry.Tensor.DType))).Append(",\n");
+            sb.Append("        \"dtype\": ").Append(JsonStringLiteral.Quote(DTypes.Name(entry.Tensor.DType))).Append(",\n");
             sb.Append("        \"lsh\": [").Append(string.Join(", ", entry.Tensor.Lsh.Values.Select(v => v.ToString(CultureInfo.InvariantCulture)))).Append("],\n");
             sb.Append("        \"shape\": [").Append(string.Join(", ", entry.Tensor.Shape.Select(v => v.ToString(CultureInfo.InvariantCulture)))).Append(']');
             if (entry.Tensor.ContentHash is { } contentHash)
             {
-                sb.Append(",\n        \"xxh3\": ").Append(Quote(contentHash));
+                sb.Append(",\n        \"xxh3\": ").Append(JsonStringLiteral.Quote(contentHash));
             }
 
             sb.Append('\n');
@@ -310,7 +311,7 @@ internal static class MetadataSerializer
     {
         var pad = new string(' ', indent + 2);
         sb.Append("{\n");
-        sb.Append(pad).Append("\"oid\": ").Append(Quote(reference.Oid)).Append(",\n");
+        sb.Append(pad).Append("\"oid\": ").Append(JsonStringLiteral.Quote(reference.Oid)).Append(",\n");
         sb.Append(pad).Append("\"size\": ").Append(reference.Size.ToString(CultureInfo.InvariantCulture)).Append('\n');
         sb.Append(new string(' ', indent)).Append('}');
     }
@@ -343,10 +344,10 @@ internal static class MetadataSerializer
         {
             sb.Append(first ? string.Empty : ",\n");
             first = false;
-            sb.Append("        ").Append(Quote(key)).Append(": ");
+            sb.Append("        ").Append(JsonStringLiteral.Quote(key)).Append(": ");
             if (value is not null)
             {
-                sb.Append(Quote(value));
+                sb.Append(JsonStringLiteral.Quote(value));
                 continue;
             }
 
@@ -354,7 +355,7 @@ internal static class MetadataSerializer
             for (var i = 0; i < update.Chain!.Count; i++)
             {
                 var link = update.Chain[i];
-                sb.Append("          ").Append(Quote(FormattableString.Invariant($"{link.Type} {link.Object.Oid} {link.Object.Size}")));
+                sb.Append("          ").Append(JsonStringLiteral.Quote(FormattableString.Invariant($"{link.Type} {link.Object.Oid} {link.Object.Size}")));
                 sb.Append(i + 1 < update.Chain.Count ? ",\n" : "\n");
             }
 
@@ -364,24 +365,6 @@ internal static class MetadataSerializer
         sb.Append("\n      }");
     }
 
-    /// <summary>
-    /// A JSON string literal, escaped as JsonSerializer escapes it with <see cref="JsonOptions"/> (the bytes of every
-    /// metadata file depend on it). JsonEncodedText gives the same text without starting the serializer (a cost every
-    /// filter process paid on its first file); it refuses lone surrogates, which the serializer writes as U+FFFD.
-    /// </summary>
-    private static string Quote(string value)
-    {
-        try
-        {
-            return "\"" + JsonEncodedText.Encode(value, JsonOptions.Encoder).Value + "\"";
-        }
-        catch (ArgumentException)
-        {
-            return JsonSerializer.Serialize(value, JsonOptions);
-        }
-    }
-
-    private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static ThetaException Malformed(string path, string what) =>
         new(DiagnosticIds.MalformedMetadata, $"{path}: malformed git-theta metadata: {what}. Restore the file from a good commit (git checkout <rev> -- {path}).");

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using GitTheta.Core.Configuration;
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Git;
@@ -13,7 +14,7 @@ namespace GitTheta.Tool.Commands;
 /// <c>git theta env</c>, git-theta's <c>git lfs env</c>: versions, drivers and whether they start, the hook, the
 /// store, the remotes and their LFS endpoints, and every setting with where its value came from.
 /// </summary>
-internal static class EnvCommand
+internal static partial class EnvCommand
 {
     public static Command Create()
     {
@@ -25,7 +26,7 @@ internal static class EnvCommand
             var report = Collect(Environment.CurrentDirectory);
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+                Console.WriteLine(JsonSerializer.Serialize(report, ReportJson.Default.EnvReport));
             }
             else
             {
@@ -45,7 +46,7 @@ internal static class EnvCommand
         var lfsEnv = lfsVersion.Succeeded && inRepository ? GitCli.Run(directory, "lfs", "env").Text : string.Empty;
         string? store = inRepository ? Path.Combine(gitDirectory.Text.Trim(), "lfs") : null;
         return new EnvReport(
-            new Versions(CommandTree.Version, FirstLine(GitCli.Run(directory, "version")), lfsVersion.Succeeded ? FirstLine(lfsVersion) : null, RuntimeInformation.FrameworkDescription),
+            new Versions(CommandTree.Version, FirstLine(GitCli.Run(directory, "version")), lfsVersion.Succeeded ? FirstLine(lfsVersion) : null, Runtime()),
             inRepository ? gitDirectory.Text.Trim() : null,
             Drivers(directory),
             inRepository ? Hook(directory) : null,
@@ -54,6 +55,10 @@ internal static class EnvCommand
             inRepository ? Remotes(directory, lfsEnv) : Array.Empty<RemoteInfo>(),
             Settings(directory));
     }
+
+    /// <summary>The .NET runtime, and "native" for the ahead-of-time compiled executable of the linux-x64 package.</summary>
+    private static string Runtime() =>
+        RuntimeInformation.FrameworkDescription + (System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported ? string.Empty : ", native");
 
     private static IReadOnlyList<DriverInfo> Drivers(string directory) =>
         DriverConfig.Entries("git-theta").Where(e => e.Key != "merge.theta.name" && e.Key != "filter.theta.required").Select(e =>
@@ -202,6 +207,11 @@ internal static class EnvCommand
     private static string FirstLine(GitResult result) => result.Text.Split('\n')[0].Trim();
 
     private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
+
+    /// <summary>Source-generated, so that the native (AOT) build of the tool can write the report.</summary>
+    [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+    [JsonSerializable(typeof(EnvReport))]
+    private sealed partial class ReportJson : JsonSerializerContext;
 
     private sealed record EnvReport(Versions Versions, string? Repository, IReadOnlyList<DriverInfo> Drivers, HookInfo? Hook, string? Store, long StoreBytes, IReadOnlyList<RemoteInfo> Remotes, IReadOnlyList<SettingInfo> Settings);
 

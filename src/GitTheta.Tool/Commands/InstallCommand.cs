@@ -29,7 +29,7 @@ internal static class InstallCommand
 
         // GitTheta.Sdk runs this tool from the NuGet packages folder, which a cache clear empties: the repository gets a
         // copy of the tool and drivers that run it through a shim under .git/theta/ (RepositoryShim says why).
-        var entry = typeof(InstallCommand).Assembly.Location;
+        var entry = SelfInvocation.EntryAssemblyPath;
         var fromSdk = false;
         if (inRepository && scope == "repository" && RepositoryShim.SdkPackage(entry) is { } package)
         {

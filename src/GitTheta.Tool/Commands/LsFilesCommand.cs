@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using GitTheta.Core.Git;
 using GitTheta.Core.Repositories;
 using GitTheta.Tool.Infrastructure;
@@ -7,7 +8,7 @@ using GitTheta.Tool.Infrastructure;
 namespace GitTheta.Tool.Commands;
 
 /// <summary>Lists the files in the index that git-theta tracks, as <c>git lfs ls-files</c> lists its own.</summary>
-internal static class LsFilesCommand
+internal static partial class LsFilesCommand
 {
     public static Command Create()
     {
@@ -36,7 +37,7 @@ internal static class LsFilesCommand
             var files = entries.Where(e => e.Stage == 0).Select(e => Describe(repository, root, e)).ToList();
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { files }, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+                Console.WriteLine(JsonSerializer.Serialize(new ListedFiles(files), ListingJson.Default.ListedFiles));
                 return ExitCode.Success;
             }
 
@@ -70,5 +71,12 @@ internal static class LsFilesCommand
     }
 
     /// <summary>One line (or JSON object) of the listing; Size is the bytes of the parameter values, as checked out.</summary>
+    /// <summary>Source-generated, so that the native (AOT) build of the tool can write the listing.</summary>
+    [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+    [JsonSerializable(typeof(ListedFiles))]
+    private sealed partial class ListingJson : JsonSerializerContext;
+
+    private sealed record ListedFiles(IReadOnlyList<ListedFile> Files);
+
     private sealed record ListedFile(string Name, string Oid, bool Checkout, string? Format, long Size, int Groups);
 }

@@ -10,7 +10,7 @@ internal static class SelfInvocation
     public static string Command()
     {
         var process = Environment.ProcessPath ?? "git-theta";
-        var entry = typeof(SelfInvocation).Assembly.Location;
+        var entry = EntryAssemblyPath;
         var processName = Path.GetFileNameWithoutExtension(process);
         if (string.Equals(processName, "dotnet", StringComparison.OrdinalIgnoreCase))
         {
@@ -30,14 +30,36 @@ internal static class SelfInvocation
             return "git-theta";
         }
 
+        // The native executable of a local tool runs from the NuGet cache itself.
+        if (IsInNuGetCache(process))
+        {
+            return "dotnet tool run git-theta";
+        }
+
         return Quote(process);
     }
 
-    /// <summary>The NuGet cache lays packages out as lowercase id / version / tools / tfm / any.</summary>
-    private static bool IsInNuGetCache(string entry)
+    /// <summary>
+    /// git-theta.dll when this process is <c>dotnet git-theta.dll</c> or its apphost. Built from the app's folder, not
+    /// from <c>Assembly.Location</c>, which is empty in the native (AOT) build; there the path names no file, and
+    /// nothing uses it, because the process is the executable itself.
+    /// </summary>
+    public static string EntryAssemblyPath => Path.Combine(AppContext.BaseDirectory, typeof(SelfInvocation).Assembly.GetName().Name + ".dll");
+
+    /// <summary>
+    /// The NuGet cache lays packages out as lowercase id / version / tools / tfm / rid: gittheta.tool.any (framework-
+    /// dependent) or gittheta.tool.linux-x64 (native). A global or --tool-path install keeps its packages under a
+    /// .store folder instead, and runs from PATH or its own path.
+    /// </summary>
+    private static bool IsInNuGetCache(string path)
     {
-        var parts = entry.Replace('\\', '/').Split('/');
-        var id = Array.LastIndexOf(parts, "gittheta.tool");
+        var parts = path.Replace('\\', '/').Split('/');
+        if (parts.Contains(".store"))
+        {
+            return false;
+        }
+
+        var id = Array.FindLastIndex(parts, p => p == "gittheta.tool" || p.StartsWith("gittheta.tool.", StringComparison.Ordinal));
         return id >= 0 && id + 2 < parts.Length && parts[id + 2] == "tools";
     }
 

@@ -28,7 +28,7 @@ public sealed class InstallTests : IDisposable
     {
         Sandbox.RequireGitLfs();
         var repo = sandbox.InitRepository();
-        var dll = Path.Combine(Sandbox.ToolDirectory, "git-theta.dll");
+        var dll = Path.Combine(Sandbox.ManagedToolDirectory, "git-theta.dll");
         sandbox.Run("dotnet", new[] { dll, "install" }, repo.Directory, extra: new Dictionary<string, string?> { ["PATH"] = Environment.GetEnvironmentVariable("PATH") }).EnsureSuccess("dotnet git-theta.dll install");
         var process = repo.GitOk("config", "filter.theta.process").Trim();
         Assert.Contains("git-theta.dll", process);
@@ -98,9 +98,15 @@ public sealed class InstallTests : IDisposable
 
         // The SDK's layout in a NuGet packages folder: <packages>/gittheta.sdk/<version>/tools/net/git-theta.dll.
         var package = sandbox.Path("nuget-packages", "gittheta.sdk", "9.9.9-test", "tools", "net");
-        foreach (var file in Directory.EnumerateFiles(Sandbox.ToolDirectory, "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(Sandbox.ManagedToolDirectory, "*", SearchOption.AllDirectories))
         {
-            var target = Path.Combine(package, Path.GetRelativePath(Sandbox.ToolDirectory, file));
+            var relative = Path.GetRelativePath(Sandbox.ManagedToolDirectory, file);
+            if (relative.StartsWith("linux-x64", StringComparison.Ordinal))
+            {
+                continue; // the native build, published beside the framework-dependent one
+            }
+
+            var target = Path.Combine(package, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(file, target);
         }

@@ -2,19 +2,20 @@ using GitTheta.Tool.Tests.Infrastructure;
 
 namespace GitTheta.Tool.Tests.EndToEnd;
 
-/// <summary>The packed GitTheta.Tool package, installed the ways users install dotnet tools.</summary>
-public sealed class ToolPackageTests : IDisposable
+/// <summary>The packed GitTheta.Tool packages, installed the ways users install dotnet tools.</summary>
+public sealed class ToolPackageTests : IClassFixture<ToolPackageFeed>, IDisposable
 {
     private readonly Sandbox sandbox = new();
-    private readonly string version = "1.0.0-test." + Guid.NewGuid().ToString("N")[..8];
+    private readonly ToolPackageFeed feed;
+
+    public ToolPackageTests(ToolPackageFeed feed) => this.feed = feed;
 
     [Fact]
     public void As_a_local_tool_install_writes_dotnet_tool_run_and_the_filter_works()
     {
-        var config = Pack();
         var repo = sandbox.InitRepository();
         Dotnet(repo.Directory, "new", "tool-manifest");
-        Dotnet(repo.Directory, "tool", "install", "GitTheta.Tool", "--version", version, "--configfile", config);
+        Dotnet(repo.Directory, "tool", "install", "GitTheta.Tool", "--version", feed.Version, "--configfile", feed.NuGetConfig);
         Dotnet(repo.Directory, "tool", "run", "git-theta", "install");
         Assert.Equal("dotnet tool run git-theta filter-process", repo.GitOk("config", "filter.theta.process").Trim());
 
@@ -32,35 +33,32 @@ public sealed class ToolPackageTests : IDisposable
     [Fact]
     public void As_a_tool_on_PATH_install_writes_the_bare_command_name()
     {
-        var config = Pack();
         var tools = sandbox.Path("tools");
-        Dotnet(sandbox.Root, "tool", "install", "GitTheta.Tool", "--version", version, "--configfile", config, "--tool-path", tools);
+        Dotnet(sandbox.Root, "tool", "install", "GitTheta.Tool", "--version", feed.Version, "--configfile", feed.NuGetConfig, "--tool-path", tools);
         var repo = sandbox.InitRepository();
         var path = new Dictionary<string, string?> { ["PATH"] = tools + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH") };
         sandbox.Run(Path.Combine(tools, "git-theta"), new[] { "install" }, repo.Directory, extra: path).EnsureSuccess("installed git-theta install");
         Assert.Equal("git-theta filter-process", repo.GitOk("config", "filter.theta.process").Trim());
     }
 
-    /// <summary>Packs the tool into a local folder feed; returns a nuget.config whose only source is that feed (no registry at run time).</summary>
-    private string Pack()
+    [Fact]
+    public void Install_picks_the_package_of_this_platform_native_on_linux_x64()
     {
-        var feed = sandbox.Path("feed");
-        var project = Path.GetFullPath(Path.Combine(Sandbox.ToolDirectory, "..", "..", "..", "GitTheta.Tool.csproj"));
-        var configuration = new DirectoryInfo(Path.Combine(Sandbox.ToolDirectory, "..")).Name;
-        Dotnet(sandbox.Root, "pack", project, "--no-build", "-c", configuration, "-o", feed, $"-p:PackageVersion={version}", "-nologo");
-        Assert.Single(Directory.GetFiles(feed, "GitTheta.Tool.*.nupkg"));
-        var config = sandbox.Path("nuget.config");
-        File.WriteAllText(config, $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="gittheta-test-feed" value="{feed}" />
-              </packageSources>
-            </configuration>
-
-            """);
-        return config;
+        var tools = sandbox.Path("tools");
+        Dotnet(sandbox.Root, "tool", "install", "GitTheta.Tool", "--version", feed.Version, "--configfile", feed.NuGetConfig, "--tool-path", tools);
+        var installed = Directory.EnumerateFiles(Path.Combine(tools, ".store"), "*", SearchOption.AllDirectories).Select(f => f.Replace('\\', '/')).ToList();
+        Assert.Contains(installed, f => f.Contains("/" + feed.PlatformPackageId.ToLowerInvariant() + "/", StringComparison.Ordinal));
+        var env = sandbox.Run(Path.Combine(tools, "git-theta"), new[] { "env" }, sandbox.Root).EnsureSuccess("installed git-theta env").Output;
+        if (Sandbox.ToolIsNative)
+        {
+            Assert.DoesNotContain(installed, f => f.EndsWith("/git-theta.dll", StringComparison.Ordinal));
+            Assert.Contains(", native)", env.Split('\n')[0]);
+        }
+        else
+        {
+            Assert.Contains(installed, f => f.EndsWith("/git-theta.dll", StringComparison.Ordinal));
+            Assert.DoesNotContain("native", env.Split('\n')[0]);
+        }
     }
 
     private string Dotnet(string directory, params string[] arguments)

@@ -12,7 +12,7 @@ public sealed class Sandbox : IDisposable
 {
     private static readonly Lazy<string> ToolDirectoryLazy = new(() =>
     {
-        var directory = typeof(Sandbox).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "GitThetaToolDirectory").Value!;
+        var directory = BuiltDirectory("GitThetaToolDirectory");
         if (!File.Exists(System.IO.Path.Combine(directory, "git-theta")) && !File.Exists(System.IO.Path.Combine(directory, "git-theta.exe")))
         {
             throw new InvalidOperationException($"git-theta was not built at {directory}.");
@@ -29,7 +29,17 @@ public sealed class Sandbox : IDisposable
         File.WriteAllText(GlobalConfig, "[user]\n\tname = GitTheta Tests\n\temail = tests@gittheta.invalid\n[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n");
     }
 
+    /// <summary>The git-theta users install here: the native (AOT) executable on linux-x64, else the framework-dependent build.</summary>
     public static string ToolDirectory => ToolDirectoryLazy.Value;
+
+    /// <summary>The framework-dependent build (git-theta.dll): what <c>dotnet git-theta.dll</c> and GitTheta.Sdk's copy run.</summary>
+    public static string ManagedToolDirectory { get; } = BuiltDirectory("GitThetaManagedToolDirectory");
+
+    /// <summary>True when <see cref="ToolDirectory"/> holds the native executable (no git-theta.dll beside it).</summary>
+    public static bool ToolIsNative => !File.Exists(System.IO.Path.Combine(ToolDirectory, "git-theta.dll"));
+
+    private static string BuiltDirectory(string key) =>
+        typeof(Sandbox).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == key).Value!;
 
     public string Root { get; }
 
