@@ -23,14 +23,17 @@ git theta install --scope global   # HOME is a temp folder here, so "global" sta
 git theta track model.safetensors
 cp "$sample/v1.safetensors" model.safetensors
 git add .gitattributes model.safetensors && git commit -q -m "base model"
-objects() { find .git/lfs/objects -type f | wc -l; }
+# git-theta's object store (docs/storage.md#the-local-store); git-lfs's own store gets its copies when a push needs them.
+objects() { find .git/lfs/theta/objects -type f | wc -l; }
 echo "first commit: $(objects) objects stored (one per parameter group, plus the file layout)"
 
 echo "== fine-tune two layers and commit"
 cp "$sample/v2.safetensors" model.safetensors
 before=$(objects)
 git add model.safetensors && git commit -q -m "fine-tune layer 2 query and value"
-echo "second commit: $(( $(objects) - before )) new objects (plain git-lfs would store the whole file again)"
+new=$(( $(objects) - before ))
+echo "second commit: $new new objects (plain git-lfs would store the whole file again)"
+[ "$new" -eq 2 ] || { echo "quickstart: expected 2 new objects for the 2 fine-tuned layers, got $new" >&2; exit 1; }
 git --no-pager diff HEAD~1 HEAD -- model.safetensors
 
 echo "== push to a bare remote and clone it back"
