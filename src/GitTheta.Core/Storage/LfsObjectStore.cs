@@ -6,8 +6,8 @@ namespace GitTheta.Core.Storage;
 /// <summary>
 /// The local object store, and the one owner of where objects live.
 /// <para>
-/// The canonical copy of every object git-theta writes is in the theta store (<c>&lt;lfs root&gt;/theta/objects/aa/bb/&lt;oid&gt;</c>),
-/// where no git-lfs command looks: git-lfs does not know that theta metadata references these objects, so
+/// The canonical copy of every object git-theta writes is in the theta store (<c>&lt;lfs root&gt;/theta/objects/aa/&lt;oid&gt;</c>;
+/// objects that earlier builds wrote in <c>aa/bb/&lt;oid&gt;</c> there are read where they are), where no git-lfs command looks: git-lfs does not know that theta metadata references these objects, so
 /// <c>git lfs prune</c> would delete every one of them from its own store. An object gets a hard link in the git-lfs
 /// store (<c>&lt;lfs root&gt;/objects/aa/bb/&lt;oid&gt;</c>, no second copy on disk) when a push needs it, because that is
 /// where <c>git lfs push</c> uploads from; git-lfs also downloads there. Losing the git-lfs name loses nothing: it is
@@ -15,6 +15,10 @@ namespace GitTheta.Core.Storage;
 /// theta store once their bytes hash to their oid.
 /// </para>
 /// Objects are content-addressed, written to a temp file and renamed, never overwritten, and hashed on every read.
+/// <para>
+/// One folder level, not git-lfs's two: a git add of many small checkpoints made a new folder (or two) for nearly every
+/// object in a 65,536-folder tree, and creating folders was most of its file-system work; 256 folders fill up once.
+/// </para>
 /// </summary>
 internal sealed class LfsObjectStore : IObjectReader
 {
@@ -46,8 +50,17 @@ internal sealed class LfsObjectStore : IObjectReader
 
     public string TempDirectory { get; }
 
-    /// <summary>The canonical file of an object.</summary>
-    public string PathOf(string oid) => Layout(ObjectsDirectory, oid);
+    /// <summary>The canonical file of an object: where it is, else where it will be written.</summary>
+    public string PathOf(string oid)
+    {
+        var path = FlatPath(oid);
+        if (!File.Exists(path) && LegacyPathOf(oid) is { } legacy && File.Exists(legacy))
+        {
+            return legacy;
+        }
+
+        return path;
+    }
 
     /// <summary>The file git-lfs reads and writes for an object.</summary>
     public string LfsPathOf(string oid) => Layout(LfsObjectsDirectory, oid);
@@ -155,20 +168,22 @@ internal sealed class LfsObjectStore : IObjectReader
     }
 
     /// <summary>
-    /// Every object of the theta store, then every file of the git-lfs store that is not one (objects git-lfs manages,
-    /// or written by an older git-theta). Files not named by a valid oid in the aa/bb layout are not objects and are
-    /// never listed, so nothing that only resembles the store is touched.
+    /// Every object of the theta store (aa/oid, then the aa/bb/oid of earlier versions), then every file of the git-lfs
+    /// store that is not one (objects git-lfs manages, or written by an older git-theta). Files not named by a valid oid
+    /// in one of those layouts are not objects and are never listed, so nothing that only resembles the store is touched.
     /// </summary>
     public IEnumerable<StoredObject> EnumerateObjects()
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var found in EnumerateLayout(ObjectsDirectory))
+        foreach (var found in EnumerateLayout(ObjectsDirectory, flat: true).Concat(EnumerateLayout(ObjectsDirectory, flat: false)))
         {
-            seen.Add(found.Oid);
-            yield return found;
+            if (seen.Add(found.Oid))
+            {
+                yield return found;
+            }
         }
 
-        foreach (var found in EnumerateLayout(LfsObjectsDirectory))
+        foreach (var found in EnumerateLayout(LfsObjectsDirectory, flat: false))
         {
             if (!seen.Contains(found.Oid))
             {
@@ -177,10 +192,10 @@ internal sealed class LfsObjectStore : IObjectReader
         }
     }
 
-    /// <summary>Deletes both names of an object (it must be unreferenced: only gc calls this).</summary>
+    /// <summary>Deletes every name of an object (it must be unreferenced: only gc calls this).</summary>
     public void Delete(string oid)
     {
-        foreach (var path in new[] { LfsPathOf(oid), PathOf(oid) })
+        foreach (var path in new[] { LfsPathOf(oid), FlatPath(oid), LegacyPathOf(oid) })
         {
             if (File.Exists(path))
             {
@@ -307,15 +322,30 @@ internal sealed class LfsObjectStore : IObjectReader
 
     private static string Layout(string directory, string oid)
     {
+        Validate(oid);
+        return Path.Combine(directory, oid[..2], oid[2..4], oid);
+    }
+
+    private static void Validate(string oid)
+    {
         if (!ObjectId.IsValid(oid))
         {
             throw new ThetaException(DiagnosticIds.MalformedMetadata, $"'{oid}' is not a SHA-256 object id.");
         }
-
-        return Path.Combine(directory, oid[..2], oid[2..4], oid);
     }
 
-    private static IEnumerable<StoredObject> EnumerateLayout(string directory)
+    /// <summary>Where git-theta writes an object: theta/objects/aa/oid.</summary>
+    private string FlatPath(string oid)
+    {
+        Validate(oid);
+        return Path.Combine(ObjectsDirectory, oid[..2], oid);
+    }
+
+    /// <summary>Where git-theta before the one-level layout wrote it: theta/objects/aa/bb/oid (read, never written).</summary>
+    private string LegacyPathOf(string oid) => Layout(ObjectsDirectory, oid);
+
+    /// <summary>The objects of one layout: aa/oid when <paramref name="flat"/>, else aa/bb/oid.</summary>
+    private static IEnumerable<StoredObject> EnumerateLayout(string directory, bool flat)
     {
         if (!Directory.Exists(directory))
         {
@@ -323,12 +353,27 @@ internal sealed class LfsObjectStore : IObjectReader
         }
 
         var root = new DirectoryInfo(directory);
-        var files = root.EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 2, IgnoreInaccessible = true, AttributesToSkip = 0 });
+        var depth = flat ? 1 : 2;
+        var files = root.EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = depth, IgnoreInaccessible = true, AttributesToSkip = 0 });
         foreach (var file in files)
         {
             var oid = file.Name;
-            if (ObjectId.IsValid(oid) && file.Directory is { } second && second.Name == oid[2..4]
-                && second.Parent is { } first && first.Name == oid[..2]
+            if (!ObjectId.IsValid(oid) || file.Directory is not { } folder)
+            {
+                continue;
+            }
+
+            if (!flat)
+            {
+                if (folder.Name != oid[2..4])
+                {
+                    continue;
+                }
+
+                folder = folder.Parent;
+            }
+
+            if (folder is { } first && first.Name == oid[..2]
                 && string.Equals(first.Parent?.FullName.TrimEnd(Path.DirectorySeparatorChar), root.FullName.TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal))
             {
                 yield return new StoredObject(oid, file.FullName, file.Length, file.LastWriteTimeUtc);
@@ -359,9 +404,9 @@ internal sealed class LfsObjectStore : IObjectReader
 
     private void Place(PendingObject pending, string oid)
     {
-        var destination = PathOf(oid);
+        var destination = FlatPath(oid);
         var moved = false;
-        if (!File.Exists(destination))
+        if (!File.Exists(destination) && !File.Exists(LegacyPathOf(oid)))
         {
             try
             {

@@ -21,16 +21,16 @@ public sealed class LfsObjectStoreTests : IDisposable
     private static string Sha256(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
 
     [Fact]
-    public void Put_stores_under_objects_aa_bb_oid_named_by_sha256()
+    public void Put_stores_under_objects_aa_oid_named_by_sha256()
     {
         var bytes = TestData.RandomBytes(1, 1000);
         var reference = store.Put(bytes);
         var oid = Sha256(bytes);
         Assert.Equal(new ObjectRef(oid, 1000), reference);
-        var expectedPath = Path.Combine(root.Path, "theta", "objects", oid[..2], oid[2..4], oid);
+        var expectedPath = Path.Combine(root.Path, "theta", "objects", oid[..2], oid);
         Assert.Equal(expectedPath, store.PathOf(oid));
         Assert.Equal(bytes, File.ReadAllBytes(expectedPath));
-        Assert.Equal(new[] { Path.Combine(oid[..2], oid[2..4], oid) }, root.FilesUnder("theta/objects"));
+        Assert.Equal(new[] { Path.Combine(oid[..2], oid) }, root.FilesUnder("theta/objects"));
 
         Assert.Empty(root.FilesUnder("theta/tmp"));
 
@@ -39,6 +39,55 @@ public sealed class LfsObjectStoreTests : IDisposable
         Assert.True(store.EnsureLfsCopy(oid));
         Assert.Equal(new[] { Path.Combine(oid[..2], oid[2..4], oid) }, root.FilesUnder("objects"));
         Assert.Equal(bytes, File.ReadAllBytes(store.LfsPathOf(oid)));
+    }
+
+    [Fact]
+    public void Objects_in_the_two_level_layout_of_earlier_versions_are_read_listed_kept_and_deleted_where_they_are()
+    {
+        var bytes = TestData.RandomBytes(7, 600);
+        var oid = Sha256(bytes);
+        var legacy = Path.Combine(root.Path, "theta", "objects", oid[..2], oid[2..4], oid);
+        Directory.CreateDirectory(Path.GetDirectoryName(legacy)!);
+        File.WriteAllBytes(legacy, bytes);
+
+        Assert.Equal(legacy, store.PathOf(oid));
+        Assert.True(store.Contains(new ObjectRef(oid, 600)));
+        Assert.Equal(bytes, store.ReadAll(oid, "m.safetensors"));
+        Assert.Equal(new[] { oid }, store.EnumerateObjects().Select(o => o.Oid));
+
+        // Storing the same bytes again keeps the one copy where it is.
+        Assert.Equal(new ObjectRef(oid, 600), store.Put(bytes));
+        Assert.Equal(new[] { Path.Combine(oid[..2], oid[2..4], oid) }, root.FilesUnder("theta/objects"));
+        Assert.Empty(root.FilesUnder("theta/tmp"));
+
+        Assert.True(store.EnsureLfsCopy(oid));
+        store.Delete(oid);
+        Assert.Empty(root.FilesUnder("theta/objects"));
+        Assert.Empty(root.FilesUnder("objects"));
+    }
+
+    [Fact]
+    public void Both_layouts_are_listed_once_each_and_files_that_only_resemble_objects_are_not()
+    {
+        var flat = store.Put(TestData.RandomBytes(8, 300)).Oid;
+        var olderBytes = TestData.RandomBytes(9, 300);
+        var older = Sha256(olderBytes);
+        var objects = Path.Combine(root.Path, "theta", "objects");
+        Directory.CreateDirectory(Path.Combine(objects, older[..2], older[2..4]));
+        File.WriteAllBytes(Path.Combine(objects, older[..2], older[2..4], older), olderBytes);
+
+        // The same object in both layouts (a copy made by hand) is one object.
+        Directory.CreateDirectory(Path.Combine(objects, flat[..2], flat[2..4]));
+        File.Copy(Path.Combine(objects, flat[..2], flat), Path.Combine(objects, flat[..2], flat[2..4], flat));
+
+        // Named like objects, but in the wrong folder: not objects.
+        File.WriteAllBytes(Path.Combine(objects, older), olderBytes);
+        Directory.CreateDirectory(Path.Combine(objects, "zz"));
+        File.WriteAllBytes(Path.Combine(objects, "zz", older), olderBytes);
+        Directory.CreateDirectory(Path.Combine(objects, older[..2], "zz"));
+        File.WriteAllBytes(Path.Combine(objects, older[..2], "zz", older), olderBytes);
+
+        Assert.Equal(new[] { flat, older }.Order(StringComparer.Ordinal), store.EnumerateObjects().Select(o => o.Oid).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 namespace GitTheta.Tool.Tests.Infrastructure;
 
 /// <summary>
-/// Where a repository's objects live on disk: the canonical theta store (<c>.git/lfs/theta/objects</c>) and git-lfs's
+/// Where a repository's objects live on disk: the canonical theta store (<c>.git/lfs/theta/objects/aa/oid</c>) and git-lfs's
 /// store (<c>.git/lfs/objects</c>), which holds hard links of the objects a push uploaded. Making an object "missing" takes both.
 /// </summary>
 public static class StoredObjectFiles
@@ -10,8 +10,8 @@ public static class StoredObjectFiles
 
     public static string ThetaTemp(this GitRepo repo) => Path.Combine(repo.Directory, ".git", "lfs", "theta", "tmp");
 
-    /// <summary>The canonical file of an object.</summary>
-    public static string ObjectFile(this GitRepo repo, string oid) => Path.Combine(repo.ThetaObjects(), oid[..2], oid[2..4], oid);
+    /// <summary>The canonical file of an object: theta/objects/aa/oid (docs/storage.md#the-local-store).</summary>
+    public static string ObjectFile(this GitRepo repo, string oid) => Path.Combine(repo.ThetaObjects(), oid[..2], oid);
 
     /// <summary>git-lfs's name for an object.</summary>
     public static string LfsObjectFile(this GitRepo repo, string oid) => Path.Combine(repo.LfsObjects, oid[..2], oid[2..4], oid);
