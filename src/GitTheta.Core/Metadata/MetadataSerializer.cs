@@ -365,7 +365,6 @@ internal static class MetadataSerializer
         sb.Append("\n      }");
     }
 
-
     private static ThetaException Malformed(string path, string what) =>
         new(DiagnosticIds.MalformedMetadata, $"{path}: malformed git-theta metadata: {what}. Restore the file from a good commit (git checkout <rev> -- {path}).");
 }

@@ -54,12 +54,7 @@ internal sealed class LfsObjectStore : IObjectReader
     public string PathOf(string oid)
     {
         var path = FlatPath(oid);
-        if (!File.Exists(path) && LegacyPathOf(oid) is { } legacy && File.Exists(legacy))
-        {
-            return legacy;
-        }
-
-        return path;
+        return File.Exists(path) || !File.Exists(LegacyPathOf(oid)) ? path : LegacyPathOf(oid);
     }
 
     /// <summary>The file git-lfs reads and writes for an object.</summary>
@@ -175,7 +170,7 @@ internal sealed class LfsObjectStore : IObjectReader
     public IEnumerable<StoredObject> EnumerateObjects()
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var found in EnumerateLayout(ObjectsDirectory, flat: true).Concat(EnumerateLayout(ObjectsDirectory, flat: false)))
+        foreach (var found in EnumerateLayout(ObjectsDirectory, flatToo: true))
         {
             if (seen.Add(found.Oid))
             {
@@ -183,7 +178,7 @@ internal sealed class LfsObjectStore : IObjectReader
             }
         }
 
-        foreach (var found in EnumerateLayout(LfsObjectsDirectory, flat: false))
+        foreach (var found in EnumerateLayout(LfsObjectsDirectory, flatToo: false))
         {
             if (!seen.Contains(found.Oid))
             {
@@ -344,17 +339,19 @@ internal sealed class LfsObjectStore : IObjectReader
     /// <summary>Where git-theta before the one-level layout wrote it: theta/objects/aa/bb/oid (read, never written).</summary>
     private string LegacyPathOf(string oid) => Layout(ObjectsDirectory, oid);
 
-    /// <summary>The objects of one layout: aa/oid when <paramref name="flat"/>, else aa/bb/oid.</summary>
-    private static IEnumerable<StoredObject> EnumerateLayout(string directory, bool flat)
+    /// <summary>
+    /// The objects under <paramref name="directory"/> in aa/bb/oid, and in aa/oid too when <paramref name="flatToo"/>,
+    /// in one walk of the folders (an object in both shows up twice).
+    /// </summary>
+    private static IEnumerable<StoredObject> EnumerateLayout(string directory, bool flatToo)
     {
         if (!Directory.Exists(directory))
         {
             yield break;
         }
 
-        var root = new DirectoryInfo(directory);
-        var depth = flat ? 1 : 2;
-        var files = root.EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = depth, IgnoreInaccessible = true, AttributesToSkip = 0 });
+        var root = new DirectoryInfo(directory).FullName.TrimEnd(Path.DirectorySeparatorChar);
+        var files = new DirectoryInfo(directory).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 2, IgnoreInaccessible = true, AttributesToSkip = 0 });
         foreach (var file in files)
         {
             var oid = file.Name;
@@ -363,18 +360,11 @@ internal sealed class LfsObjectStore : IObjectReader
                 continue;
             }
 
-            if (!flat)
-            {
-                if (folder.Name != oid[2..4])
-                {
-                    continue;
-                }
-
-                folder = folder.Parent;
-            }
-
-            if (folder is { } first && first.Name == oid[..2]
-                && string.Equals(first.Parent?.FullName.TrimEnd(Path.DirectorySeparatorChar), root.FullName.TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal))
+            // aa/oid, or aa/bb/oid: either way the folder named aa must sit right in the root.
+            bool IsBucket(DirectoryInfo? candidate) =>
+                candidate is not null && candidate.Name == oid[..2]
+                && string.Equals(candidate.Parent?.FullName.TrimEnd(Path.DirectorySeparatorChar), root, StringComparison.Ordinal);
+            if ((flatToo && IsBucket(folder)) || (folder.Name == oid[2..4] && IsBucket(folder.Parent)))
             {
                 yield return new StoredObject(oid, file.FullName, file.Length, file.LastWriteTimeUtc);
             }

@@ -70,7 +70,6 @@ internal static partial class LsFilesCommand
             metadata?.Parameters.Count ?? 0);
     }
 
-    /// <summary>One line (or JSON object) of the listing; Size is the bytes of the parameter values, as checked out.</summary>
     /// <summary>Source-generated, so that the native (AOT) build of the tool can write the listing.</summary>
     [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
     [JsonSerializable(typeof(ListedFiles))]
@@ -78,5 +77,6 @@ internal static partial class LsFilesCommand
 
     private sealed record ListedFiles(IReadOnlyList<ListedFile> Files);
 
+    /// <summary>One line (or JSON object) of the listing; Size is the bytes of the parameter values, as checked out.</summary>
     private sealed record ListedFile(string Name, string Oid, bool Checkout, string? Format, long Size, int Groups);
 }
