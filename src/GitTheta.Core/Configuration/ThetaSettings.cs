@@ -68,6 +68,18 @@ internal sealed record ThetaSettings
     /// </summary>
     public long StreamGroupBytes { get; init; } = 16L << 20;
 
+    /// <summary>The default of <see cref="InlineObjectBytes"/>: one filesystem block, below which a file in the store costs more than its bytes.</summary>
+    public const int DefaultInlineObjectBytes = 4096;
+
+    /// <summary>The largest <see cref="InlineObjectBytes"/>, and the largest inline object metadata may carry: metadata is read whole, and git diffs it as text.</summary>
+    public const int MaxInlineObjectBytes = 64 * 1024;
+
+    /// <summary>
+    /// Objects up to this many bytes travel inside the metadata, in git, instead of the object store (see
+    /// <c>InlineObjects</c>); 0 stores every object.
+    /// </summary>
+    public int InlineObjectBytes { get; init; } = DefaultInlineObjectBytes;
+
     /// <summary>Bucket width of the E2LSH hash: git-theta's rule, the same as atol.</summary>
     public double LshBucketWidth => Atol;
 
@@ -102,6 +114,7 @@ internal sealed record ThetaSettings
             DiffStat = LoadDiffStat(environment, gitConfig),
             LargeGroupBytes = ParseSize(Get("GIT_THETA_LARGE_GROUP_BYTES", "theta.largeGroupBytes"), defaults.LargeGroupBytes, 1024, Array.MaxLength),
             StreamGroupBytes = ParseSize(Get("GIT_THETA_STREAM_GROUP_BYTES", "theta.streamGroupBytes"), defaults.StreamGroupBytes, 1024, Array.MaxLength),
+            InlineObjectBytes = (int)ParseSize(Get("GIT_THETA_INLINE_OBJECT_BYTES", "theta.inlineObjectBytes"), defaults.InlineObjectBytes, 0, MaxInlineObjectBytes),
         };
     }
 

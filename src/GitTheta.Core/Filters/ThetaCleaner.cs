@@ -80,7 +80,7 @@ internal sealed class ThetaCleaner
                     : $"{path}: not a checkpoint format git-theta recognises. Supported formats: {formats.SupportedNames}; set one with 'git theta track {path} --format <format>'.");
 
         using var reader = format.OpenReader(stream, path);
-        using var transaction = new ObjectTransaction(store, hashOnly: dryRun);
+        using var transaction = new ObjectTransaction(store, hashOnly: dryRun, inlineBytes: settings.InlineObjectBytes);
         var context = new StagingContext(store, transaction, settings, path) { Updates = updates, Cache = cache };
         var updateType = updates.Get(updateTypeName ?? settings.UpdateType, path);
         var lsh = new EuclideanLsh(settings.LshSignatureSize, settings.LshBucketWidth, settings.LshPoolSize);
@@ -89,7 +89,7 @@ internal sealed class ThetaCleaner
         var valueType = updateType.IsIncremental ? updates.Get(DenseUpdate.TypeName, path) : updateType;
         var entries = ProcessGroups(reader, previous, context, writer, valueType, lsh);
         var container = reader.Complete();
-        var containerRef = ContainerObject.Stage(transaction, container);
+        var containerRef = ContainerObject.Stage(transaction, container).KeptAs(previous?.Container);
         var metadata = new ThetaMetadata(format.Name, containerRef, entries);
         LastNewObjects = transaction.Count;
         if (!dryRun)
@@ -433,7 +433,7 @@ internal sealed class ThetaCleaner
         {
             if (DenseObject.Id(info, value.Span).Oid == old.Object.Oid)
             {
-                DenseObject.Stage(context.Transaction, info, value);
+                DenseObject.Stage(context.Transaction, info, value, mayInline: false);
             }
         }
 

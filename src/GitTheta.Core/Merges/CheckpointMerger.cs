@@ -44,7 +44,7 @@ internal sealed class CheckpointMerger
     /// <summary>Merges every group; <paramref name="choices"/> must name an applicable strategy for each conflict.</summary>
     public MergeResult Complete(MergePlan plan, IReadOnlyDictionary<string, SelectedStrategy> choices)
     {
-        using var transaction = new ObjectTransaction(store);
+        using var transaction = new ObjectTransaction(store, inlineBytes: settings.InlineObjectBytes);
         var context = new StagingContext(store, transaction, settings, plan.Path) { Updates = updates, Fetcher = fetcher };
         var writer = new MergedValueWriter(context);
         var records = new List<GroupMergeRecord>();

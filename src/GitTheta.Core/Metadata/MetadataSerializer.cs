@@ -33,6 +33,8 @@ internal static class MetadataSerializer
 
     private const string ChainField = "chain";
 
+    private const string InlineField = "inline";
+
     private static readonly byte[] Marker = Encoding.ASCII.GetBytes("\"git-theta/");
 
     public static byte[] Serialize(ThetaMetadata metadata)
@@ -45,7 +47,7 @@ internal static class MetadataSerializer
         sb.Append(",\n");
         sb.Append("    \"type\": ").Append(JsonStringLiteral.Quote(metadata.CheckpointType)).Append('\n');
         sb.Append("  },\n");
-        sb.Append("  \"format\": ").Append(JsonStringLiteral.Quote(ThetaMetadata.CurrentFormat)).Append(",\n");
+        sb.Append("  \"format\": ").Append(JsonStringLiteral.Quote(metadata.Format)).Append(",\n");
         sb.Append("  \"parameters\": {");
         var first = true;
         foreach (var (name, entry) in metadata.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal))
@@ -117,9 +119,9 @@ internal static class MetadataSerializer
                 return null;
             }
 
-            if (formatName != ThetaMetadata.CurrentFormat)
+            if (formatName is not (ThetaMetadata.CurrentFormat or ThetaMetadata.InlineFormat))
             {
-                throw Malformed(path, $"format '{formatName}' is not one this git-theta reads (it reads {ThetaMetadata.CurrentFormat}); use the GitTheta.Tool version that wrote it");
+                throw Malformed(path, $"format '{formatName}' is not one this git-theta reads (it reads {ThetaMetadata.CurrentFormat} and {ThetaMetadata.InlineFormat}); use the GitTheta.Tool version that wrote it");
             }
 
             return ParseDocument(root, path);
@@ -254,7 +256,7 @@ internal static class MetadataSerializer
             : new UpdateDescription(type, baseCommit, fields.Count == 0 ? null : fields, chain);
     }
 
-    /// <summary>An update chain: an array of "&lt;type&gt; &lt;oid&gt; &lt;size&gt;" strings, nearest value first.</summary>
+    /// <summary>An update chain: an array of "&lt;type&gt; &lt;oid&gt; &lt;size&gt;" strings (followed by " &lt;base64&gt;" for an inline object), nearest value first.</summary>
     private static List<UpdateLink> ParseChain(JsonElement chain, string path, string where)
     {
         if (chain.ValueKind != JsonValueKind.Array || chain.GetArrayLength() == 0)
@@ -273,13 +275,16 @@ internal static class MetadataSerializer
         foreach (var link in chain.EnumerateArray())
         {
             var parts = link.ValueKind == JsonValueKind.String ? link.GetString()!.Split(' ') : Array.Empty<string>();
-            if (parts.Length != 3 || parts[0].Length == 0 || !ObjectId.IsValid(parts[1])
+            if (parts.Length is not (3 or 4) || parts[0].Length == 0 || !ObjectId.IsValid(parts[1])
                 || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var size) || size > MaxObjectSize)
             {
-                throw Malformed(path, $"{where}: update chain link {links.Count} is not \"<type> <oid> <size>\"");
+                throw Malformed(path, $"{where}: update chain link {links.Count} is not \"<type> <oid> <size>\" (or \"<type> <oid> <size> <base64>\")");
             }
 
-            links.Add(new UpdateLink(parts[0], new ObjectRef(parts[1], size)));
+            var reference = parts.Length == 4
+                ? InlineObjects.Read(parts[1], size, parts[3], problem => Malformed(path, $"{where}: update chain link {links.Count}: {problem}"))
+                : new ObjectRef(parts[1], size);
+            links.Add(new UpdateLink(parts[0], reference));
         }
 
         return links;
@@ -294,7 +299,14 @@ internal static class MetadataSerializer
             throw Malformed(path, $"{where} has an invalid object reference (an oid must be 64 lowercase hex digits, a size 0 to {MaxObjectSize} bytes)");
         }
 
-        return new ObjectRef(oid!, size);
+        if (!element.TryGetProperty(InlineField, out var inline))
+        {
+            return new ObjectRef(oid!, size);
+        }
+
+        return inline.ValueKind == JsonValueKind.String
+            ? InlineObjects.Read(oid!, size, inline.GetString()!, problem => Malformed(path, $"{where}: {problem}"))
+            : throw Malformed(path, $"{where}: '{InlineField}' is not a base64 string");
     }
 
     private static JsonElement Property(JsonElement element, string name, JsonValueKind kind, string path, string where)
@@ -311,6 +323,11 @@ internal static class MetadataSerializer
     {
         var pad = new string(' ', indent + 2);
         sb.Append("{\n");
+        if (reference.Inline is { } bytes)
+        {
+            sb.Append(pad).Append('"').Append(InlineField).Append("\": \"").Append(Convert.ToBase64String(bytes)).Append("\",\n");
+        }
+
         sb.Append(pad).Append("\"oid\": ").Append(JsonStringLiteral.Quote(reference.Oid)).Append(",\n");
         sb.Append(pad).Append("\"size\": ").Append(reference.Size.ToString(CultureInfo.InvariantCulture)).Append('\n');
         sb.Append(new string(' ', indent)).Append('}');
@@ -355,7 +372,8 @@ internal static class MetadataSerializer
             for (var i = 0; i < update.Chain!.Count; i++)
             {
                 var link = update.Chain[i];
-                sb.Append("          ").Append(JsonStringLiteral.Quote(FormattableString.Invariant($"{link.Type} {link.Object.Oid} {link.Object.Size}")));
+                sb.Append("          ").Append(JsonStringLiteral.Quote(FormattableString.Invariant($"{link.Type} {link.Object.Oid} {link.Object.Size}")
+                    + (link.Object.Inline is { } inline ? " " + Convert.ToBase64String(inline) : string.Empty)));
                 sb.Append(i + 1 < update.Chain.Count ? ",\n" : "\n");
             }
 

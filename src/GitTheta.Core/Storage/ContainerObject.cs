@@ -32,7 +32,7 @@ internal static class ContainerObject
     public static byte[] Read(IObjectReader store, ObjectRef reference, string path)
     {
         var what = $"{path}: checkpoint container";
-        using var stream = store.OpenRead(reference.Oid, what);
+        using var stream = store.OpenRead(reference, what);
         var header = SafetensorsObject.ReadHeader(stream, what);
         if (header.Entries.Count != 1 || header.Entries[0].Info.Name != TensorName || header.Entries[0].Info.DType != DType.U8
             || header.DataLength > MaxBytes)

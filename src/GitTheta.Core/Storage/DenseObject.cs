@@ -26,9 +26,9 @@ internal static class DenseObject
     /// <summary>The reference of the object holding <paramref name="value"/>, a value of <paramref name="info"/>, without writing it.</summary>
     public static ObjectRef Id(TensorInfo info, ReadOnlySpan<byte> value) => ObjectId.Of(Header(info), value);
 
-    /// <summary>Stages the object holding <paramref name="value"/> in <paramref name="transaction"/>.</summary>
-    public static ObjectRef Stage(ObjectTransaction transaction, TensorInfo info, ReadOnlyMemory<byte> value) =>
-        transaction.Add(Header(info), value);
+    /// <summary>Stages the object holding <paramref name="value"/> in <paramref name="transaction"/> (in the metadata when it is small and <paramref name="mayInline"/>).</summary>
+    public static ObjectRef Stage(ObjectTransaction transaction, TensorInfo info, ReadOnlyMemory<byte> value, bool mayInline = true) =>
+        transaction.Add(Header(info), value, mayInline);
 
     /// <summary>Starts the object of a value too large to hold, written as its bytes arrive (see <see cref="StreamedObject"/>).</summary>
     public static StreamedObject BeginStreamed(ObjectTransaction transaction, TensorInfo info) => transaction.BeginStreamed(Header(info));
@@ -40,7 +40,7 @@ internal static class DenseObject
     /// <returns>The stream and the value's length in bytes.</returns>
     public static (VerifyingReadStream Stream, long Length) Open(IObjectReader store, TensorInfo info, ObjectRef reference, string what)
     {
-        var stream = store.OpenRead(reference.Oid, what);
+        var stream = store.OpenRead(reference, what);
         try
         {
             var header = SafetensorsObject.ReadHeader(stream, what);

@@ -8,4 +8,7 @@ internal interface IObjectReader
 {
     /// <summary>Opens an object; every byte read is hashed, and the stream fails with GT2008 at its end if the bytes are not the object.</summary>
     VerifyingReadStream OpenRead(string oid, string what);
+
+    /// <summary>Opens the object a reference names: its inline bytes when the metadata carries them, else the stored object; verified the same way.</summary>
+    VerifyingReadStream OpenRead(ObjectRef reference, string what);
 }

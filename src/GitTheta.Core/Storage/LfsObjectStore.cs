@@ -64,7 +64,7 @@ internal sealed class LfsObjectStore : IObjectReader
     public bool Contains(string oid) => File.Exists(PathOf(oid)) || File.Exists(LfsPathOf(oid));
 
     /// <summary>
-    /// True when the object is here with the size the reference names, false when it is not here at all.
+    /// True when the object is here with the size the reference names (or travels inline in the metadata), false when it is not here at all.
     /// An object that is here with another size means the reference is wrong, not the object: that fails with GT2024
     /// and changes nothing, so no caller goes on to "fetch" it (git-lfs, given a pointer with the wrong size, deletes
     /// the good file).
@@ -72,6 +72,11 @@ internal sealed class LfsObjectStore : IObjectReader
     /// <param name="what">What needs the object, for the message (file and group).</param>
     public bool Contains(ObjectRef reference, string? what = null)
     {
+        if (reference.IsInline)
+        {
+            return true;
+        }
+
         var canonical = new FileInfo(PathOf(reference.Oid));
         if (canonical.Exists)
         {
@@ -265,6 +270,12 @@ internal sealed class LfsObjectStore : IObjectReader
             throw;
         }
     }
+
+    /// <inheritdoc/>
+    public VerifyingReadStream OpenRead(ObjectRef reference, string what) =>
+        reference.Inline is { } bytes
+            ? new VerifyingReadStream(new MemoryStream(bytes, writable: false), reference.Oid, what, "restore the file's metadata from a good commit")
+            : OpenRead(reference.Oid, what);
 
     /// <summary>Opens an object; every byte read is hashed, and the stream fails with GT2008 at its end if the bytes are not the object.</summary>
     public VerifyingReadStream OpenRead(string oid, string what)

@@ -12,12 +12,15 @@ internal sealed class ObjectTransaction : IDisposable
     private readonly HashSet<string> staged = new(StringComparer.Ordinal);
     private readonly object gate = new();
     private readonly bool hashOnly;
+    private readonly int inlineBytes;
     private bool done;
 
-    public ObjectTransaction(LfsObjectStore store, bool hashOnly = false)
+    /// <param name="inlineBytes">Objects up to this size are not stored: their references carry their bytes, for the metadata (see <see cref="InlineObjects"/>); 0 stores every object.</param>
+    public ObjectTransaction(LfsObjectStore store, bool hashOnly = false, int inlineBytes = 0)
     {
         this.store = store;
         this.hashOnly = hashOnly;
+        this.inlineBytes = inlineBytes;
     }
 
     /// <summary>How many new objects this transaction will add to the store.</summary>
@@ -32,10 +35,19 @@ internal sealed class ObjectTransaction : IDisposable
         }
     }
 
-    /// <summary>Stages an object made of a header and a value; returns its reference. Already-stored content is not written again.</summary>
-    public ObjectRef Add(ReadOnlySpan<byte> header, ReadOnlyMemory<byte> value)
+    /// <summary>
+    /// Stages an object made of a header and a value; returns its reference. Already-stored content is not written
+    /// again; an object small enough to travel in the metadata is not written at all (its reference carries the bytes).
+    /// </summary>
+    /// <param name="mayInline">False to store the object whatever its size: to repair the store's copy of an object that metadata names as stored.</param>
+    public ObjectRef Add(ReadOnlySpan<byte> header, ReadOnlyMemory<byte> value, bool mayInline = true)
     {
         var reference = ObjectId.Of(header, value.Span);
+        if (mayInline && reference.Size <= inlineBytes)
+        {
+            return InlineObjects.Attach(reference, header, value.Span, inlineBytes);
+        }
+
         lock (gate)
         {
             if (staged.Contains(reference.Oid))
@@ -84,6 +96,17 @@ internal sealed class ObjectTransaction : IDisposable
     {
         var reference = streamed.Finish();
         streamed.HandOver();
+        if (reference.Size <= inlineBytes)
+        {
+            // Small enough to travel in the metadata: the same object whichever path made it, so the metadata does not
+            // depend on the chunking settings.
+            var bytes = File.ReadAllBytes(streamed.Pending.TempPath);
+            store.Discard(streamed.Pending);
+            return bytes.Length == reference.Size
+                ? reference with { Inline = bytes }
+                : throw new IOException($"the temp file of object {reference.Oid} changed while it was written");
+        }
+
         lock (gate)
         {
             if (hashOnly || staged.Contains(reference.Oid) || store.Contains(reference))

@@ -31,7 +31,7 @@ internal static class UpdateObject
     /// <summary>Reads and verifies a stored update object: its tensors in stored order.</summary>
     public static IReadOnlyList<(TensorInfo Info, byte[] Data)> Read(IObjectReader store, ObjectRef reference, string what)
     {
-        using var stream = store.OpenRead(reference.Oid, what);
+        using var stream = store.OpenRead(reference, what);
         var header = SafetensorsObject.ReadHeader(stream, what);
         if (header.DataLength > MaxDataBytes || header.DataLength > reference.Size)
         {

@@ -10,7 +10,7 @@ namespace GitTheta.Core.Storage;
 /// </summary>
 internal sealed class VerifyingReadStream : Stream
 {
-    private readonly FileStream inner;
+    private readonly Stream inner;
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly string oid;
     private readonly string what;
@@ -19,7 +19,7 @@ internal sealed class VerifyingReadStream : Stream
     private bool comparingOnly;
 
     /// <param name="remedy">What the user should do when the bytes are not the object.</param>
-    internal VerifyingReadStream(FileStream inner, string oid, string what, string remedy)
+    internal VerifyingReadStream(Stream inner, string oid, string what, string remedy)
     {
         this.inner = inner;
         this.oid = oid;

@@ -26,7 +26,7 @@ internal sealed class ChainSquasher
 
     public SquashResult Squash(ThetaMetadata metadata, string path)
     {
-        using var transaction = new ObjectTransaction(store);
+        using var transaction = new ObjectTransaction(store, inlineBytes: settings.InlineObjectBytes);
         var context = new StagingContext(store, transaction, settings, path) { Updates = updates, Fetcher = fetcher };
         var dense = updates.Get(DenseUpdate.TypeName, path);
         var parameters = new Dictionary<string, ParameterEntry>(StringComparer.Ordinal);

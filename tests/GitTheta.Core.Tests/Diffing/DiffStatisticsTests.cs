@@ -15,7 +15,7 @@ public sealed class DiffStatisticsTests : IDisposable
     private const string Weight = "encoder.layer.0.attention.weight";
     private const string Bias = "decoder.bias";
 
-    private readonly ChainHarness harness = new();
+    private readonly ChainHarness harness = new(StoredObjects.Settings);
 
     public void Dispose() => harness.Dispose();
 

@@ -8,7 +8,7 @@ namespace GitTheta.Core.Tests.Filters;
 /// <summary>Metadata that names a stored object with a wrong size: refused when staged as it is, never carried into a new clean.</summary>
 public sealed class ForgedMetadataCleanTests : IDisposable
 {
-    private readonly FilterHarness harness = new();
+    private readonly FilterHarness harness = new(settings: StoredObjects.Settings);
 
     public void Dispose() => harness.Dispose();
 

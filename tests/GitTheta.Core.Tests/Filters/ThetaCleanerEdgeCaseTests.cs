@@ -6,7 +6,7 @@ namespace GitTheta.Core.Tests.Filters;
 [Collection(AllocationMeasuringCollection.Name)]
 public sealed class ThetaCleanerEdgeCaseTests : IDisposable
 {
-    private readonly FilterHarness harness = new();
+    private readonly FilterHarness harness = new(settings: StoredObjects.Settings);
 
     public void Dispose() => harness.Dispose();
 

@@ -9,7 +9,7 @@ namespace GitTheta.Core.Tests.Filters;
 
 public sealed class ThetaCleanerTests : IDisposable
 {
-    private readonly FilterHarness harness = new();
+    private readonly FilterHarness harness = new(settings: StoredObjects.Settings);
 
     public void Dispose() => harness.Dispose();
 
@@ -58,7 +58,7 @@ public sealed class ThetaCleanerTests : IDisposable
         var second = harness.Clean(file);
         Assert.Equal(first, second);
         Assert.Equal(0, harness.Cleaner.LastNewObjects);
-        using var other = new FilterHarness();
+        using var other = new FilterHarness(settings: StoredObjects.Settings);
         Assert.Equal(first, other.Clean(file));
     }
 

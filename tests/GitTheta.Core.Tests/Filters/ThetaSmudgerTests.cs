@@ -9,7 +9,7 @@ namespace GitTheta.Core.Tests.Filters;
 
 public sealed class ThetaSmudgerTests : IDisposable
 {
-    private readonly FilterHarness harness = new();
+    private readonly FilterHarness harness = new(settings: StoredObjects.Settings);
 
     public void Dispose() => harness.Dispose();
 
@@ -150,7 +150,7 @@ public sealed class ThetaSmudgerTests : IDisposable
     public void Missing_objects_are_fetched_before_writing()
     {
         var file = new SampleCheckpoint().Build();
-        using var remote = new FilterHarness();
+        using var remote = new FilterHarness(settings: StoredObjects.Settings);
         var metadata = remote.Clean(file);
         var fetcher = new CopyingFetcher(remote.Store, harness.Store);
         var smudger = new Core.Filters.ThetaSmudger(new Core.Updates.ThetaEngine(harness.Store, new Core.Configuration.ThetaSettings(), fetcher));
@@ -167,7 +167,7 @@ public sealed class ThetaSmudgerTests : IDisposable
     public void Objects_a_fetcher_cannot_get_are_still_reported_missing()
     {
         var metadata = MetadataSerializer.Serialize(SampleMetadata.Create("w"));
-        using var empty = new FilterHarness();
+        using var empty = new FilterHarness(settings: StoredObjects.Settings);
         var fetcher = new CopyingFetcher(empty.Store, harness.Store);
         var smudger = new Core.Filters.ThetaSmudger(new Core.Updates.ThetaEngine(harness.Store, new Core.Configuration.ThetaSettings(), fetcher));
         var exception = ThetaAssert.Throws(DiagnosticIds.MissingObject, () => smudger.Prepare(new MemoryStream(metadata), FilterHarness.CheckpointPath));

@@ -93,7 +93,7 @@ public class MetadataParsingTests
     }
 
     [Theory]
-    [InlineData("git-theta/2")]
+    [InlineData("git-theta/3")]
     [InlineData("git-theta/1.1")]
     [InlineData("git-theta/")]
     public void A_newer_or_unknown_format_version_is_refused(string format)

@@ -11,7 +11,7 @@ public sealed class UpdateChainTests : IDisposable
 {
     private const string Weight = "encoder.layer.0.attention.weight";
 
-    private readonly ChainHarness harness = new();
+    private readonly ChainHarness harness = new(StoredObjects.Settings);
 
     public void Dispose() => harness.Dispose();
 
@@ -59,7 +59,7 @@ public sealed class UpdateChainTests : IDisposable
     [Fact]
     public void Past_the_maximum_depth_the_group_is_stored_dense_and_the_reason_is_logged()
     {
-        harness.Settings = new ThetaSettings { MaxChainDepth = 2 };
+        harness.Settings = StoredObjects.Settings with { MaxChainDepth = 2 };
         var checkpoint = new SampleCheckpoint();
         harness.Commit(checkpoint.Build(), "sparse");
         for (var k = 1; k <= 3; k++)
@@ -82,7 +82,7 @@ public sealed class UpdateChainTests : IDisposable
         var updated = harness.Commit(checkpoint.Build(), "sparse");
         Assert.Equal(1, updated.Parameters[Weight].Update.Depth);
 
-        harness.Settings = new ThetaSettings { MaxChainDepth = 0 };
+        harness.Settings = StoredObjects.Settings with { MaxChainDepth = 0 };
         var squashed = harness.Clean(harness.Smudge(updated), "dense", previous: updated);
 
         Assert.All(squashed.Parameters.Values, e => Assert.Equal(UpdateDescription.Dense, e.Update));

@@ -17,7 +17,7 @@ public sealed class GgufCleanTests : IDisposable
     public void A_one_byte_change_in_a_quantized_tensor_is_a_change_even_with_tolerances_that_hide_float_changes()
     {
         // Tolerances so loose that a float moved by 1 counts as unchanged: quantized blocks must still compare exactly.
-        var settings = new ThetaSettings { Atol = 10, Rtol = 1, LshThreshold = 100 };
+        var settings = StoredObjects.Settings with { Atol = 10, Rtol = 1, LshThreshold = 100 };
         var store = new LfsObjectStore(root.Path);
         var cleaner = new ThetaCleaner(new ThetaEngine(store, settings, null));
         var smudger = new ThetaSmudger(new ThetaEngine(store, settings, null));
