@@ -14,6 +14,7 @@ internal sealed class GitRepository : IDisposable
 {
     private readonly Repository repository;
     private readonly IndexSnapshot index;
+    private readonly Lazy<GitConfigSnapshot?> config;
     private ThetaSettings? settings;
 
     private GitRepository(Repository repository)
@@ -22,6 +23,7 @@ internal sealed class GitRepository : IDisposable
         GitDirectory = Path.GetFullPath(repository.Info.Path);
         WorkTree = repository.Info.WorkingDirectory is { } wd ? Path.GetFullPath(wd) : null;
         CommonDirectory = ResolveCommonDirectory(GitDirectory);
+        config = new Lazy<GitConfigSnapshot?>(() => GitConfigSnapshot.TryRead(WorkTree ?? GitDirectory));
         ObjectStore = new LfsObjectStore(ResolveLfsRoot());
         index = new IndexSnapshot(GitDirectory);
     }
@@ -85,6 +87,11 @@ internal sealed class GitRepository : IDisposable
         if (CommandLineConfig.Value.TryGetValue(key.ToLowerInvariant(), out var fromCommandLine))
         {
             return fromCommandLine;
+        }
+
+        if (config.Value is { } snapshot)
+        {
+            return snapshot.Get(key);
         }
 
         try

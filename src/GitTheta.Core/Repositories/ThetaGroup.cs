@@ -15,7 +15,7 @@ public sealed class ThetaGroup
         ElementCount = info.ElementCount;
         ValueByteLength = info.ByteLength;
         UpdateType = entry.Update.Type;
-        StoredBytes = entry.Objects.DistinctBy(o => o.Oid).Sum(o => o.Size);
+        StoredBytes = entry.AllObjects.DistinctBy(o => o.Oid).Sum(o => o.Size);
     }
 
     /// <summary>The group's name in the checkpoint (<c>encoder.layer.0.attention.query.weight</c>).</summary>
@@ -36,7 +36,7 @@ public sealed class ThetaGroup
     /// <summary>How the value is stored: <c>dense</c>, or an incremental update type (<c>sparse</c>, <c>low-rank</c>, <c>ia3</c>) applied to an earlier value.</summary>
     public string UpdateType { get; }
 
-    /// <summary>The bytes of the stored objects the value is built from (its own object and, for an update, every object of its chain).</summary>
+    /// <summary>The bytes of the stored objects the value is built from (its own object and, for an update, every object of its chain), in the object store or, for small ones, inside the metadata.</summary>
     public long StoredBytes { get; }
 
     internal ParameterEntry Entry { get; }

@@ -152,6 +152,7 @@ internal static partial class EnvCommand
             ("GIT_THETA_DIFF_STAT", "theta.diffStat", "false"),
             ("GIT_THETA_LARGE_GROUP_BYTES", "theta.largeGroupBytes", Invariant(defaults.LargeGroupBytes)),
             ("GIT_THETA_STREAM_GROUP_BYTES", "theta.streamGroupBytes", Invariant(defaults.StreamGroupBytes)),
+            ("GIT_THETA_INLINE_OBJECT_BYTES", "theta.inlineObjectBytes", Invariant(defaults.InlineObjectBytes)),
             (Core.Merges.MergeStrategySources.EnvironmentVariable, Core.Merges.MergeStrategySources.ConfigKey, "(ask on a terminal, else fail the merge)"),
 
             // Read from the environment only; the variable is the key.

@@ -31,6 +31,14 @@ public sealed class Checkpoint
         return checkpoint;
     }
 
+    /// <summary>Appends a group of seeded random values (a bias, say, beside the weights).</summary>
+    public Checkpoint AddGroup(string name, int rows, int columns, int seed, float scale = 0.02f)
+    {
+        var random = new Random(seed);
+        groups.Add((name, new[] { rows, columns }, Enumerable.Range(0, rows * columns).Select(_ => (float)((random.NextDouble() - 0.5) * 2 * scale)).ToArray()));
+        return this;
+    }
+
     public Checkpoint Clone()
     {
         var copy = new Checkpoint();

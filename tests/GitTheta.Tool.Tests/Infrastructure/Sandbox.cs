@@ -21,12 +21,21 @@ public sealed class Sandbox : IDisposable
         return directory;
     });
 
-    public Sandbox()
+    /// <param name="inlineObjects">
+    /// False (the default here) stores every object, however small, with <c>theta.inlineObjectBytes=0</c> in the
+    /// sandbox's global config: most tests check the object store, push, fetch and gc on checkpoints whose groups are
+    /// a few hundred bytes, which would otherwise all travel inline in the metadata. True keeps git-theta's defaults
+    /// (InlineObjectTests and the tests that run what a new user runs).
+    /// </param>
+    public Sandbox(bool inlineObjects = false)
     {
         Root = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "gittheta-tests", Guid.NewGuid().ToString("N")[..12]);
         Home = System.IO.Path.Combine(Root, "home");
         Directory.CreateDirectory(Home);
-        File.WriteAllText(GlobalConfig, "[user]\n\tname = GitTheta Tests\n\temail = tests@gittheta.invalid\n[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n");
+        File.WriteAllText(
+            GlobalConfig,
+            "[user]\n\tname = GitTheta Tests\n\temail = tests@gittheta.invalid\n[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n"
+            + (inlineObjects ? string.Empty : "[theta]\n\tinlineObjectBytes = 0\n"));
     }
 
     /// <summary>The git-theta users install here: the native (AOT) executable on linux-x64, else the framework-dependent build.</summary>
