@@ -191,7 +191,9 @@ internal sealed class EuclideanLsh
             var index = firstIndex + i;
             var acc = (index & 1) != 0 ? odd : even;
             var x = values[i];
-            var rowStart = RowOf(index) * k;
+            var row = RowOf(index);
+            pool.EnsureRows(row, 1);
+            var rowStart = row * k;
             for (var j = 0; j < k; j++)
             {
                 var product = x * table[rowStart + j];
@@ -229,6 +231,7 @@ internal sealed class EuclideanLsh
         {
             var n = (int)Math.Min(values.Length, SegmentElements - (firstIndex & (SegmentElements - 1)));
             var row = RowOf(firstIndex);
+            pool.EnsureRows(row, n);
             if (wide)
             {
                 Accumulate16Wide(values[..n], (firstIndex & 1) != 0, row, even, odd);

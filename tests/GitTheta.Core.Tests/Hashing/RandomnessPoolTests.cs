@@ -46,9 +46,12 @@ public class RandomnessPoolTests
     [Fact]
     public void Getting_the_same_dimensions_again_gives_the_same_values()
     {
-        var first = RandomnessPool.Get(16, 16_384).Values.ToArray();
+        var pool = RandomnessPool.Get(16, 16_384);
+        pool.EnsureRows(0, pool.Rows);
+        var first = pool.Values.ToArray();
         RandomnessPool.Get(3, 5);
         var again = RandomnessPool.Get(16, 16_384);
+        again.EnsureRows(0, again.Rows);
         Assert.Equal(16, again.SignatureSize);
         Assert.Equal(16_384, again.Rows);
         Assert.Equal(first, again.Values);
@@ -57,7 +60,9 @@ public class RandomnessPoolTests
     [Fact]
     public void Values_are_exact_multiples_of_two_to_the_minus_32_within_plus_minus_six()
     {
-        foreach (var value in RandomnessPool.Get(16, 16_384).Values)
+        var pool = RandomnessPool.Get(16, 16_384);
+        pool.EnsureRows(0, pool.Rows);
+        foreach (var value in pool.Values)
         {
             Assert.InRange(value, -6.0, 6.0);
             var scaled = value * 4294967296.0;
@@ -74,5 +79,32 @@ public class RandomnessPoolTests
         Assert.InRange(mean, -0.01, 0.01);
         Assert.InRange(variance, 0.98, 1.02);
         Assert.InRange(values.Count(v => Math.Abs(v) > 1.0) / (double)values.Length, 0.30, 0.34);
+    }
+
+    [Fact]
+    public void Rows_made_on_demand_in_any_order_and_across_the_wrap_are_the_one_sequence()
+    {
+        // 1,000 rows: not a whole number of generation blocks, so the last block is short and a range can wrap past it.
+        const int k = 16;
+        const int rows = 1_000;
+        var pool = RandomnessPool.Get(k, rows);
+        pool.EnsureRows(900, 300);
+        pool.EnsureRows(517, 1);
+        pool.EnsureRows(0, rows);
+
+        var state = RandomnessPool.Seed;
+        for (var index = 0; index < k * rows; index++)
+        {
+            long sum = 0;
+            for (var u = 0; u < 12; u++)
+            {
+                var z = state += 0x9E3779B97F4A7C15UL;
+                z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+                z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+                sum += (uint)((z ^ (z >> 31)) >> 32);
+            }
+
+            Assert.Equal((sum * (1.0 / 4294967296.0)) - 6.0, pool.Values[index]);
+        }
     }
 }
