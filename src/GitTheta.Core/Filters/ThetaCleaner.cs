@@ -443,17 +443,24 @@ internal sealed class ThetaCleaner
     private static byte[] ReadBounded(Stream stream, int limit, out bool complete)
     {
         var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        while (buffer.Length <= limit)
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(81920);
+        try
         {
-            var n = stream.Read(chunk);
-            if (n == 0)
+            while (buffer.Length <= limit)
             {
-                complete = true;
-                return buffer.ToArray();
-            }
+                var n = stream.Read(chunk);
+                if (n == 0)
+                {
+                    complete = true;
+                    return buffer.ToArray();
+                }
 
-            buffer.Write(chunk, 0, n);
+                buffer.Write(chunk, 0, n);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
 
         complete = false;

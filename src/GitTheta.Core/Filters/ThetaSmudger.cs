@@ -51,21 +51,29 @@ internal sealed class ThetaSmudger
 
         var spool = new MemoryStream();
         spool.Write(prefix);
-        var chunk = new byte[81920];
-        int n;
-        while ((n = input.Read(chunk)) > 0)
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(81920);
+        try
         {
-            spool.Write(chunk, 0, n);
-            if (spool.Length > MetadataSerializer.MaxMetadataBytes)
+            int n;
+            while ((n = input.Read(chunk)) > 0)
             {
-                return new PassThrough(ContentSpool.From(spool.ToArray(), input));
+                spool.Write(chunk, 0, n);
+                if (spool.Length > MetadataSerializer.MaxMetadataBytes)
+                {
+                    return new PassThrough(ContentSpool.From(spool.ToArray(), input));
+                }
             }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
 
         // Bytes that claim to be metadata but do not parse fail here: checked out as text, they would be cleaned
         // next as a checkpoint and fail there with a misleading message.
-        var metadata = MetadataSerializer.ParseIfMetadata(spool.ToArray(), path);
-        return metadata is null || IsLeftUnfetched(metadata, path) ? new PassThrough(ContentSpool.From(spool.ToArray(), Stream.Null)) : PrepareCheckpoint(metadata, path);
+        var bytes = spool.ToArray();
+        var metadata = MetadataSerializer.ParseIfMetadata(bytes, path);
+        return metadata is null || IsLeftUnfetched(metadata, path) ? new PassThrough(ContentSpool.From(bytes, Stream.Null)) : PrepareCheckpoint(metadata, path);
     }
 
     /// <summary>

@@ -6,7 +6,7 @@ namespace GitTheta.Core.Git;
 internal sealed class PktLineContentStream : ReadOnlyStream
 {
     private readonly PktLineReader reader;
-    private readonly byte[] packet = new byte[PktLineReader.MaxPacketData];
+    private readonly byte[] packet;
     private int packetLength;
     private int packetOffset;
     private bool ended;
@@ -14,6 +14,7 @@ internal sealed class PktLineContentStream : ReadOnlyStream
     public PktLineContentStream(PktLineReader reader)
     {
         this.reader = reader;
+        packet = reader.ContentBuffer;
     }
 
     public override int Read(Span<byte> buffer)
@@ -66,7 +67,7 @@ internal sealed class PktLineContentStream : ReadOnlyStream
     /// <summary>Reads and drops whatever is left of the content, so the protocol stays in step after an error.</summary>
     public void Drain()
     {
-        var scratch = new byte[PktLineReader.MaxPacketData];
+        Span<byte> scratch = stackalloc byte[4096];
         while (Read(scratch) > 0)
         {
         }

@@ -6,12 +6,13 @@ namespace GitTheta.Core.Git;
 internal sealed class PktLineContentWriteStream : WriteOnlyStream
 {
     private readonly PktLineWriter writer;
-    private readonly byte[] buffer = new byte[PktLineReader.MaxPacketData];
+    private readonly byte[] buffer;
     private int used;
 
     public PktLineContentWriteStream(PktLineWriter writer)
     {
         this.writer = writer;
+        buffer = writer.ContentBuffer;
     }
 
     public override void Write(ReadOnlySpan<byte> data)

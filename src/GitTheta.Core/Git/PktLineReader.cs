@@ -11,6 +11,13 @@ internal sealed class PktLineReader
     private readonly Stream input;
     private readonly byte[] lengthBuffer = new byte[4];
 
+    // One buffer per reader for command lists and one for content, instead of 64 KiB allocated per file: a filter
+    // process reads thousands of requests, and fresh arrays cost page faults and zeroing on every one.
+    private readonly byte[] textBuffer = new byte[MaxPacketData];
+
+    /// <summary>The packet buffer of this reader's content streams; git sends one request at a time, so one is enough.</summary>
+    internal byte[] ContentBuffer { get; } = new byte[MaxPacketData];
+
     public PktLineReader(Stream input)
     {
         this.input = input;
@@ -56,7 +63,7 @@ internal sealed class PktLineReader
     public List<string>? ReadTextList()
     {
         var lines = new List<string>();
-        var buffer = new byte[MaxPacketData];
+        var buffer = textBuffer;
         while (true)
         {
             var n = ReadPacket(buffer, allowEnd: lines.Count == 0);

@@ -9,6 +9,9 @@ internal sealed class PktLineWriter
     private readonly Stream output;
     private readonly byte[] packet = new byte[4 + PktLineReader.MaxPacketData];
 
+    /// <summary>The buffer of this writer's content streams (one response at a time), allocated once, not per file.</summary>
+    internal byte[] ContentBuffer { get; } = new byte[PktLineReader.MaxPacketData];
+
     public PktLineWriter(Stream output)
     {
         this.output = output;

@@ -35,6 +35,8 @@ internal static class MetadataSerializer
 
     private const string InlineField = "inline";
 
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16 };
+
     private static readonly byte[] Marker = Encoding.ASCII.GetBytes("\"git-theta/");
 
     public static byte[] Serialize(ThetaMetadata metadata)
@@ -103,7 +105,7 @@ internal static class MetadataSerializer
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(bytes.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
+            document = JsonDocument.Parse(bytes.ToArray(), DocumentOptions);
         }
         catch (JsonException)
         {
@@ -112,20 +114,25 @@ internal static class MetadataSerializer
 
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var format) || format.ValueKind != JsonValueKind.String
-                || format.GetString() is not { } formatName || !formatName.StartsWith("git-theta/", StringComparison.Ordinal))
-            {
-                return null;
-            }
-
-            if (formatName is not (ThetaMetadata.CurrentFormat or ThetaMetadata.InlineFormat))
-            {
-                throw Malformed(path, $"format '{formatName}' is not one this git-theta reads (it reads {ThetaMetadata.CurrentFormat} and {ThetaMetadata.InlineFormat}); use the GitTheta.Tool version that wrote it");
-            }
-
-            return ParseDocument(root, path);
+            return FromDocument(document.RootElement, path);
         }
+    }
+
+    /// <summary>The metadata a parsed document holds, or null when it is JSON but not theta metadata.</summary>
+    private static ThetaMetadata? FromDocument(JsonElement root, string path)
+    {
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var format) || format.ValueKind != JsonValueKind.String
+            || format.GetString() is not { } formatName || !formatName.StartsWith("git-theta/", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        if (formatName is not (ThetaMetadata.CurrentFormat or ThetaMetadata.InlineFormat))
+        {
+            throw Malformed(path, $"format '{formatName}' is not one this git-theta reads (it reads {ThetaMetadata.CurrentFormat} and {ThetaMetadata.InlineFormat}); use the GitTheta.Tool version that wrote it");
+        }
+
+        return ParseDocument(root, path);
     }
 
     /// <summary>
@@ -140,9 +147,11 @@ internal static class MetadataSerializer
             return null;
         }
 
+        // Parsed once: whether the bytes are JSON decides between "damaged metadata" and "not metadata".
+        JsonDocument document;
         try
         {
-            using var document = JsonDocument.Parse(bytes.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
+            document = JsonDocument.Parse(bytes.ToArray(), DocumentOptions);
         }
         catch (JsonException e) when (ClaimsToBeMetadata(bytes.Length > 4096 ? bytes[..4096] : bytes))
         {
@@ -153,7 +162,10 @@ internal static class MetadataSerializer
             return null;
         }
 
-        return TryParse(bytes, path);
+        using (document)
+        {
+            return FromDocument(document.RootElement, path);
+        }
     }
 
     /// <summary>

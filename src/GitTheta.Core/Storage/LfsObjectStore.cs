@@ -6,8 +6,8 @@ namespace GitTheta.Core.Storage;
 /// <summary>
 /// The local object store, and the one owner of where objects live.
 /// <para>
-/// The canonical copy of every object git-theta writes is in the theta store (<c>&lt;lfs root&gt;/theta/objects/aa/&lt;oid&gt;</c>;
-/// objects that earlier builds wrote in <c>aa/bb/&lt;oid&gt;</c> there are read where they are), where no git-lfs command looks: git-lfs does not know that theta metadata references these objects, so
+/// The canonical copy of every object git-theta writes is in the theta store (<c>&lt;lfs root&gt;/theta/objects/&lt;oid&gt;</c>;
+/// objects that earlier versions wrote in <c>aa/bb/&lt;oid&gt;</c> there are read where they are), where no git-lfs command looks: git-lfs does not know that theta metadata references these objects, so
 /// <c>git lfs prune</c> would delete every one of them from its own store. An object gets a hard link in the git-lfs
 /// store (<c>&lt;lfs root&gt;/objects/aa/bb/&lt;oid&gt;</c>, no second copy on disk) when a push needs it, because that is
 /// where <c>git lfs push</c> uploads from; git-lfs also downloads there. Losing the git-lfs name loses nothing: it is
@@ -16,8 +16,10 @@ namespace GitTheta.Core.Storage;
 /// </para>
 /// Objects are content-addressed, written to a temp file and renamed, never overwritten, and hashed on every read.
 /// <para>
-/// One folder level, not git-lfs's two: a git add of many small checkpoints made a new folder (or two) for nearly every
-/// object in a 65,536-folder tree, and creating folders was most of its file-system work; 256 folders fill up once.
+/// One folder, not git-lfs's tree of 65,536: a git add of many small checkpoints made a new folder (or two) for nearly
+/// every object, and creating folders was most of its file-system work (on ext4 a folder costs several times a file).
+/// With 256 buckets it still made one per new object until they filled up; file systems git-theta runs on index large
+/// folders (ext4 htree, NTFS, APFS), so a lookup does not slow down with the number of objects.
 /// </para>
 /// </summary>
 internal sealed class LfsObjectStore : IObjectReader
@@ -168,7 +170,7 @@ internal sealed class LfsObjectStore : IObjectReader
     }
 
     /// <summary>
-    /// Every object of the theta store (aa/oid, then the aa/bb/oid of earlier versions), then every file of the git-lfs
+    /// Every object of the theta store (oid, then the aa/bb/oid of earlier versions), then every file of the git-lfs
     /// store that is not one (objects git-lfs manages, or written by an older git-theta). Files not named by a valid oid
     /// in one of those layouts are not objects and are never listed, so nothing that only resembles the store is touched.
     /// </summary>
@@ -340,18 +342,18 @@ internal sealed class LfsObjectStore : IObjectReader
         }
     }
 
-    /// <summary>Where git-theta writes an object: theta/objects/aa/oid.</summary>
+    /// <summary>Where git-theta writes an object: theta/objects/oid.</summary>
     private string FlatPath(string oid)
     {
         Validate(oid);
-        return Path.Combine(ObjectsDirectory, oid[..2], oid);
+        return Path.Combine(ObjectsDirectory, oid);
     }
 
-    /// <summary>Where git-theta before the one-level layout wrote it: theta/objects/aa/bb/oid (read, never written).</summary>
+    /// <summary>Where git-theta 1.0 wrote it: theta/objects/aa/bb/oid (read, never written).</summary>
     private string LegacyPathOf(string oid) => Layout(ObjectsDirectory, oid);
 
     /// <summary>
-    /// The objects under <paramref name="directory"/> in aa/bb/oid, and in aa/oid too when <paramref name="flatToo"/>,
+    /// The objects under <paramref name="directory"/> in aa/bb/oid, and right in it too when <paramref name="flatToo"/>,
     /// in one walk of the folders (an object in both shows up twice).
     /// </summary>
     private static IEnumerable<StoredObject> EnumerateLayout(string directory, bool flatToo)
@@ -371,11 +373,10 @@ internal sealed class LfsObjectStore : IObjectReader
                 continue;
             }
 
-            // aa/oid, or aa/bb/oid: either way the folder named aa must sit right in the root.
-            bool IsBucket(DirectoryInfo? candidate) =>
-                candidate is not null && candidate.Name == oid[..2]
-                && string.Equals(candidate.Parent?.FullName.TrimEnd(Path.DirectorySeparatorChar), root, StringComparison.Ordinal);
-            if ((flatToo && IsBucket(folder)) || (folder.Name == oid[2..4] && IsBucket(folder.Parent)))
+            // oid right in the root, or aa/bb/oid with the folder named aa right in the root.
+            bool IsRoot(DirectoryInfo? candidate) =>
+                candidate is not null && string.Equals(candidate.FullName.TrimEnd(Path.DirectorySeparatorChar), root, StringComparison.Ordinal);
+            if ((flatToo && IsRoot(folder)) || (folder.Name == oid[2..4] && folder.Parent is { } bucket && bucket.Name == oid[..2] && IsRoot(bucket.Parent)))
             {
                 yield return new StoredObject(oid, file.FullName, file.Length, file.LastWriteTimeUtc);
             }

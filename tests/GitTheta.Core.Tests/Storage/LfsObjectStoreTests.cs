@@ -21,16 +21,17 @@ public sealed class LfsObjectStoreTests : IDisposable
     private static string Sha256(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
 
     [Fact]
-    public void Put_stores_under_objects_aa_oid_named_by_sha256()
+    public void Put_stores_right_in_objects_named_by_sha256()
     {
         var bytes = TestData.RandomBytes(1, 1000);
         var reference = store.Put(bytes);
         var oid = Sha256(bytes);
         Assert.Equal(new ObjectRef(oid, 1000), reference);
-        var expectedPath = Path.Combine(root.Path, "theta", "objects", oid[..2], oid);
+        var expectedPath = Path.Combine(root.Path, "theta", "objects", oid);
         Assert.Equal(expectedPath, store.PathOf(oid));
         Assert.Equal(bytes, File.ReadAllBytes(expectedPath));
-        Assert.Equal(new[] { Path.Combine(oid[..2], oid) }, root.FilesUnder("theta/objects"));
+        Assert.Equal(new[] { oid }, root.FilesUnder("theta/objects"));
+        Assert.Empty(Directory.GetDirectories(Path.Combine(root.Path, "theta", "objects")));
 
         Assert.Empty(root.FilesUnder("theta/tmp"));
 
@@ -78,10 +79,11 @@ public sealed class LfsObjectStoreTests : IDisposable
 
         // The same object in both layouts (a copy made by hand) is one object.
         Directory.CreateDirectory(Path.Combine(objects, flat[..2], flat[2..4]));
-        File.Copy(Path.Combine(objects, flat[..2], flat), Path.Combine(objects, flat[..2], flat[2..4], flat));
+        File.Copy(Path.Combine(objects, flat), Path.Combine(objects, flat[..2], flat[2..4], flat));
 
         // Named like objects, but in the wrong folder: not objects.
-        File.WriteAllBytes(Path.Combine(objects, older), olderBytes);
+        Directory.CreateDirectory(Path.Combine(objects, older[..2]));
+        File.WriteAllBytes(Path.Combine(objects, older[..2], older), olderBytes);
         Directory.CreateDirectory(Path.Combine(objects, "zz"));
         File.WriteAllBytes(Path.Combine(objects, "zz", older), olderBytes);
         Directory.CreateDirectory(Path.Combine(objects, older[..2], "zz"));

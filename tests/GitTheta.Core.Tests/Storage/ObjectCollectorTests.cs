@@ -154,7 +154,9 @@ public sealed class ObjectCollectorTests : IDisposable
         {
             Path.Combine(store.ObjectsDirectory, "ab", "cd", "not-an-oid"),
             Path.Combine(store.ObjectsDirectory, "ff", "ff", oid),
-            Path.Combine(store.ObjectsDirectory, oid),
+            Path.Combine(store.ObjectsDirectory, oid[..2], oid),
+            Path.Combine(store.ObjectsDirectory, "ff", oid),
+            Path.Combine(store.ObjectsDirectory, oid.ToUpperInvariant()),
             Path.Combine(store.ObjectsDirectory, oid[..2], oid[2..4], oid.ToUpperInvariant()),
         };
         foreach (var stranger in strangers)

@@ -3,7 +3,7 @@ using GitTheta.Tool.Tests.Infrastructure;
 namespace GitTheta.Tool.Tests.EndToEnd;
 
 /// <summary>
-/// The store's one-level layout (theta/objects/aa/oid) and the two-level one earlier versions wrote (aa/bb/oid): a
+/// The store's layout (theta/objects/oid, no folders) and the two-level one earlier versions wrote (aa/bb/oid): a
 /// repository whose objects are all in the old layout checks out, verifies, commits and collects garbage as before,
 /// and new objects go to the new layout.
 /// </summary>
@@ -16,7 +16,7 @@ public sealed class StoreLayoutTests : IDisposable
     public void Dispose() => sandbox.Dispose();
 
     [Fact]
-    public void New_objects_are_written_one_folder_deep()
+    public void New_objects_are_written_right_in_the_objects_folder_without_making_folders()
     {
         var repo = ThetaRepoFactory.Create(sandbox, Model);
         repo.Write(Model, Checkpoint.Random(3).ToBytes());
@@ -27,8 +27,9 @@ public sealed class StoreLayoutTests : IDisposable
         Assert.All(files, f =>
         {
             var name = Path.GetFileName(f);
-            Assert.Equal(Path.Combine(repo.ThetaObjects(), name[..2], name), f);
+            Assert.Equal(Path.Combine(repo.ThetaObjects(), name), f);
         });
+        Assert.Empty(Directory.GetDirectories(repo.ThetaObjects()));
     }
 
     [Fact]

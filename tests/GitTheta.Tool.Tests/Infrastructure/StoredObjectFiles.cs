@@ -10,8 +10,8 @@ public static class StoredObjectFiles
 
     public static string ThetaTemp(this GitRepo repo) => Path.Combine(repo.Directory, ".git", "lfs", "theta", "tmp");
 
-    /// <summary>The canonical file of an object: theta/objects/aa/oid (docs/storage.md#the-local-store).</summary>
-    public static string ObjectFile(this GitRepo repo, string oid) => Path.Combine(repo.ThetaObjects(), oid[..2], oid);
+    /// <summary>The canonical file of an object: theta/objects/oid (docs/storage.md#the-local-store).</summary>
+    public static string ObjectFile(this GitRepo repo, string oid) => Path.Combine(repo.ThetaObjects(), oid);
 
     /// <summary>git-lfs's name for an object.</summary>
     public static string LfsObjectFile(this GitRepo repo, string oid) => Path.Combine(repo.LfsObjects, oid[..2], oid[2..4], oid);

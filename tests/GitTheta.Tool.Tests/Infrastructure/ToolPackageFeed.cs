@@ -16,7 +16,9 @@ public sealed class ToolPackageFeed : IDisposable
         var project = System.IO.Path.GetFullPath(System.IO.Path.Combine(Sandbox.ManagedToolDirectory, "..", "..", "..", "GitTheta.Tool.csproj"));
         var configuration = new DirectoryInfo(System.IO.Path.Combine(Sandbox.ManagedToolDirectory, "..")).Name;
 
-        Pack(project, "--no-build", "-c", configuration);
+        // The pointer alone: packing the platform packages from here would build and publish the tool again, over the
+        // executable that the tests running beside this fixture start (ETXTBSY, "Text file busy").
+        Pack(project, "--no-build", "-c", configuration, "-p:GitThetaPackPlatformPackages=false");
         PlatformPackageId = Sandbox.ToolIsNative ? "GitTheta.Tool.linux-x64" : "GitTheta.Tool.any";
         if (Sandbox.ToolIsNative)
         {
