@@ -13,7 +13,10 @@ public sealed class Workspace : IDisposable
         Home = System.IO.Path.Combine(Root, "home");
         Directory.CreateDirectory(Home);
         GlobalConfig = System.IO.Path.Combine(Home, ".gitconfig");
-        File.WriteAllText(GlobalConfig, "[user]\n\tname = GitTheta Sdk Tests\n\temail = sdk-tests@gittheta.invalid\n[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n");
+        // theta.inlineObjectBytes=0 stores every object: these tests build from clones whose objects are on the remote
+        // only, and their checkpoints' groups (512 bytes) would otherwise all travel inside the metadata. The tool's
+        // and the library's tests cover inline objects.
+        File.WriteAllText(GlobalConfig, "[user]\n\tname = GitTheta Sdk Tests\n\temail = sdk-tests@gittheta.invalid\n[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n[theta]\n\tinlineObjectBytes = 0\n");
     }
 
     public PackedSdk Sdk { get; }
