@@ -79,7 +79,13 @@ internal sealed class LfsObjectStore : IObjectReader
             return true;
         }
 
-        var canonical = new FileInfo(PathOf(reference.Oid));
+        // One stat per place the object can be (a clean asks this of every object it makes).
+        var canonical = new FileInfo(FlatPath(reference.Oid));
+        if (!canonical.Exists)
+        {
+            canonical = new FileInfo(LegacyPathOf(reference.Oid));
+        }
+
         if (canonical.Exists)
         {
             return canonical.Length == reference.Size ? true : throw SizeMismatch(reference, canonical.Length, what);
@@ -408,7 +414,8 @@ internal sealed class LfsObjectStore : IObjectReader
     {
         var destination = FlatPath(oid);
         var moved = false;
-        if (!File.Exists(destination) && !File.Exists(LegacyPathOf(oid)))
+        // The move itself refuses an existing destination (caught below); only the old layout needs a look first.
+        if (!File.Exists(LegacyPathOf(oid)))
         {
             try
             {
