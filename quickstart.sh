@@ -25,7 +25,7 @@ cp "$sample/v1.safetensors" model.safetensors
 git add .gitattributes model.safetensors && git commit -q -m "base model"
 # git-theta's object store (docs/storage.md#the-local-store); git-lfs's own store gets its copies when a push needs them.
 objects() { find .git/lfs/theta/objects -type f | wc -l; }
-echo "first commit: $(objects) objects stored (one per parameter group, plus the file layout)"
+echo "first commit: $(objects) objects stored (one per parameter group over 4 KiB; biases and the file layout travel inside the metadata)"
 
 echo "== fine-tune two layers and commit"
 cp "$sample/v2.safetensors" model.safetensors
