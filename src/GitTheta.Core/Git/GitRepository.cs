@@ -83,15 +83,16 @@ internal sealed class GitRepository : IDisposable
 
     public string? GetConfig(string key)
     {
-        // git passes 'git -c key=value' to the commands and filters it runs in GIT_CONFIG_PARAMETERS; libgit2 does not read it.
-        if (CommandLineConfig.Value.TryGetValue(key.ToLowerInvariant(), out var fromCommandLine))
-        {
-            return fromCommandLine;
-        }
-
+        // git's own listing includes 'git -c key=value' (GIT_CONFIG_PARAMETERS) and every scope, as git resolves them.
         if (config.Value is { } snapshot)
         {
             return snapshot.Get(key);
+        }
+
+        // Without it (git could not list the config): GIT_CONFIG_PARAMETERS, which libgit2 does not read, then libgit2.
+        if (CommandLineConfig.Value.TryGetValue(key.ToLowerInvariant(), out var fromCommandLine))
+        {
+            return fromCommandLine;
         }
 
         try

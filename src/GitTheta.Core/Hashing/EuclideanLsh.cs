@@ -185,15 +185,14 @@ internal sealed class EuclideanLsh
 
     internal void AccumulateScalar(ReadOnlySpan<double> values, long firstIndex, Span<double> even, Span<double> odd)
     {
+        EnsureRowsOf(firstIndex, values.Length);
         var table = pool.Values;
         for (var i = 0; i < values.Length; i++)
         {
             var index = firstIndex + i;
             var acc = (index & 1) != 0 ? odd : even;
             var x = values[i];
-            var row = RowOf(index);
-            pool.EnsureRows(row, 1);
-            var rowStart = row * k;
+            var rowStart = RowOf(index) * k;
             for (var j = 0; j < k; j++)
             {
                 var product = x * table[rowStart + j];
@@ -222,16 +221,28 @@ internal sealed class EuclideanLsh
         return z ^ (z >> 31);
     }
 
+    /// <summary>Makes the pool rows of <paramref name="count"/> elements from <paramref name="firstIndex"/> ready, a segment at a time (the pool makes its rows on first use).</summary>
+    private void EnsureRowsOf(long firstIndex, int count)
+    {
+        while (count > 0)
+        {
+            var n = (int)Math.Min(count, SegmentElements - (firstIndex & (SegmentElements - 1)));
+            pool.EnsureRows(RowOf(firstIndex), n);
+            firstIndex += n;
+            count -= n;
+        }
+    }
+
     /// <summary>Splits a run of elements at segment boundaries, where the pool row jumps.</summary>
     private void Accumulate16<T>(ReadOnlySpan<T> values, long firstIndex, Span<double> even, Span<double> odd)
         where T : unmanaged
     {
+        EnsureRowsOf(firstIndex, values.Length);
         var wide = AllowWideVectors && Vector512.IsHardwareAccelerated;
         while (values.Length > 0)
         {
             var n = (int)Math.Min(values.Length, SegmentElements - (firstIndex & (SegmentElements - 1)));
             var row = RowOf(firstIndex);
-            pool.EnsureRows(row, n);
             if (wide)
             {
                 Accumulate16Wide(values[..n], (firstIndex & 1) != 0, row, even, odd);

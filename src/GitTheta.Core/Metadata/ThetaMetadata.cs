@@ -18,12 +18,13 @@ internal sealed record ThetaMetadata(string CheckpointType, ObjectRef Container,
     /// Every object the checkpoint needs from the object store: the container, each group's object and the objects of
     /// its update chain, except those the metadata carries inline (no store, fetch or push is involved for those).
     /// </summary>
-    public IEnumerable<ObjectRef> Objects =>
-        (Container.IsInline ? Enumerable.Empty<ObjectRef>() : new[] { Container }).Concat(Parameters.Values.SelectMany(p => p.Objects));
+    public IEnumerable<ObjectRef> Objects => AllObjects.Where(o => !o.IsInline);
 
     /// <summary>True when some object travels inline, which readers before format <see cref="InlineFormat"/> would look for in the store.</summary>
-    public bool HasInlineObjects =>
-        Container.IsInline || Parameters.Values.Any(p => p.Object.IsInline || (p.Update.Chain?.Any(l => l.Object.IsInline) ?? false));
+    public bool HasInlineObjects => AllObjects.Any(o => o.IsInline);
+
+    /// <summary>Every object the checkpoint needs, wherever it is kept: the container, then each group's objects.</summary>
+    private IEnumerable<ObjectRef> AllObjects => new[] { Container }.Concat(Parameters.Values.SelectMany(p => p.AllObjects));
 
     public long ParameterCount => Parameters.Values.Sum(p => p.Tensor.ToInfo(string.Empty).ElementCount);
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using GitTheta.Core.Configuration;
 using GitTheta.Core.Diagnostics;
 
@@ -14,14 +13,9 @@ namespace GitTheta.Core.Storage;
 /// </summary>
 internal static class InlineObjects
 {
-    /// <summary>The reference with its bytes attached when they fit in <paramref name="maxBytes"/>, else the reference as it is.</summary>
-    public static ObjectRef Attach(ObjectRef reference, ReadOnlySpan<byte> header, ReadOnlySpan<byte> value, int maxBytes)
+    /// <summary>The reference of the object made of <paramref name="header"/> and <paramref name="value"/>, with those bytes attached.</summary>
+    public static ObjectRef Attach(ObjectRef reference, ReadOnlySpan<byte> header, ReadOnlySpan<byte> value)
     {
-        if (reference.Size > maxBytes)
-        {
-            return reference;
-        }
-
         var bytes = new byte[reference.Size];
         header.CopyTo(bytes);
         value.CopyTo(bytes.AsSpan(header.Length));
@@ -45,7 +39,7 @@ internal static class InlineObjects
             throw malformed($"the inline bytes of object {oid} are not base64 of {size} bytes");
         }
 
-        if (!ObjectId.IsValid(oid) || !string.Equals(Convert.ToHexString(SHA256.HashData(bytes)), oid, StringComparison.OrdinalIgnoreCase))
+        if (ObjectId.Of(bytes, ReadOnlySpan<byte>.Empty).Oid != oid)
         {
             throw malformed($"the inline bytes of object {oid} do not hash to that oid");
         }

@@ -45,7 +45,7 @@ internal sealed class ObjectTransaction : IDisposable
         var reference = ObjectId.Of(header, value.Span);
         if (mayInline && reference.Size <= inlineBytes)
         {
-            return InlineObjects.Attach(reference, header, value.Span, inlineBytes);
+            return InlineObjects.Attach(reference, header, value.Span);
         }
 
         lock (gate)
