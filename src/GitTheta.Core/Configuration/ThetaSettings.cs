@@ -80,6 +80,16 @@ internal sealed record ThetaSettings
     /// </summary>
     public int InlineObjectBytes { get; init; } = DefaultInlineObjectBytes;
 
+    /// <summary>
+    /// The memory a filter process may spend on smudges it prepares ahead while git writes other files (git's
+    /// <c>delay</c> capability, offered on checkout and clone); 0 turns it off. Large checkpoints are never held, only
+    /// replies up to a quarter of this each.
+    /// </summary>
+    public long SmudgeAheadBytes { get; init; } = DefaultSmudgeAheadBytes;
+
+    /// <summary>The default of <see cref="SmudgeAheadBytes"/>: well above the replies of a few hundred adapters, small next to what git itself holds to check out one large checkpoint.</summary>
+    public const long DefaultSmudgeAheadBytes = 64L << 20;
+
     /// <summary>Bucket width of the E2LSH hash: git-theta's rule, the same as atol.</summary>
     public double LshBucketWidth => Atol;
 
@@ -115,6 +125,7 @@ internal sealed record ThetaSettings
             LargeGroupBytes = ParseSize(Get("GIT_THETA_LARGE_GROUP_BYTES", "theta.largeGroupBytes"), defaults.LargeGroupBytes, 1024, Array.MaxLength),
             StreamGroupBytes = ParseSize(Get("GIT_THETA_STREAM_GROUP_BYTES", "theta.streamGroupBytes"), defaults.StreamGroupBytes, 1024, Array.MaxLength),
             InlineObjectBytes = (int)ParseSize(Get("GIT_THETA_INLINE_OBJECT_BYTES", "theta.inlineObjectBytes"), defaults.InlineObjectBytes, 0, MaxInlineObjectBytes),
+            SmudgeAheadBytes = ParseSize(Get("GIT_THETA_SMUDGE_AHEAD_BYTES", "theta.smudgeAheadBytes"), defaults.SmudgeAheadBytes, 0, 1L << 40),
         };
     }
 

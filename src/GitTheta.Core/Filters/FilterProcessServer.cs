@@ -1,12 +1,14 @@
 using GitTheta.Core.Diagnostics;
 using GitTheta.Core.Git;
+using GitTheta.Core.IO;
 
 namespace GitTheta.Core.Filters;
 
 /// <summary>
 /// git's long-running filter protocol, version 2 (gitattributes(5), "Long Running Filter Process"):
 /// one process serves every clean and smudge of a git command. A failed request answers
-/// status=error and the process keeps serving the next one.
+/// status=error and the process keeps serving the next one. With a smudge-ahead budget it also offers git the
+/// <c>delay</c> capability and prepares delayed smudges while git writes the files (<see cref="SmudgeAhead"/>).
 /// </summary>
 internal sealed class FilterProcessServer
 {
@@ -14,16 +16,35 @@ internal sealed class FilterProcessServer
     private readonly PktLineWriter writer;
     private readonly IFilterHandler handler;
     private readonly Action<string> log;
+    private readonly long smudgeAheadBytes;
 
-    public FilterProcessServer(Stream input, Stream output, IFilterHandler handler, Action<string> log)
+    /// <summary>Held around every call into the handler: it runs one request at a time, on this thread or the smudge-ahead worker.</summary>
+    private readonly object handlerGate = new();
+    private SmudgeAhead? smudgeAhead;
+    private byte[]? requestBuffer;
+
+    public FilterProcessServer(Stream input, Stream output, IFilterHandler handler, Action<string> log, long smudgeAheadBytes = 0)
     {
         reader = new PktLineReader(input);
         writer = new PktLineWriter(output);
         this.handler = handler;
         this.log = log;
+        this.smudgeAheadBytes = smudgeAheadBytes;
     }
 
     public void Run()
+    {
+        try
+        {
+            ServeRequests();
+        }
+        finally
+        {
+            smudgeAhead?.Dispose();
+        }
+    }
+
+    private void ServeRequests()
     {
         Handshake();
         while (true)
@@ -42,27 +63,53 @@ internal sealed class FilterProcessServer
             switch (command)
             {
                 case "clean":
-                    Serve(content, pathname, () =>
-                    {
-                        var result = handler.Clean(content, pathname);
-                        return output => output.Write(result);
-                    });
-                    break;
-                case "smudge":
-                    ISmudgeResult? prepared = null;
-                    try
+                    lock (handlerGate)
                     {
                         Serve(content, pathname, () =>
                         {
-                            prepared = handler.Smudge(content, pathname);
-                            return prepared.WriteTo;
-                        }, SmudgeOrigin(fields));
-                    }
-                    finally
-                    {
-                        prepared?.Dispose();
+                            var result = handler.Clean(content, pathname);
+                            return output => output.Write(result);
+                        });
                     }
 
+                    break;
+                case "smudge":
+                    if (smudgeAhead?.Take(pathname) is { } delayed)
+                    {
+                        content.Drain();
+                        ServeDelayed(content, delayed);
+                    }
+                    else if (smudgeAhead is not null && fields.TryGetValue("can-delay", out var canDelay) && canDelay == "1")
+                    {
+                        var request = ReadRequest(content);
+                        if (request.Length <= SmudgeAhead.MaxRequestBytes && smudgeAhead.TryDelay(pathname, request, SmudgeOrigin(fields)))
+                        {
+                            writer.WriteText("status=delayed");
+                            writer.WriteFlush();
+                            writer.Flush();
+                        }
+                        else
+                        {
+                            Smudge(content, new PrefixedStream(request, content), pathname, SmudgeOrigin(fields));
+                        }
+                    }
+                    else
+                    {
+                        Smudge(content, content, pathname, SmudgeOrigin(fields));
+                    }
+
+                    break;
+                case "list_available_blobs" when smudgeAhead is not null:
+                    // No content follows this command.
+                    foreach (var path in smudgeAhead.ListAvailable())
+                    {
+                        writer.WriteText("pathname=" + path);
+                    }
+
+                    writer.WriteFlush();
+                    writer.WriteText("status=success");
+                    writer.WriteFlush();
+                    writer.Flush();
                     break;
                 default:
                     content.Drain();
@@ -72,6 +119,55 @@ internal sealed class FilterProcessServer
                     log($"{pathname}: git asked for an unsupported filter command '{command}'.");
                     break;
             }
+        }
+    }
+
+    private void Smudge(PktLineContentStream content, Stream input, string pathname, string origin)
+    {
+        lock (handlerGate)
+        {
+            ISmudgeResult? prepared = null;
+            try
+            {
+                Serve(content, pathname, () =>
+                {
+                    prepared = handler.Smudge(input, pathname);
+                    return prepared.WriteTo;
+                }, origin);
+            }
+            finally
+            {
+                prepared?.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The request's content if it is small enough to hold for later (else its first bytes, and the rest is still to read).</summary>
+    private byte[] ReadRequest(Stream content)
+    {
+        requestBuffer ??= new byte[SmudgeAhead.MaxRequestBytes + 1];
+        var n = content.ReadAtLeast(requestBuffer, requestBuffer.Length, throwOnEndOfStream: false);
+        return requestBuffer.AsSpan(0, n).ToArray();
+    }
+
+    /// <summary>git asks again for a smudge it let the filter delay, with no content this time.</summary>
+    private void ServeDelayed(PktLineContentStream content, DelayedSmudge delayed)
+    {
+        if (delayed.Failure is { } failure)
+        {
+            Report(failure, delayed.Path, delayed.Origin);
+            writer.WriteText("status=error");
+            writer.WriteFlush();
+            writer.Flush();
+        }
+        else if (delayed.Reply is { } reply)
+        {
+            Serve(content, delayed.Path, () => output => reply.WriteTo(output), delayed.Origin);
+        }
+        else
+        {
+            // Too large to hold: written now, streamed, as it would have been without delay.
+            Smudge(content, new MemoryStream(delayed.Request, writable: false), delayed.Path, delayed.Origin);
         }
     }
 
@@ -148,6 +244,12 @@ internal sealed class FilterProcessServer
             {
                 writer.WriteText(capability);
             }
+        }
+
+        if (smudgeAheadBytes > 0 && capabilities.Contains("capability=delay") && capabilities.Contains("capability=smudge"))
+        {
+            writer.WriteText("capability=delay");
+            smudgeAhead = new SmudgeAhead(handler, handlerGate, smudgeAheadBytes);
         }
 
         writer.WriteFlush();

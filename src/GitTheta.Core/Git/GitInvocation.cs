@@ -12,7 +12,46 @@ internal static class GitInvocation
     public static bool IsDiffCommand(string? subcommand) => subcommand is not null && DiffCommands.Contains(subcommand);
 
     /// <summary>The subcommand of the nearest git ancestor process (e.g. "diff"), or null when unknown.</summary>
-    public static string? ParentSubcommand()
+    public static string? ParentSubcommand() => ParentArguments() is { } arguments ? Subcommand(arguments) : null;
+
+    /// <summary>
+    /// Whether the git command that started this filter process may be offered the protocol's <c>delay</c> capability.
+    /// git 2.39 crashes (a segmentation fault after <c>list_available_blobs</c>) when it delays the smudge of the file
+    /// that <c>git checkout -m</c> / <c>git restore --merge</c> merges again, so those commands, and commands that
+    /// cannot be told (no /proc), are not offered it.
+    /// </summary>
+    public static bool MayDelaySmudge() => ParentArguments() is { } arguments && MayDelaySmudge(arguments);
+
+    /// <summary><see cref="MayDelaySmudge()"/> for a given git command line.</summary>
+    public static bool MayDelaySmudge(IReadOnlyList<string> arguments)
+    {
+        var at = SubcommandIndex(arguments);
+        if (at < 0 || arguments[at] is not ("checkout" or "restore"))
+        {
+            return at >= 0;
+        }
+
+        for (var i = at + 1; i < arguments.Count; i++)
+        {
+            var argument = arguments[i];
+            if (argument == "--")
+            {
+                break;
+            }
+
+            var merges = argument == "--merge" || argument.StartsWith("--conflict", StringComparison.Ordinal)
+                || (argument.Length > 1 && argument[0] == '-' && argument[1] != '-' && argument.AsSpan(1).Contains('m'));
+            if (merges)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The command line of the nearest git ancestor process, or null when unknown.</summary>
+    private static IReadOnlyList<string>? ParentArguments()
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -33,7 +72,7 @@ internal static class GitInvocation
                 var arguments = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
                 if (arguments.Length > 0 && Path.GetFileName(arguments[0]) == "git")
                 {
-                    return Subcommand(arguments);
+                    return arguments;
                 }
             }
         }
@@ -48,7 +87,9 @@ internal static class GitInvocation
     }
 
     /// <summary>The first argument after git's own options.</summary>
-    public static string? Subcommand(IReadOnlyList<string> arguments)
+    public static string? Subcommand(IReadOnlyList<string> arguments) => SubcommandIndex(arguments) is var at and >= 0 ? arguments[at] : null;
+
+    private static int SubcommandIndex(IReadOnlyList<string> arguments)
     {
         for (var i = 1; i < arguments.Count; i++)
         {
@@ -64,10 +105,10 @@ internal static class GitInvocation
                 continue;
             }
 
-            return argument;
+            return i;
         }
 
-        return null;
+        return -1;
     }
 
     private static int ParentOf(int pid)

@@ -153,6 +153,7 @@ internal static partial class EnvCommand
             ("GIT_THETA_LARGE_GROUP_BYTES", "theta.largeGroupBytes", Invariant(defaults.LargeGroupBytes)),
             ("GIT_THETA_STREAM_GROUP_BYTES", "theta.streamGroupBytes", Invariant(defaults.StreamGroupBytes)),
             ("GIT_THETA_INLINE_OBJECT_BYTES", "theta.inlineObjectBytes", Invariant(defaults.InlineObjectBytes)),
+            ("GIT_THETA_SMUDGE_AHEAD_BYTES", "theta.smudgeAheadBytes", Invariant(defaults.SmudgeAheadBytes)),
             (Core.Merges.MergeStrategySources.EnvironmentVariable, Core.Merges.MergeStrategySources.ConfigKey, "(ask on a terminal, else fail the merge)"),
 
             // Read from the environment only; the variable is the key.

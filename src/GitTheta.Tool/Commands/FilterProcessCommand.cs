@@ -29,7 +29,8 @@ internal static class FilterProcessCommand
         // would copy every byte of every model once more.
         using var input = Console.OpenStandardInput();
         using var output = Console.OpenStandardOutput();
-        new FilterProcessServer(input, output, handler, CommandRunner.Log).Run();
+        var smudgeAhead = Core.Git.GitInvocation.MayDelaySmudge() ? session.Repository.Settings.SmudgeAheadBytes : 0;
+        new FilterProcessServer(input, output, handler, CommandRunner.Log, smudgeAhead).Run();
         return ExitCode.Success;
     });
 }

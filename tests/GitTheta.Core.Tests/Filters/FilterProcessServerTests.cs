@@ -72,6 +72,8 @@ public class FilterProcessServerTests
 
         public bool IsCheckpoint => true;
 
+        public long? EstimatedLength => output.Length;
+
         public void WriteTo(Stream stream)
         {
             if (failAfter >= 0)
