@@ -6,4 +6,12 @@ internal interface IFilterHandler
     byte[] Clean(Stream content, string path);
 
     ISmudgeResult Smudge(Stream content, string path);
+
+    /// <summary>
+    /// Told of smudges that will follow (the ones git let the filter delay), so what they need from a remote can be
+    /// fetched in one go instead of file by file. Never required: each smudge still fetches what is missing.
+    /// </summary>
+    void Prefetch(IReadOnlyList<DelayedSmudge> upcoming)
+    {
+    }
 }

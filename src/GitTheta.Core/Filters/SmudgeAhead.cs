@@ -131,7 +131,7 @@ internal sealed class SmudgeAhead : IDisposable
     {
         while (true)
         {
-            DelayedSmudge next;
+            List<DelayedSmudge> batch;
             lock (state)
             {
                 while (queue.Count == 0 && !closing)
@@ -144,16 +144,42 @@ internal sealed class SmudgeAhead : IDisposable
                     return;
                 }
 
-                next = queue.Dequeue();
+                batch = new List<DelayedSmudge>(queue);
+                queue.Clear();
             }
 
-            Prepare(next);
-            lock (state)
+            Prefetch(batch);
+            foreach (var next in batch)
             {
-                unfinished--;
-                finished.Add(next);
-                Monitor.PulseAll(state);
+                if (Volatile.Read(ref closing))
+                {
+                    return;
+                }
+
+                Prepare(next);
+                lock (state)
+                {
+                    unfinished--;
+                    finished.Add(next);
+                    Monitor.PulseAll(state);
+                }
             }
+        }
+    }
+
+    /// <summary>Everything queued while the last batch was prepared: what it needs from a remote is fetched at once.</summary>
+    private void Prefetch(List<DelayedSmudge> batch)
+    {
+        try
+        {
+            lock (handlerGate)
+            {
+                handler.Prefetch(batch);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Only an optimisation: each smudge fetches what it still lacks, and reports its own failure.
         }
     }
 

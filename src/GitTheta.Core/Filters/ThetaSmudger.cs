@@ -85,6 +85,64 @@ internal sealed class ThetaSmudger
         && !filter.Allows(path)
         && metadata.Objects.Any(o => !store.Contains(o));
 
+    /// <summary>
+    /// Fetches, in one go, the objects that the metadata among <paramref name="requests"/> needs and the store lacks: a
+    /// clone of many checkpoints then starts git-lfs once instead of once per file. Anything that is not sound metadata,
+    /// or that a partial clone leaves unfetched, is skipped; whatever this does not fetch, each smudge fetches or
+    /// reports itself.
+    /// </summary>
+    public void Prefetch(IEnumerable<(string Path, byte[] Content)> requests)
+    {
+        if (fetcher is null)
+        {
+            return;
+        }
+
+        var missing = new Dictionary<string, ObjectRef>(StringComparer.Ordinal);
+        foreach (var (path, content) in requests)
+        {
+            if (!MetadataSerializer.LooksLikeMetadata(content.AsSpan(0, Math.Min(content.Length, SniffBytes))))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (MetadataSerializer.ParseIfMetadata(content, path) is not { } metadata || IsLeftUnfetched(metadata, path))
+                {
+                    continue;
+                }
+
+                StoredSizes.Check(metadata, store, path);
+                foreach (var reference in metadata.Objects)
+                {
+                    if (!missing.ContainsKey(reference.Oid) && !store.Contains(reference))
+                    {
+                        missing.Add(reference.Oid, reference);
+                    }
+                }
+            }
+            catch (ThetaException)
+            {
+                // Its own smudge reports it.
+            }
+        }
+
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            fetcher.Fetch(missing.Values.ToList());
+        }
+        catch (ThetaException)
+        {
+            // git-lfs missing, say: each smudge meets the same and says so for its file.
+        }
+    }
+
     /// <summary>Replays the request unchanged (the blob of a diff, which the diff driver reads as metadata).</summary>
     public static ISmudgeResult Replay(Stream input) => new PassThrough(ContentSpool.From(Array.Empty<byte>(), input));
 

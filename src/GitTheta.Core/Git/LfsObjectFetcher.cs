@@ -169,9 +169,16 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
                 reader.ReadTextList();
                 writer.WriteText("capability=clean");
                 writer.WriteText("capability=smudge");
+                writer.WriteText("capability=delay");
                 writer.WriteFlush();
                 writer.Flush();
-                reader.ReadTextList();
+                var capabilities = reader.ReadTextList() ?? new List<string>();
+                if (capabilities.Contains("capability=delay"))
+                {
+                    FetchDelayed(remaining, tally, writer, reader);
+                    return true;
+                }
+
                 while (remaining.Count > 0)
                 {
                     var reference = remaining.Dequeue();
@@ -220,6 +227,90 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Asks for every object at once and lets git-lfs delay them, as git does on checkout: git-lfs then downloads them in
+    /// batches, several at a time, instead of one request per object. Objects git-lfs never lists as available (the
+    /// remote lacks them) are logged and left out; the smudge that needs one reports it.
+    /// </summary>
+    private void FetchDelayed(Queue<ObjectRef> remaining, Tally tally, PktLineWriter writer, PktLineReader reader)
+    {
+        var delayed = new Dictionary<string, ObjectRef>(StringComparer.Ordinal);
+        while (remaining.Count > 0)
+        {
+            var reference = remaining.Dequeue();
+            var pathname = FetchPath + reference.Oid;
+            writer.WriteText("command=smudge");
+            writer.WriteText("pathname=" + pathname);
+            writer.WriteText("can-delay=1");
+            writer.WriteFlush();
+            writer.WritePacket(Encoding.ASCII.GetBytes($"version https://git-lfs.github.com/spec/v1\noid sha256:{reference.Oid}\nsize {reference.Size}\n"));
+            writer.WriteFlush();
+            writer.Flush();
+            var status = reader.ReadTextList() ?? throw new IOException("git lfs ended.");
+            if (status.Contains("status=delayed"))
+            {
+                delayed[pathname] = reference;
+            }
+            else if (status.Contains("status=success"))
+            {
+                // Already in git-lfs's store: it answers at once.
+                new PktLineContentStream(reader).Drain();
+                reader.ReadTextList();
+                tally.Add(reference);
+                Progress?.Report(tally.Now(finished: false));
+            }
+            else
+            {
+                log($"git lfs could not fetch object {reference.Oid}.");
+            }
+        }
+
+        while (delayed.Count > 0)
+        {
+            writer.WriteText("command=list_available_blobs");
+            writer.WriteFlush();
+            writer.Flush();
+            var available = reader.ReadTextList() ?? throw new IOException("git lfs ended.");
+            reader.ReadTextList();
+            if (available.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var line in available)
+            {
+                var pathname = line.StartsWith("pathname=", StringComparison.Ordinal) ? line["pathname=".Length..] : line;
+                if (!delayed.Remove(pathname, out var reference))
+                {
+                    continue;
+                }
+
+                writer.WriteText("command=smudge");
+                writer.WriteText("pathname=" + pathname);
+                writer.WriteFlush();
+                writer.WriteFlush();
+                writer.Flush();
+                var status = reader.ReadTextList() ?? throw new IOException("git lfs ended.");
+                if (status.Contains("status=success"))
+                {
+                    new PktLineContentStream(reader).Drain();
+                    reader.ReadTextList();
+                    tally.Add(reference);
+                    Progress?.Report(tally.Now(finished: false));
+                }
+                else
+                {
+                    log($"git lfs could not fetch object {reference.Oid}.");
+                }
+            }
+        }
+
+        foreach (var reference in delayed.Values)
+        {
+            log($"git lfs could not fetch object {reference.Oid}.");
+        }
     }
 
     /// <summary>Collects git-lfs's stderr, passing each line on to <see cref="TransferOutput"/> as it arrives.</summary>

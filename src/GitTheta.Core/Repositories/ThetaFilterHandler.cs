@@ -44,6 +44,14 @@ internal sealed class ThetaFilterHandler : IFilterHandler, IDisposable
 
     public void Dispose() => attributes?.Dispose();
 
+    public void Prefetch(IReadOnlyList<DelayedSmudge> upcoming)
+    {
+        if (!passMetadataThrough.Value)
+        {
+            smudger.Prefetch(upcoming.Select(d => (d.Path.Replace('\\', '/'), d.Request)));
+        }
+    }
+
     public ISmudgeResult Smudge(Stream content, string path) =>
         passMetadataThrough.Value
             ? ThetaSmudger.Replay(content)

@@ -40,6 +40,13 @@ internal sealed class ProgressFilterHandler : IFilterHandler
         }
     }
 
+    public void Prefetch(IReadOnlyList<DelayedSmudge> upcoming)
+    {
+        // One download for several files names none of them; for one file it names that file, as its own smudge would.
+        CurrentPath = upcoming.Count == 1 ? upcoming[0].Path : null;
+        inner.Prefetch(upcoming);
+    }
+
     public ISmudgeResult Smudge(Stream content, string path)
     {
         CurrentPath = path;

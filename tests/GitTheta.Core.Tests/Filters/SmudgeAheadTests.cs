@@ -20,7 +20,25 @@ public class SmudgeAheadTests
 
         public List<string> Calls { get; } = new();
 
+        public List<List<string>> Prefetches { get; } = new();
+
         public bool RanConcurrently { get; private set; }
+
+        public void Prefetch(IReadOnlyList<DelayedSmudge> upcoming)
+        {
+            Enter("prefetch " + upcoming.Count);
+            try
+            {
+                lock (gate)
+                {
+                    Prefetches.Add(upcoming.Select(d => d.Path).ToList());
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref running);
+            }
+        }
 
         public byte[] Clean(Stream content, string path)
         {
@@ -234,6 +252,17 @@ public class SmudgeAheadTests
 
         Assert.Equal(contents.Keys.Order(), served.Order());
         Assert.Equal(contents.Count, handler.Calls.Count(c => c.StartsWith("smudge ", StringComparison.Ordinal)));
+
+        // Each delayed path was announced to the handler once, in a batch, before its own smudge.
+        Assert.Equal(contents.Keys.Order(), handler.Prefetches.SelectMany(p => p).Order());
+        Assert.True(handler.Prefetches.Count < contents.Count, $"{handler.Prefetches.Count} batches for {contents.Count} files");
+        foreach (var path in contents.Keys)
+        {
+            var batch = handler.Prefetches.FindIndex(p => p.Contains(path));
+            var announced = handler.Calls.FindIndex(c => c == "prefetch " + handler.Prefetches[batch].Count);
+            Assert.True(handler.Calls.IndexOf("smudge " + path) > announced);
+        }
+
         Assert.False(handler.RanConcurrently);
         Assert.Empty(git.Log);
     }
@@ -266,7 +295,7 @@ public class SmudgeAheadTests
         Assert.Equal(content.Reverse().ToArray(), reply);
 
         // Prepared once ahead (to learn its size), then written on the second request.
-        Assert.Equal(new[] { "smudge large.bin", "smudge large.bin" }, handler.Calls);
+        Assert.Equal(new[] { "prefetch 1", "smudge large.bin", "smudge large.bin" }, handler.Calls);
     }
 
     [Fact]

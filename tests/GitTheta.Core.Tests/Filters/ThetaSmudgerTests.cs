@@ -26,8 +26,11 @@ public sealed class ThetaSmudgerTests : IDisposable
 
         public List<string> Requested { get; } = new();
 
+        public int Calls { get; private set; }
+
         public void Fetch(IReadOnlyCollection<ObjectRef> objects)
         {
+            Calls++;
             foreach (var reference in objects)
             {
                 Requested.Add(reference.Oid);
@@ -161,6 +164,39 @@ public sealed class ThetaSmudgerTests : IDisposable
 
         Assert.Equal(file, output.ToArray());
         Assert.Equal(SampleCheckpoint.GroupCount + 1, fetcher.Requested.Count);
+    }
+
+    [Fact]
+    public void Prefetch_fetches_what_many_checkpoints_lack_in_one_call_and_each_smudge_then_fetches_nothing()
+    {
+        using var remote = new FilterHarness(settings: StoredObjects.Settings);
+        var checkpoint = new SampleCheckpoint();
+        var files = new[] { checkpoint.Build(), checkpoint.Clone().Shift("decoder.weight", 1e-2f).Build(), checkpoint.Build() };
+        var metadata = files.Select(f => remote.Clean(f)).ToArray();
+        var fetcher = new CopyingFetcher(remote.Store, harness.Store);
+        var smudger = new Core.Filters.ThetaSmudger(new Core.Updates.ThetaEngine(harness.Store, StoredObjects.Settings, fetcher));
+
+        // Not metadata, and metadata too damaged to parse, are left to their own smudge.
+        var requests = metadata.Select((m, i) => ($"models/m{i}.safetensors", m))
+            .Append(("models/raw.safetensors", files[0]))
+            .Append(("models/broken.safetensors", Encoding.UTF8.GetBytes("{\n  \"checkpoint\": {\n  \"format\": \"git-theta/1\", ")));
+        smudger.Prefetch(requests);
+
+        // The first and third checkpoint are the same: their objects are asked for once.
+        var distinct = metadata.SelectMany(m => FilterHarness.Parse(m).Objects).Select(o => o.Oid).Distinct().ToList();
+        Assert.Equal(1, fetcher.Calls);
+        Assert.Equal(distinct.Order(), fetcher.Requested.Order());
+        for (var i = 0; i < files.Length; i++)
+        {
+            using var result = smudger.Prepare(new MemoryStream(metadata[i]), $"models/m{i}.safetensors");
+            var output = new MemoryStream();
+            result.WriteTo(output);
+            Assert.Equal(files[i], output.ToArray());
+        }
+
+        Assert.Equal(1, fetcher.Calls);
+        smudger.Prefetch(metadata.Select((m, i) => ($"models/m{i}.safetensors", m)));
+        Assert.Equal(1, fetcher.Calls);
     }
 
     [Fact]

@@ -67,10 +67,18 @@ public sealed class FilterProcessTests : IDisposable
 
         sandbox.Theta(sandbox.Root, "install", "--scope", "global").EnsureSuccess("global install");
         var cloneTrace = sandbox.Path("clone.trace");
-        sandbox.Run("git", new[] { "clone", "-q", remote.Directory, "clone" }, sandbox.Root, extra: new Dictionary<string, string?> { ["GIT_TRACE_PACKET"] = cloneTrace }).EnsureSuccess("clone");
+        var commandTrace = sandbox.Path("clone-commands.trace");
+        sandbox.Run("git", new[] { "clone", "-q", remote.Directory, "clone" }, sandbox.Root, extra: new Dictionary<string, string?> { ["GIT_TRACE_PACKET"] = cloneTrace, ["GIT_TRACE"] = commandTrace }).EnsureSuccess("clone");
         var clone = new GitRepo(sandbox, sandbox.Path("clone"));
         Assert.All(files, f => Assert.Equal(f.Value, clone.Read(f.Key)));
         Assert.Contains("status=delayed", File.ReadAllText(cloneTrace));
+
+        // Every object came from the remote, yet git-lfs started once or twice (the first delayed file may be fetched
+        // alone, before git has sent the rest), not once per file; and it was asked to delay, so it downloads in batches.
+        var lfsStarts = File.ReadLines(commandTrace).Count(l => l.Contains("exec: git-lfs filter-process", StringComparison.Ordinal));
+        Assert.InRange(lfsStarts, 1, 2);
+        var batches = File.ReadLines(commandTrace).Where(l => l.Contains("tq: sending batch of size ", StringComparison.Ordinal)).ToList();
+        Assert.Contains(batches, l => !l.EndsWith("sending batch of size 1", StringComparison.Ordinal));
         Assert.Equal(string.Empty, clone.GitOk("status", "--porcelain"));
     }
 
