@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Many small checkpoints: one `git add` of N small safetensors files (adapters, shards, experiment folders), then
-# restoring all of them with `git checkout`, through plain git-lfs and through git-theta, in fresh repositories,
-# side by side in one run. Reports medians and the median of the runs' paired ratios; never used as a unit test.
+# restoring all of them with `git checkout` and cloning the commit from a bare repository over file://, through plain
+# git-lfs and through git-theta, in fresh repositories, side by side in one run. Reports medians and the median of the runs' paired ratios; never used as a unit test.
 #
 #   bash bench/small-files.sh                 # 200 files of 64x64 + 64 F32 (16.6 KB each), median of 3 runs
 #   bash bench/small-files.sh --quick         # 50 files, 1 run
@@ -9,7 +9,8 @@
 #   bash bench/small-files.sh --no-build      # use the existing src/GitTheta.Tool build output, do not build
 #   bash bench/run.sh --small-files [--quick] [--repeat N] [--update-readme]   # the same, from the one entry point
 #
-# Targets (performance issue): add <= 1.0x and checkout <= 1.0x git-lfs; the table's "met" column says which are.
+# Targets (performance issue): add <= 1.0x and checkout <= 1.0x git-lfs; the table's "met" column says which are. The
+# clone has no target; it is measured because it is how most users first meet a repository of adapters.
 # git-theta is $GIT_THETA if set, else git-theta on PATH, else src/GitTheta.Tool built with -c Release as users install
 # it here (bench/theta-tool.sh: the native executable on linux-x64).
 set -euo pipefail
@@ -91,30 +92,39 @@ one_run() { # tool run -> "add checkout"
     rm -rf models; sync
     t2=$(now); git checkout -- models; t3=$(now)
     diff -r -q models "$work/input" >/dev/null || { echo "small-files.sh: $tool: checkout is not byte-identical" >&2; exit 1; }
-    echo "$(echo "$t1 - $t0" | bc) $(echo "$t3 - $t2" | bc)"
+    # Clone: the commit pushed (untimed) to a bare repository, cloned over file:// with the tool installed as a user would.
+    git init -q --bare "$repo.remote.git"
+    git push -q "file://$repo.remote.git" HEAD:refs/heads/main >/dev/null 2>&1 || { echo "small-files.sh: $tool: push failed" >&2; exit 1; }
+    if [ "$tool" = git-lfs ]; then git lfs install >/dev/null; else git theta install --scope global >/dev/null 2>&1; fi
+    sync
+    t4=$(now); git clone -q -b main "file://$repo.remote.git" "$repo.clone"; t5=$(now)
+    diff -r -q "$repo.clone/models" "$work/input" >/dev/null || { echo "small-files.sh: $tool: clone is not byte-identical" >&2; exit 1; }
+    echo "$(echo "$t1 - $t0" | bc) $(echo "$t3 - $t2" | bc) $(echo "$t5 - $t4" | bc)"
   )
 }
 median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
-declare -A adds checkouts
+declare -A adds checkouts clones
 for r in $(seq 1 "$REPEAT"); do
   # Alternate which tool goes first, so neither always meets a warmer page cache.
   if [ $((r % 2)) = 1 ]; then order="git-lfs git-theta"; else order="git-theta git-lfs"; fi
   for tool in $order; do
     result=$(one_run "$tool" "$r") || { echo "small-files.sh: $tool: run $r failed (see above)" >&2; exit 1; }
-    read -r a c <<<"$result"
-    [[ -n $a && -n $c ]] || { echo "small-files.sh: $tool: run $r gave no timings" >&2; exit 1; }
-    adds[$tool]+="$a"$'\n'; checkouts[$tool]+="$c"$'\n'
+    read -r a c k <<<"$result"
+    [[ -n $a && -n $c && -n $k ]] || { echo "small-files.sh: $tool: run $r gave no timings" >&2; exit 1; }
+    adds[$tool]+="$a"$'\n'; checkouts[$tool]+="$c"$'\n'; clones[$tool]+="$k"$'\n'
   done
 done
 
 lfs_add=$(printf '%s' "${adds[git-lfs]}" | median); theta_add=$(printf '%s' "${adds[git-theta]}" | median)
 lfs_co=$(printf '%s' "${checkouts[git-lfs]}" | median); theta_co=$(printf '%s' "${checkouts[git-theta]}" | median)
+lfs_clone=$(printf '%s' "${clones[git-lfs]}" | median); theta_clone=$(printf '%s' "${clones[git-theta]}" | median)
 # The ratio is the median of the per-run ratios: each run times both tools back to back, in one state of the disk, and
 # this VM's disk drifts between runs (git-lfs's own add: 0.15 s in one run, 0.51 s two runs earlier), so ratios of
 # medians taken from different runs can say the opposite of every pair. Both are printed.
 paired() { paste -d' ' <(printf '%s' "$1" | awk 'NF') <(printf '%s' "$2" | awk 'NF') | awk '{print $1 / $2}' | median; }
 add_ratio=$(paired "${adds[git-theta]}" "${adds[git-lfs]}"); co_ratio=$(paired "${checkouts[git-theta]}" "${checkouts[git-lfs]}")
+clone_ratio=$(paired "${clones[git-theta]}" "${clones[git-lfs]}")
 ratio() { awk -v r="$1" 'BEGIN {printf "%.2f×", r}'; }
 ratio_of_medians() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f×", a / b}'; }
 met() { awk -v r="$1" -v l="$2" 'BEGIN {print (r <= l) ? "PASS" : "**FAIL**"}'; }
@@ -122,7 +132,7 @@ commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 cpu_model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n1)
 echo "Produced by \`$COMMAND\` on $(date -u +'%Y-%m-%d %H:%M UTC'), repository commit $commit."
 echo
-echo "Input: $COUNT safetensors files of \`weight\` [$ROWS, $COLS] + \`bias\` [$ROWS] F32 ($bytes bytes in all), one \`git add\` of the folder, then \`rm -rf\` and one \`git checkout -- <folder>\` (checked with \`diff -r\`); $REPEAT run(s), each timing both tools back to back (alternating which goes first); seconds are medians per tool, the ratio is the median of the runs' ratios."
+echo "Input: $COUNT safetensors files of \`weight\` [$ROWS, $COLS] + \`bias\` [$ROWS] F32 ($bytes bytes in all), one \`git add\` of the folder, then \`rm -rf\` and one \`git checkout -- <folder>\`, then a \`git clone\` of the commit from a bare repository over file:// (each checked with \`diff -r\`); $REPEAT run(s), each timing both tools back to back (alternating which goes first); seconds are medians per tool, the ratio is the median of the runs' ratios."
 echo
 echo "Machine: $(nproc) cores, ${cpu_model:-unknown CPU}, load average at start $LOAD_BEFORE; $(git --version), $(git lfs version | cut -d' ' -f1), git-theta: ${theta_version:-unknown} (from $theta_dir)."
 echo
@@ -130,7 +140,9 @@ echo "| step | git-lfs | git-theta | ratio (theta/lfs, median of the runs' ratio
 echo "|---|---|---|---|---|---|---|"
 printf '| `git add` of %s files | %.2f s | %.2f s | %s | %s | ≤ 1.0× git-lfs | %s |\n' "$COUNT" "$lfs_add" "$theta_add" "$(ratio "$add_ratio")" "$(ratio_of_medians "$theta_add" "$lfs_add")" "$(met "$add_ratio" 1.0)"
 printf '| `git checkout` of %s files | %.2f s | %.2f s | %s | %s | ≤ 1.0× git-lfs | %s |\n' "$COUNT" "$lfs_co" "$theta_co" "$(ratio "$co_ratio")" "$(ratio_of_medians "$theta_co" "$lfs_co")" "$(met "$co_ratio" 1.0)"
+printf '| `git clone` of them (file:// remote) | %.2f s | %.2f s | %s | %s | (measured) | |\n' "$lfs_clone" "$theta_clone" "$(ratio "$clone_ratio")" "$(ratio_of_medians "$theta_clone" "$lfs_clone")"
 echo
 raw() { printf '%s' "$1" | awk 'NF { printf "%s%.3f", (n++ ? " " : ""), $1 }'; }
 echo "Raw ($REPEAT run(s) each): add git-lfs $(raw "${adds[git-lfs]}") s, git-theta $(raw "${adds[git-theta]}") s;" \
-     "checkout git-lfs $(raw "${checkouts[git-lfs]}") s, git-theta $(raw "${checkouts[git-theta]}") s."
+     "checkout git-lfs $(raw "${checkouts[git-lfs]}") s, git-theta $(raw "${checkouts[git-theta]}") s;" \
+     "clone git-lfs $(raw "${clones[git-lfs]}") s, git-theta $(raw "${clones[git-theta]}") s."
