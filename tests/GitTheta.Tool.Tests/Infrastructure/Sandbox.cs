@@ -18,8 +18,36 @@ public sealed class Sandbox : IDisposable
             throw new InvalidOperationException($"git-theta was not built at {directory}.");
         }
 
-        return directory;
+        return PrivateCopy(directory);
     });
+
+    /// <summary>
+    /// A copy of the built tool for this test run alone: a fixture that packs the tool (ToolPackageFeed) may rewrite the
+    /// build output, and an executable that is being written cannot be started ("Text file busy", ETXTBSY), which failed
+    /// whichever test happened to start git-theta at that moment.
+    /// </summary>
+    private static string PrivateCopy(string directory)
+    {
+        var copy = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "gittheta-tests", $"tool-{System.Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
+        foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
+        {
+            var target = System.IO.Path.Combine(copy, System.IO.Path.GetRelativePath(directory, file));
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(copy, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        };
+        return copy;
+    }
 
     /// <param name="inlineObjects">
     /// False (the default here) stores every object, however small, with <c>theta.inlineObjectBytes=0</c> in the
