@@ -106,6 +106,20 @@ internal sealed class SmudgeAhead : IDisposable
     {
         lock (state)
         {
+            // git asks only for listed paths; one asked for before it was listed is waited for, never answered empty.
+            while (!listed.ContainsKey(path) && delayedPaths.Contains(path))
+            {
+                var index = finished.FindIndex(d => d.Path == path);
+                if (index >= 0)
+                {
+                    listed[path] = finished[index];
+                    finished.RemoveAt(index);
+                    break;
+                }
+
+                Monitor.Wait(state);
+            }
+
             if (!listed.Remove(path, out var delayed))
             {
                 return null;

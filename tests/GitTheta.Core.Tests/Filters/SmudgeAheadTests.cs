@@ -281,6 +281,20 @@ public class SmudgeAheadTests
     }
 
     [Fact]
+    public void A_delayed_path_asked_for_before_it_was_listed_is_waited_for_and_served_whole()
+    {
+        var content = TestData.RandomBytes(11, 3_000);
+        using var git = new LiveGit(new RecordingHandler(), ThetaSettings.DefaultSmudgeAheadBytes, AllCapabilities);
+        git.Send("smudge", "early.bin", content, canDelay: true);
+        Assert.Equal(new[] { "status=delayed" }, git.Reader.ReadTextList());
+        git.Send("smudge", "early.bin", Array.Empty<byte>());
+        var (status, reply) = git.Reply();
+        Assert.Equal(new[] { "status=success" }, status);
+        Assert.Equal(content.Reverse().ToArray(), reply);
+        Assert.Empty(git.ListAvailable());
+    }
+
+    [Fact]
     public void A_reply_too_large_to_hold_is_written_when_git_asks_again()
     {
         var handler = new RecordingHandler();

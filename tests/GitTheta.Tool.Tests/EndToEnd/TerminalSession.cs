@@ -90,8 +90,17 @@ internal sealed partial class TerminalSession : IDisposable
     public void Type(string keys)
     {
         Thread.Sleep(250);
-        process.StandardInput.Write(keys);
-        process.StandardInput.Flush();
+
+        // One key at a time: a burst of arrow keys can reach the prompt split inside an escape sequence on a loaded
+        // machine, and a split "\e[B" is read as Escape and two letters, not as Down.
+        for (var i = 0; i < keys.Length;)
+        {
+            var length = keys[i] == '\u001b' && i + 2 < keys.Length && keys[i + 1] == '[' ? 3 : 1;
+            process.StandardInput.Write(keys.AsSpan(i, length));
+            process.StandardInput.Flush();
+            i += length;
+            Thread.Sleep(20);
+        }
     }
 
     /// <summary>The exit code; fails if the command is still running after two minutes (it waited for input it must not wait for).</summary>
