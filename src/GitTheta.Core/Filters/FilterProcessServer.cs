@@ -60,6 +60,11 @@ internal sealed class FilterProcessServer
             fields.TryGetValue("pathname", out var pathname);
             pathname ??= "<unknown>";
             var content = new PktLineContentStream(reader);
+            if (smudgeAhead is not null && !(command == "smudge" && fields.TryGetValue("can-delay", out var delayable) && delayable == "1"))
+            {
+                smudgeAhead.RequestsComplete();
+            }
+
             switch (command)
             {
                 case "clean":

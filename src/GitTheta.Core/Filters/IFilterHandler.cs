@@ -14,4 +14,7 @@ internal interface IFilterHandler
     void Prefetch(IReadOnlyList<DelayedSmudge> upcoming)
     {
     }
+
+    /// <summary>Whether <see cref="Prefetch"/> would download anything for these smudges (then it pays to wait for the rest of them).</summary>
+    bool LacksObjects(IReadOnlyList<DelayedSmudge> upcoming) => false;
 }

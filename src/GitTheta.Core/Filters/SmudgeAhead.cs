@@ -28,6 +28,7 @@ internal sealed class SmudgeAhead : IDisposable
     private long held;
     private int unfinished;
     private bool closing;
+    private bool requestsComplete;
 
     public SmudgeAhead(IFilterHandler handler, object handlerGate, long budgetBytes)
     {
@@ -162,6 +163,27 @@ internal sealed class SmudgeAhead : IDisposable
                 queue.Clear();
             }
 
+            if (!Volatile.Read(ref requestsComplete) && Lacks(batch))
+            {
+                // A clone: objects must come from the remote. git sends every smudge of a checkout within milliseconds,
+                // so wait for the rest and fetch them all with one git-lfs instead of starting one for the first file.
+                lock (state)
+                {
+                    while (!requestsComplete && !closing)
+                    {
+                        Monitor.Wait(state);
+                    }
+
+                    if (closing)
+                    {
+                        return;
+                    }
+
+                    batch.AddRange(queue);
+                    queue.Clear();
+                }
+            }
+
             Prefetch(batch);
             foreach (var next in batch)
             {
@@ -178,6 +200,39 @@ internal sealed class SmudgeAhead : IDisposable
                     Monitor.PulseAll(state);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Git has sent every smudge it may delay (it asked for something else: the available blobs, a clean, a smudge it
+    /// does not let wait), so a batch waiting for the rest may start.
+    /// </summary>
+    public void RequestsComplete()
+    {
+        if (Volatile.Read(ref requestsComplete))
+        {
+            return;
+        }
+
+        lock (state)
+        {
+            requestsComplete = true;
+            Monitor.PulseAll(state);
+        }
+    }
+
+    private bool Lacks(List<DelayedSmudge> batch)
+    {
+        try
+        {
+            lock (handlerGate)
+            {
+                return handler.LacksObjects(batch);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return false;
         }
     }
 

@@ -93,12 +93,31 @@ internal sealed class ThetaSmudger
     /// </summary>
     public void Prefetch(IEnumerable<(string Path, byte[] Content)> requests)
     {
-        if (fetcher is null)
+        var missing = Missing(requests);
+        if (missing.Count == 0)
         {
             return;
         }
 
+        try
+        {
+            fetcher!.Fetch(missing);
+        }
+        catch (ThetaException)
+        {
+            // git-lfs missing, say: each smudge meets the same and says so for its file.
+        }
+    }
+
+    /// <summary>What <see cref="Prefetch"/> would fetch: the objects the sound metadata among the requests names and the store lacks (none without a fetcher).</summary>
+    public IReadOnlyCollection<ObjectRef> Missing(IEnumerable<(string Path, byte[] Content)> requests)
+    {
         var missing = new Dictionary<string, ObjectRef>(StringComparer.Ordinal);
+        if (fetcher is null)
+        {
+            return missing.Values;
+        }
+
         foreach (var (path, content) in requests)
         {
             if (!MetadataSerializer.LooksLikeMetadata(content.AsSpan(0, Math.Min(content.Length, SniffBytes))))
@@ -128,19 +147,7 @@ internal sealed class ThetaSmudger
             }
         }
 
-        if (missing.Count == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            fetcher.Fetch(missing.Values.ToList());
-        }
-        catch (ThetaException)
-        {
-            // git-lfs missing, say: each smudge meets the same and says so for its file.
-        }
+        return missing.Values;
     }
 
     /// <summary>Replays the request unchanged (the blob of a diff, which the diff driver reads as metadata).</summary>

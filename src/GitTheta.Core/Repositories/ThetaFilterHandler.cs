@@ -48,9 +48,15 @@ internal sealed class ThetaFilterHandler : IFilterHandler, IDisposable
     {
         if (!passMetadataThrough.Value)
         {
-            smudger.Prefetch(upcoming.Select(d => (d.Path.Replace('\\', '/'), d.Request)));
+            smudger.Prefetch(Requests(upcoming));
         }
     }
+
+    public bool LacksObjects(IReadOnlyList<DelayedSmudge> upcoming) =>
+        !passMetadataThrough.Value && smudger.Missing(Requests(upcoming)).Count > 0;
+
+    private static IEnumerable<(string Path, byte[] Content)> Requests(IReadOnlyList<DelayedSmudge> upcoming) =>
+        upcoming.Select(d => (d.Path.Replace('\\', '/'), d.Request));
 
     public ISmudgeResult Smudge(Stream content, string path) =>
         passMetadataThrough.Value

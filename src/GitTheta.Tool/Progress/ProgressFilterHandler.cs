@@ -47,6 +47,8 @@ internal sealed class ProgressFilterHandler : IFilterHandler
         inner.Prefetch(upcoming);
     }
 
+    public bool LacksObjects(IReadOnlyList<DelayedSmudge> upcoming) => inner.LacksObjects(upcoming);
+
     public ISmudgeResult Smudge(Stream content, string path)
     {
         CurrentPath = path;

@@ -24,6 +24,11 @@ public class SmudgeAheadTests
 
         public bool RanConcurrently { get; private set; }
 
+        /// <summary>What <see cref="LacksObjects"/> answers: true plays a clone, whose objects are all on the remote.</summary>
+        public bool Lacking { get; init; }
+
+        public bool LacksObjects(IReadOnlyList<DelayedSmudge> upcoming) => Lacking;
+
         public void Prefetch(IReadOnlyList<DelayedSmudge> upcoming)
         {
             Enter("prefetch " + upcoming.Count);
@@ -265,6 +270,36 @@ public class SmudgeAheadTests
 
         Assert.False(handler.RanConcurrently);
         Assert.Empty(git.Log);
+    }
+
+    [Fact]
+    public void When_objects_must_be_fetched_the_first_batch_waits_until_git_has_sent_every_delayed_smudge()
+    {
+        var handler = new RecordingHandler { Lacking = true };
+        var paths = Enumerable.Range(0, 10).Select(i => $"m{i}.bin").ToList();
+        using var git = new LiveGit(handler, ThetaSettings.DefaultSmudgeAheadBytes, AllCapabilities);
+        foreach (var path in paths)
+        {
+            git.Send("smudge", path, new byte[] { 1, 2, 3 }, canDelay: true);
+            Assert.Equal(new[] { "status=delayed" }, git.Reader.ReadTextList());
+
+            // Slower than the worker: without waiting, the first file would be fetched alone.
+            Thread.Sleep(20);
+        }
+
+        var listed = new List<string>();
+        while (git.ListAvailable() is { Count: > 0 } ready)
+        {
+            foreach (var path in ready)
+            {
+                git.Send("smudge", path, Array.Empty<byte>());
+                Assert.Equal(new byte[] { 3, 2, 1 }, git.Reply().Content);
+                listed.Add(path);
+            }
+        }
+
+        Assert.Equal(paths, listed.Order());
+        Assert.Equal(paths, Assert.Single(handler.Prefetches).Order());
     }
 
     [Fact]
