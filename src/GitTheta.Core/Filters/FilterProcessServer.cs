@@ -60,9 +60,11 @@ internal sealed class FilterProcessServer
             fields.TryGetValue("pathname", out var pathname);
             pathname ??= "<unknown>";
             var content = new PktLineContentStream(reader);
-            if (smudgeAhead is not null && !(command == "smudge" && fields.TryGetValue("can-delay", out var delayable) && delayable == "1"))
+            var mayDelay = smudgeAhead is not null && command == "smudge" && fields.TryGetValue("can-delay", out var canDelay) && canDelay == "1";
+            if (!mayDelay)
             {
-                smudgeAhead.RequestsComplete();
+                // git asks for something else only once it has sent every smudge it lets the filter delay.
+                smudgeAhead?.RequestsComplete();
             }
 
             switch (command)
@@ -84,10 +86,10 @@ internal sealed class FilterProcessServer
                         content.Drain();
                         ServeDelayed(content, delayed);
                     }
-                    else if (smudgeAhead is not null && fields.TryGetValue("can-delay", out var canDelay) && canDelay == "1")
+                    else if (mayDelay)
                     {
                         var request = ReadRequest(content);
-                        if (request.Length <= SmudgeAhead.MaxRequestBytes && smudgeAhead.TryDelay(pathname, request, SmudgeOrigin(fields)))
+                        if (request.Length <= SmudgeAhead.MaxRequestBytes && smudgeAhead!.TryDelay(pathname, request, SmudgeOrigin(fields)))
                         {
                             writer.WriteText("status=delayed");
                             writer.WriteFlush();
