@@ -37,18 +37,6 @@ internal sealed class SmudgeAhead : IDisposable
         budget = budgetBytes;
     }
 
-    /// <summary>Delayed requests that git has not taken back yet.</summary>
-    public int Outstanding
-    {
-        get
-        {
-            lock (state)
-            {
-                return unfinished + finished.Count + listed.Count;
-            }
-        }
-    }
-
     /// <summary>Takes a request for later if the budget allows; false leaves it to be served now.</summary>
     public bool TryDelay(string path, byte[] request, string origin)
     {

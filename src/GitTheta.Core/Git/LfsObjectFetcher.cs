@@ -185,21 +185,10 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
                     writer.WriteText("command=smudge");
                     writer.WriteText($"pathname={FetchPath}{reference.Oid}");
                     writer.WriteFlush();
-                    writer.WritePacket(Encoding.ASCII.GetBytes($"version https://git-lfs.github.com/spec/v1\noid sha256:{reference.Oid}\nsize {reference.Size}\n"));
+                    writer.WritePacket(LfsPointer.For(reference));
                     writer.WriteFlush();
                     writer.Flush();
-                    var status = reader.ReadTextList() ?? new List<string>();
-                    if (status.Contains("status=success"))
-                    {
-                        new PktLineContentStream(reader).Drain();
-                        reader.ReadTextList();
-                        tally.Add(reference);
-                        Progress?.Report(tally.Now(finished: false));
-                    }
-                    else
-                    {
-                        log($"git lfs could not fetch object {reference.Oid}.");
-                    }
+                    ReadDelivery(reader.ReadTextList() ?? new List<string>(), reader, reference, tally);
                 }
             }
             catch (Exception e) when (e is IOException or GitTheta.Core.Diagnostics.ThetaException)
@@ -245,7 +234,7 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
             writer.WriteText("pathname=" + pathname);
             writer.WriteText("can-delay=1");
             writer.WriteFlush();
-            writer.WritePacket(Encoding.ASCII.GetBytes($"version https://git-lfs.github.com/spec/v1\noid sha256:{reference.Oid}\nsize {reference.Size}\n"));
+            writer.WritePacket(LfsPointer.For(reference));
             writer.WriteFlush();
             writer.Flush();
             var status = reader.ReadTextList() ?? throw new IOException("git lfs ended.");
@@ -253,17 +242,10 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
             {
                 delayed[pathname] = reference;
             }
-            else if (status.Contains("status=success"))
-            {
-                // Already in git-lfs's store: it answers at once.
-                new PktLineContentStream(reader).Drain();
-                reader.ReadTextList();
-                tally.Add(reference);
-                Progress?.Report(tally.Now(finished: false));
-            }
             else
             {
-                log($"git lfs could not fetch object {reference.Oid}.");
+                // Already in git-lfs's store, it answers at once.
+                ReadDelivery(status, reader, reference, tally);
             }
         }
 
@@ -292,18 +274,7 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
                 writer.WriteFlush();
                 writer.WriteFlush();
                 writer.Flush();
-                var status = reader.ReadTextList() ?? throw new IOException("git lfs ended.");
-                if (status.Contains("status=success"))
-                {
-                    new PktLineContentStream(reader).Drain();
-                    reader.ReadTextList();
-                    tally.Add(reference);
-                    Progress?.Report(tally.Now(finished: false));
-                }
-                else
-                {
-                    log($"git lfs could not fetch object {reference.Oid}.");
-                }
+                ReadDelivery(reader.ReadTextList() ?? throw new IOException("git lfs ended."), reader, reference, tally);
             }
         }
 
@@ -311,6 +282,21 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
         {
             log($"git lfs could not fetch object {reference.Oid}.");
         }
+    }
+
+    /// <summary>The rest of git-lfs's answer to one smudge: on success its content (the object, now in git-lfs's store) is skipped and counted.</summary>
+    private void ReadDelivery(List<string> status, PktLineReader reader, ObjectRef reference, Tally tally)
+    {
+        if (!status.Contains("status=success"))
+        {
+            log($"git lfs could not fetch object {reference.Oid}.");
+            return;
+        }
+
+        new PktLineContentStream(reader).Drain();
+        reader.ReadTextList();
+        tally.Add(reference);
+        Progress?.Report(tally.Now(finished: false));
     }
 
     /// <summary>Collects git-lfs's stderr, passing each line on to <see cref="TransferOutput"/> as it arrives.</summary>
