@@ -2,7 +2,7 @@
 """Runs the hostile-input corpus (tests/fixtures/hostile) through the built git-theta and writes bench/hostile.md:
 per case and operation, git-theta's exit code, GT code, wall time and peak RSS.
 
-    /usr/bin/python3 bench/hostile.py [path/to/git-theta]     (default: src/GitTheta.Tool/bin/Debug/net8.0/git-theta)
+    /usr/bin/python3 bench/hostile.py [path/to/git-theta]     (default: src/GitTheta.Tool/bin/Debug/net10.0/git-theta)
 
 Time and memory are measured here, by the harness, never asserted by a unit test: the end-to-end tests
 (HostileInputTests) only apply a 30 s watchdog and a generous memory bound. Each run is one single-shot process
@@ -90,7 +90,7 @@ def measure(tool, case, operation, scratch):
 
 def main():
     tool = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] != "--one" else
-                           os.path.join(ROOT, "src", "GitTheta.Tool", "bin", "Debug", "net8.0", "git-theta"))
+                           os.path.join(ROOT, "src", "GitTheta.Tool", "bin", "Debug", "net10.0", "git-theta"))
     with open(os.path.join(CORPUS, "manifest.json")) as f:
         cases = json.load(f)["cases"]
     if "--one" in sys.argv:

@@ -98,13 +98,9 @@ public sealed class InstallTests : IDisposable
 
         // The SDK's layout in a NuGet packages folder: <packages>/gittheta.sdk/<version>/tools/net/git-theta.dll.
         var package = sandbox.Path("nuget-packages", "gittheta.sdk", "9.9.9-test", "tools", "net");
-        foreach (var file in Directory.EnumerateFiles(Sandbox.ManagedToolDirectory, "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(Sandbox.SdkToolDirectory, "*", SearchOption.AllDirectories))
         {
-            var relative = Path.GetRelativePath(Sandbox.ManagedToolDirectory, file);
-            if (relative.StartsWith("linux-x64", StringComparison.Ordinal))
-            {
-                continue; // the native build, published beside the framework-dependent one
-            }
+            var relative = Path.GetRelativePath(Sandbox.SdkToolDirectory, file);
 
             var target = Path.Combine(package, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);

@@ -69,8 +69,11 @@ public sealed class Sandbox : IDisposable
     /// <summary>The git-theta users install here: the native (AOT) executable on linux-x64, else the framework-dependent build.</summary>
     public static string ToolDirectory => ToolDirectoryLazy.Value;
 
-    /// <summary>The framework-dependent build (git-theta.dll): what <c>dotnet git-theta.dll</c> and GitTheta.Sdk's copy run.</summary>
+    /// <summary>The framework-dependent net10.0 build (git-theta.dll) of the GitTheta.Tool.any package: what <c>dotnet git-theta.dll</c> runs.</summary>
     public static string ManagedToolDirectory { get; } = BuiltDirectory("GitThetaManagedToolDirectory");
+
+    /// <summary>The net8.0 build of git-theta: the copy GitTheta.Sdk packs under tools/net/.</summary>
+    public static string SdkToolDirectory { get; } = BuiltDirectory("GitThetaSdkToolDirectory");
 
     /// <summary>True when <see cref="ToolDirectory"/> holds the native executable (no git-theta.dll beside it).</summary>
     public static bool ToolIsNative => !File.Exists(System.IO.Path.Combine(ToolDirectory, "git-theta.dll"));

@@ -22,7 +22,7 @@ public sealed class ToolPackageFeed : IDisposable
         PlatformPackageId = Sandbox.ToolIsNative ? "GitTheta.Tool.linux-x64" : "GitTheta.Tool.any";
         if (Sandbox.ToolIsNative)
         {
-            Pack(project, "--no-build", "--no-restore", "-c", configuration, "-r", "linux-x64");
+            Pack(project, "--no-build", "--no-restore", "-c", configuration, "-r", "linux-x64", "-p:TargetFrameworks=net10.0");
         }
         else
         {
