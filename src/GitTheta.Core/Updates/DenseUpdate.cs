@@ -17,7 +17,7 @@ internal sealed class DenseUpdate : IUpdateType
         new(DenseObject.Stage(context.Transaction, info, value), UpdateDescription.Dense);
 
     public void Materialize(UpdateContext context, TensorInfo info, ParameterEntry entry, Stream output) =>
-        DenseObject.CopyValue(context.Store, info, entry.Object, What(context, info), output);
+        DenseObject.CopyValue(context.Store, info, entry.Object, What(context, info), output, overlap: context.Settings.MaxConcurrency > 1);
 
     public void Materialize(UpdateContext context, TensorInfo info, ParameterEntry entry, Memory<byte> destination) =>
         DenseObject.ReadValue(context.Store, info, entry.Object, What(context, info), destination);

@@ -14,12 +14,36 @@ public sealed class LargeGroupTests : IDisposable
     private static readonly string[] LargeGroups = { "encoder.layer.0.attention.weight", "encoder.layer.1.attention.weight", "decoder.weight" };
 
     private readonly FilterHarness whole = new();
-    private readonly FilterHarness chunked = new(settings: new ThetaSettings { LargeGroupBytes = 1024 });
+    // More than one worker: each chunk is hashed and written while the next one is read. One worker: one after the other.
+    private readonly FilterHarness chunked = new(settings: new ThetaSettings { LargeGroupBytes = 1024, MaxConcurrency = 4 });
+    private readonly FilterHarness serial = new(settings: new ThetaSettings { LargeGroupBytes = 1024, MaxConcurrency = 1 });
 
     public void Dispose()
     {
         whole.Dispose();
         chunked.Dispose();
+        serial.Dispose();
+    }
+
+    [Fact]
+    public void One_worker_cleans_chunks_to_the_same_metadata_objects_and_errors_as_overlapped_workers()
+    {
+        var checkpoint = new SampleCheckpoint();
+        var before = checkpoint.Build();
+        Assert.Equal(chunked.Clean(before), serial.Clean(before));
+        Assert.Equal(chunked.Objects.Select(Path.GetFileName), serial.Objects.Select(Path.GetFileName));
+
+        var changed = checkpoint.Clone();
+        changed.Values[LargeGroups[0]][700] += 1e-3f;
+        var after = changed.Build();
+        var actual = serial.Clean(after, FilterHarness.Parse(serial.Clean(before)));
+        Assert.Equal(chunked.Clean(after, FilterHarness.Parse(chunked.Clean(before))), actual);
+        Assert.Equal(1, serial.Cleaner.LastNewObjects);
+        Assert.Equal(after, serial.Smudge(actual));
+
+        var error = ThetaAssert.Throws(DiagnosticIds.TruncatedCheckpoint, () => serial.Clean(before[..(before.Length - 9000)]));
+        Assert.Contains($"the file ends inside tensor '{LargeGroups[1]}'", error.Message);
+        Assert.Empty(serial.TempFiles);
     }
 
     [Fact]
