@@ -94,11 +94,8 @@ internal sealed class EuclideanLsh
         Span<double> odd = stackalloc double[k];
         even.Clear();
         odd.Clear();
-        if (dtype == DType.F32 && k == 16 && Vector256.IsHardwareAccelerated)
+        if (TryAccumulateDirect(dtype, data.Slice(start * elementSize, count * elementSize), start, even, odd))
         {
-            // float → double is exact, so widening inside the loop gives the same sums as converting first.
-            var floats = MemoryMarshal.Cast<byte, float>(data.Slice(start * elementSize, count * elementSize));
-            Accumulate16(floats, start, even, odd);
             for (var j = 0; j < k; j++)
             {
                 blockSum[j] = even[j] + odd[j];
@@ -168,6 +165,41 @@ internal sealed class EuclideanLsh
         }
 
         return (long)floor;
+    }
+
+    /// <summary>
+    /// Whether this dtype is hashed straight from its bytes, each element widened to float64 inside the vector loop
+    /// (for the floating-point dtypes whose widening is exact, the same doubles a conversion pass would make, so the
+    /// same sums): a separate pass to convert each BF16 chunk cost as much CPU as a third of the LSH itself.
+    /// </summary>
+    internal bool CanAccumulateDirect(DType dtype) =>
+        k == 16 && Vector256.IsHardwareAccelerated && dtype is DType.F64 or DType.F32 or DType.F16 or DType.BF16;
+
+    /// <summary>Adds the elements in <paramref name="data"/> (whole elements of <paramref name="dtype"/>) when <see cref="CanAccumulateDirect"/>.</summary>
+    internal bool TryAccumulateDirect(DType dtype, ReadOnlySpan<byte> data, long firstIndex, Span<double> even, Span<double> odd)
+    {
+        if (!CanAccumulateDirect(dtype))
+        {
+            return false;
+        }
+
+        switch (dtype)
+        {
+            case DType.F64:
+                Accumulate16(MemoryMarshal.Cast<byte, double>(data), firstIndex, even, odd);
+                break;
+            case DType.F32:
+                Accumulate16(MemoryMarshal.Cast<byte, float>(data), firstIndex, even, odd);
+                break;
+            case DType.F16:
+                Accumulate16(MemoryMarshal.Cast<byte, Half>(data), firstIndex, even, odd);
+                break;
+            default:
+                Accumulate16(MemoryMarshal.Cast<byte, BFloat16Bits>(data), firstIndex, even, odd);
+                break;
+        }
+
+        return true;
     }
 
     /// <summary>Adds elements with global indices <paramref name="firstIndex"/>.. to the even/odd accumulators.</summary>
@@ -407,7 +439,26 @@ internal sealed class EuclideanLsh
             return Unsafe.As<T, float>(ref value);
         }
 
+        if (typeof(T) == typeof(BFloat16Bits))
+        {
+            // ElementConverter's conversion: the upper half of a float32.
+            return BitConverter.Int32BitsToSingle(Unsafe.As<T, ushort>(ref value) << 16);
+        }
+
+        if (typeof(T) == typeof(Half))
+        {
+            return (double)Unsafe.As<T, Half>(ref value);
+        }
+
         return Unsafe.As<T, double>(ref value);
+    }
+
+    /// <summary>A bfloat16 element's bits, to tell it from a U16 element in <see cref="Widen{T}"/>.</summary>
+    private readonly struct BFloat16Bits
+    {
+        public readonly ushort Bits;
+
+        public BFloat16Bits(ushort bits) => Bits = bits;
     }
 
     /// <summary>Hash state for data that arrives piece by piece; pieces may split elements.</summary>
@@ -472,13 +523,18 @@ internal sealed class EuclideanLsh
         {
             var elements = data.Length / elementSize;
             var done = 0;
+            var direct = owner.CanAccumulateDirect(dtype);
             while (done < elements)
             {
                 var untilBlockEnd = BlockElements - (int)(elementIndex % BlockElements);
-                var n = Math.Min(Math.Min(ConvertChunk, untilBlockEnd), elements - done);
-                var values = converted.AsSpan(0, n);
-                ElementConverter.ToDouble(dtype, data.Slice(done * elementSize, n * elementSize), values);
-                owner.Accumulate(values, elementIndex, even, odd);
+                var n = Math.Min(direct ? untilBlockEnd : Math.Min(ConvertChunk, untilBlockEnd), elements - done);
+                if (!owner.TryAccumulateDirect(dtype, data.Slice(done * elementSize, n * elementSize), elementIndex, even, odd))
+                {
+                    var values = converted.AsSpan(0, n);
+                    ElementConverter.ToDouble(dtype, data.Slice(done * elementSize, n * elementSize), values);
+                    owner.Accumulate(values, elementIndex, even, odd);
+                }
+
                 elementIndex += n;
                 done += n;
                 if (elementIndex % BlockElements == 0)

@@ -236,6 +236,46 @@ public class EuclideanLshTests
     }
 
     [Theory]
+    [InlineData(DType.F64)]
+    [InlineData(DType.F32)]
+    [InlineData(DType.F16)]
+    [InlineData(DType.BF16)]
+    public void Floats_widened_inside_the_loop_hash_as_the_reference_across_blocks_and_segments(DType dtype)
+    {
+        // Three blocks of 65,536 elements and many 4,096-element segments, odd in length, with some of the dtype's special
+        // values among them (a large value, a subnormal, minus zero): the widening in the vector loop must give
+        // the doubles the converter gives.
+        const int Length = 140_001;
+        var bytes = FiniteData(dtype, Length, seed: 77);
+        var size = DTypes.SizeOf(dtype);
+        var specials = dtype switch
+        {
+            DType.F16 => new[] { BitConverter.GetBytes((ushort)0x7BFF), BitConverter.GetBytes((ushort)0x0001), BitConverter.GetBytes((ushort)0x8000) },
+            DType.BF16 => new[] { BitConverter.GetBytes((ushort)0xC2F7), BitConverter.GetBytes((ushort)0x0001), BitConverter.GetBytes((ushort)0x8000) },
+            DType.F32 => new[] { BitConverter.GetBytes(float.Epsilon), BitConverter.GetBytes(-0f) },
+            _ => new[] { BitConverter.GetBytes(double.Epsilon), BitConverter.GetBytes(-0d) },
+        };
+        for (var i = 0; i < specials.Length; i++)
+        {
+            specials[i].CopyTo(bytes, (65_535 + (4_097 * i)) * size);
+        }
+
+        var values = new double[Length];
+        ElementConverter.ToDouble(dtype, bytes, values);
+        var expected = ReferenceLsh.Hash(values, K, Width, Rows);
+
+        Assert.Equal(expected, Lsh.Hash(dtype, bytes).Values);
+        Assert.Equal(expected, Lsh.Hash(dtype, bytes, maxConcurrency: 2).Values);
+        var incremental = Lsh.CreateIncremental(dtype);
+        for (var offset = 0; offset < bytes.Length; offset += 10_007)
+        {
+            incremental.Append(bytes.AsSpan(offset, Math.Min(10_007, bytes.Length - offset)));
+        }
+
+        Assert.Equal(expected, incremental.Complete().Values);
+    }
+
+    [Theory]
     [MemberData(nameof(AllDTypes))]
     public void A_single_one_among_zeros_hashes_to_its_pool_row_over_the_width(DType dtype)
     {
