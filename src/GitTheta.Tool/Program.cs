@@ -1,6 +1,8 @@
 using GitTheta.Tool.Commands;
 using GitTheta.Tool.Infrastructure;
 
+WorkerThreads.Reserve();
+
 // What git runs for every add and checkout: straight to the filter, without building the command tree.
 if (args is ["filter-process"])
 {

@@ -46,7 +46,7 @@ internal sealed class LargeGroupCleaner
     {
         using var streamed = DenseObject.BeginStreamed(context.Transaction, info);
         var fingerprint = new XxHash3();
-        var signature = lsh.CreateIncremental(info.DType);
+        var signature = lsh.CreateIncremental(info.DType, settings.MaxConcurrency);
 
         // Chunks never exceed the large-group or stream size (memory stays at one chunk; tests that lower them see many chunks).
         var chunkBytes = Math.Max(sizeof(double), Math.Min(ChunkBytes, Math.Min(settings.LargeGroupBytes, settings.StreamGroupBytes)) & ~(sizeof(double) - 1L));

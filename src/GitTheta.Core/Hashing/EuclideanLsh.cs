@@ -83,8 +83,11 @@ internal sealed class EuclideanLsh
         return Finish(blockSums, blocks);
     }
 
-    /// <summary>Starts an incremental hash for data that arrives in pieces (same result as <see cref="Hash"/>).</summary>
-    public Incremental CreateIncremental(DType dtype) => new(this, dtype);
+    /// <summary>
+    /// Starts an incremental hash for data that arrives in pieces (same result as <see cref="Hash"/>); whole blocks
+    /// that arrive together are computed on up to <paramref name="maxConcurrency"/> threads.
+    /// </summary>
+    public Incremental CreateIncremental(DType dtype, int maxConcurrency = 1) => new(this, dtype, maxConcurrency);
 
     private void HashBlock(DType dtype, ReadOnlySpan<byte> data, int elementSize, int elements, int block, Span<double> blockSum)
     {
@@ -472,13 +475,15 @@ internal sealed class EuclideanLsh
         private readonly List<double> blockSums = new();
         private readonly byte[] partial;
         private readonly double[] converted = new double[ConvertChunk];
+        private readonly int maxConcurrency;
         private int partialLength;
         private long elementIndex;
 
-        internal Incremental(EuclideanLsh owner, DType dtype)
+        internal Incremental(EuclideanLsh owner, DType dtype, int maxConcurrency)
         {
             this.owner = owner;
             this.dtype = dtype;
+            this.maxConcurrency = maxConcurrency;
             elementSize = DTypes.SizeOf(dtype);
             even = new double[owner.k];
             odd = new double[owner.k];
@@ -526,6 +531,15 @@ internal sealed class EuclideanLsh
             var direct = owner.CanAccumulateDirect(dtype);
             while (done < elements)
             {
+                if (direct && maxConcurrency > 1 && elementIndex % BlockElements == 0 && (elements - done) / BlockElements >= 2)
+                {
+                    var blocks = (elements - done) / BlockElements;
+                    AppendBlocks(data.Slice(done * elementSize, blocks * BlockElements * elementSize), blocks);
+                    done += blocks * BlockElements;
+                    elementIndex += (long)blocks * BlockElements;
+                    continue;
+                }
+
                 var untilBlockEnd = BlockElements - (int)(elementIndex % BlockElements);
                 var n = Math.Min(direct ? untilBlockEnd : Math.Min(ConvertChunk, untilBlockEnd), elements - done);
                 if (!owner.TryAccumulateDirect(dtype, data.Slice(done * elementSize, n * elementSize), elementIndex, even, odd))
@@ -542,6 +556,43 @@ internal sealed class EuclideanLsh
                     CloseBlock();
                 }
             }
+        }
+
+        /// <summary>
+        /// Whole blocks, starting at a block boundary, computed in parallel: a block's sum depends on its own elements
+        /// and first index only, and the sums are kept in block order, so the result is the one-thread result. A large
+        /// group's LSH was the one thread the others waited for.
+        /// </summary>
+        private unsafe void AppendBlocks(ReadOnlySpan<byte> data, int blocks)
+        {
+            var k = owner.k;
+            var sums = new double[blocks * k];
+            var blockBytes = BlockElements * elementSize;
+            var first = elementIndex;
+            fixed (byte* pointer = data)
+            {
+                var address = (IntPtr)pointer;
+                var length = data.Length;
+                Parallel.For(
+                    0,
+                    blocks,
+                    new ParallelOptions { MaxDegreeOfParallelism = maxConcurrency },
+                    b =>
+                    {
+                        var block = new ReadOnlySpan<byte>((void*)address, length).Slice(b * blockBytes, blockBytes);
+                        Span<double> blockEven = stackalloc double[k];
+                        Span<double> blockOdd = stackalloc double[k];
+                        blockEven.Clear();
+                        blockOdd.Clear();
+                        owner.TryAccumulateDirect(dtype, block, first + ((long)b * BlockElements), blockEven, blockOdd);
+                        for (var j = 0; j < k; j++)
+                        {
+                            sums[(b * k) + j] = blockEven[j] + blockOdd[j];
+                        }
+                    });
+            }
+
+            blockSums.AddRange(sums);
         }
 
         private void CloseBlock()

@@ -273,6 +273,15 @@ public class EuclideanLshTests
         }
 
         Assert.Equal(expected, incremental.Complete().Values);
+
+        // Whole blocks that arrive together are computed in parallel, in one piece or after an unaligned start.
+        var whole = Lsh.CreateIncremental(dtype, maxConcurrency: 4);
+        whole.Append(bytes);
+        Assert.Equal(expected, whole.Complete().Values);
+        var unaligned = Lsh.CreateIncremental(dtype, maxConcurrency: 4);
+        unaligned.Append(bytes.AsSpan(0, (3 * size) + 1));
+        unaligned.Append(bytes.AsSpan((3 * size) + 1));
+        Assert.Equal(expected, unaligned.Complete().Values);
     }
 
     [Theory]
