@@ -90,7 +90,7 @@ internal sealed class LargeGroupCleaner
             for (var chunkIndex = 1; ; chunkIndex++)
             {
                 var chunk = new ReadOnlyMemory<byte>(buffer, 0, length);
-                if (matching)
+                if (matching && !overlap)
                 {
                     var previous = storedChunk.AsSpan(0, chunk.Length);
                     if (stored!.ReadAtLeast(previous, previous.Length, throwOnEndOfStream: false) == previous.Length && previous.SequenceEqual(chunk.Span))
@@ -129,7 +129,16 @@ internal sealed class LargeGroupCleaner
                     continue;
                 }
 
-                var hashing = Task.Run(() => Hash(fingerprint, signature, chunk.Span, write));
+                // A chunk that may still match the stored value is compared on the hashing thread too, so that a re-add
+                // reads the stored value beside git's pipe instead of after it.
+                var comparing = matching;
+                var storedBytes = storedChunk;
+                var hashing = Task.Run(() =>
+                {
+                    Hash(fingerprint, signature, chunk.Span, write);
+                    return !comparing || (stored!.ReadAtLeast(storedBytes.AsSpan(0, chunk.Length), chunk.Length, throwOnEndOfStream: false) == chunk.Length
+                        && storedBytes.AsSpan(0, chunk.Length).SequenceEqual(chunk.Span));
+                });
                 var writing = write ? Task.Run(() => streamed.Write(chunk.Span)) : Task.CompletedTask;
                 if (remaining > 0)
                 {
@@ -149,8 +158,22 @@ internal sealed class LargeGroupCleaner
                 }
 
                 WaitQuietly(hashing, writing);
-                Await(hashing);
+                var same = hashing.GetAwaiter().GetResult();
                 Await(writing);
+                if (comparing && same)
+                {
+                    matched += chunk.Length;
+                }
+                else if (comparing)
+                {
+                    // The first difference: the matching prefix goes to the object and the signature from the stored
+                    // value, then this chunk (already in the fingerprint) after it.
+                    matching = false;
+                    CopyStoredPrefix(info, old!, matched, streamed, signature, context);
+                    signature.Append(chunk.Span);
+                    streamed.Write(chunk.Span);
+                }
+
                 if (remaining == 0)
                 {
                     break;
