@@ -26,7 +26,7 @@ internal sealed class FilterProcessServer
     public FilterProcessServer(Stream input, Stream output, IFilterHandler handler, Action<string> log, long smudgeAheadBytes = 0)
     {
         reader = new PktLineReader(input);
-        writer = new PktLineWriter(output);
+        writer = new PktLineWriter(output, batch: true);
         this.handler = handler;
         this.log = log;
         this.smudgeAheadBytes = smudgeAheadBytes;

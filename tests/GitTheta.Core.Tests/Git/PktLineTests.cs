@@ -24,6 +24,39 @@ public class PktLineTests
         Assert.Equal("0207", Encoding.ASCII.GetString(output.ToArray(), 18, 4));
     }
 
+    [Fact]
+    public void A_batching_writer_sends_nothing_before_Flush_and_then_the_same_bytes_in_few_writes()
+    {
+        var content = TestData.RandomBytes(5, 3_000_000);
+        var plain = new MemoryStream();
+        var unbatched = new PktLineWriter(plain);
+        var counted = new CountingWrites();
+        var batched = new PktLineWriter(counted, batch: true);
+        foreach (var each in new[] { unbatched, batched })
+        {
+            each.WriteText("status=success");
+            each.WriteFlush();
+            each.WriteContent(content);
+            each.WriteFlush();
+            each.WriteFlush();
+        }
+
+        // 46 packets of content, a text packet and three flushes: only full batches of 16 packets went out so far.
+        Assert.Equal(2, counted.Writes);
+        batched.Flush();
+        Assert.Equal(3, counted.Writes);
+        Assert.Equal(plain.ToArray(), counted.ToArray());
+
+        // A short message waits for Flush, which every message to git ends with.
+        var quiet = new CountingWrites();
+        var writer = new PktLineWriter(quiet, batch: true);
+        writer.WriteText("status=success");
+        writer.WriteFlush();
+        Assert.Equal(0, quiet.Length);
+        writer.Flush();
+        Assert.Equal("0013status=success\n0000", Encoding.ASCII.GetString(quiet.ToArray()));
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(255)]
@@ -120,5 +153,22 @@ public class PktLineTests
     {
         ThetaAssert.Throws(DiagnosticIds.FilterProtocolError, () => ReadPacket(string.Empty));
         ThetaAssert.Throws(DiagnosticIds.FilterProtocolError, () => ReaderOf("000aline\n").ReadTextList());
+    }
+
+    private sealed class CountingWrites : MemoryStream
+    {
+        public int Writes { get; private set; }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            Writes++;
+            base.Write(buffer, offset, count);
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            Writes++;
+            base.Write(buffer);
+        }
     }
 }
