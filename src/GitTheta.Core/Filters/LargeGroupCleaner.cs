@@ -87,7 +87,7 @@ internal sealed class LargeGroupCleaner
         Fill(reader, buffer.AsSpan(0, length), info, context.Path);
         try
         {
-            for (var chunkIndex = 1; ; chunkIndex++)
+            while (true)
             {
                 var chunk = new ReadOnlyMemory<byte>(buffer, 0, length);
                 if (matching && !overlap)

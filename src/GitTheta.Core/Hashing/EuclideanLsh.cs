@@ -48,39 +48,49 @@ internal sealed class EuclideanLsh
     /// <summary>Hashes a whole tensor held in memory, computing blocks in parallel.</summary>
     public LshSignature Hash(DType dtype, ReadOnlySpan<byte> data, int maxConcurrency = 1)
     {
+        var blocks = (data.Length / DTypes.SizeOf(dtype) + BlockElements - 1) / BlockElements;
+        var blockSums = new double[Math.Max(blocks, 1) * k];
+        HashBlocks(dtype, data, 0, blockSums, maxConcurrency);
+        return Finish(blockSums, blocks);
+    }
+
+    /// <summary>
+    /// The sum of every block of <paramref name="data"/> (whole elements; its first has global index
+    /// <paramref name="firstIndex"/>, a block boundary) into <paramref name="blockSums"/>, block after block, on up to
+    /// <paramref name="maxConcurrency"/> threads: a block's sum depends on its own elements and first index only.
+    /// </summary>
+    private void HashBlocks(DType dtype, ReadOnlySpan<byte> data, long firstIndex, double[] blockSums, int maxConcurrency)
+    {
         var elementSize = DTypes.SizeOf(dtype);
         var elements = data.Length / elementSize;
         var blocks = (elements + BlockElements - 1) / BlockElements;
-        var blockSums = new double[Math.Max(blocks, 1) * k];
         if (blocks <= 1 || maxConcurrency <= 1)
         {
             for (var b = 0; b < blocks; b++)
             {
-                HashBlock(dtype, data, elementSize, elements, b, blockSums.AsSpan(b * k, k));
+                HashBlock(dtype, data, elementSize, elements, firstIndex, b, blockSums.AsSpan(b * k, k));
             }
-        }
-        else
-        {
-            unsafe
-            {
-                fixed (byte* pointer = data)
-                {
-                    var address = (IntPtr)pointer;
-                    var length = data.Length;
-                    Parallel.For(
-                        0,
-                        blocks,
-                        new ParallelOptions { MaxDegreeOfParallelism = maxConcurrency },
-                        b =>
-                        {
-                            var span = new ReadOnlySpan<byte>((void*)address, length);
-                            HashBlock(dtype, span, elementSize, elements, b, blockSums.AsSpan(b * k, k));
-                        });
-                }
-            }
+
+            return;
         }
 
-        return Finish(blockSums, blocks);
+        unsafe
+        {
+            fixed (byte* pointer = data)
+            {
+                var address = (IntPtr)pointer;
+                var length = data.Length;
+                Parallel.For(
+                    0,
+                    blocks,
+                    new ParallelOptions { MaxDegreeOfParallelism = maxConcurrency },
+                    b =>
+                    {
+                        var span = new ReadOnlySpan<byte>((void*)address, length);
+                        HashBlock(dtype, span, elementSize, elements, firstIndex, b, blockSums.AsSpan(b * k, k));
+                    });
+            }
+        }
     }
 
     /// <summary>
@@ -89,7 +99,7 @@ internal sealed class EuclideanLsh
     /// </summary>
     public Incremental CreateIncremental(DType dtype, int maxConcurrency = 1) => new(this, dtype, maxConcurrency);
 
-    private void HashBlock(DType dtype, ReadOnlySpan<byte> data, int elementSize, int elements, int block, Span<double> blockSum)
+    private void HashBlock(DType dtype, ReadOnlySpan<byte> data, int elementSize, int elements, long firstIndex, int block, Span<double> blockSum)
     {
         var start = block * BlockElements;
         var count = Math.Min(BlockElements, elements - start);
@@ -97,7 +107,7 @@ internal sealed class EuclideanLsh
         Span<double> odd = stackalloc double[k];
         even.Clear();
         odd.Clear();
-        if (TryAccumulateDirect(dtype, data.Slice(start * elementSize, count * elementSize), start, even, odd))
+        if (TryAccumulateDirect(dtype, data.Slice(start * elementSize, count * elementSize), firstIndex + start, even, odd))
         {
             for (var j = 0; j < k; j++)
             {
@@ -115,7 +125,7 @@ internal sealed class EuclideanLsh
                 var n = Math.Min(ConvertChunk, count - offset);
                 var values = buffer.AsSpan(0, n);
                 ElementConverter.ToDouble(dtype, data.Slice((start + offset) * elementSize, n * elementSize), values);
-                Accumulate(values, start + offset, even, odd);
+                Accumulate(values, firstIndex + start + offset, even, odd);
             }
         }
         finally
@@ -559,39 +569,13 @@ internal sealed class EuclideanLsh
         }
 
         /// <summary>
-        /// Whole blocks, starting at a block boundary, computed in parallel: a block's sum depends on its own elements
-        /// and first index only, and the sums are kept in block order, so the result is the one-thread result. A large
-        /// group's LSH was the one thread the others waited for.
+        /// Whole blocks, starting at a block boundary, computed in parallel and kept in block order, so the result is
+        /// the one-thread result. A large group's LSH was the one thread the others waited for.
         /// </summary>
-        private unsafe void AppendBlocks(ReadOnlySpan<byte> data, int blocks)
+        private void AppendBlocks(ReadOnlySpan<byte> data, int blocks)
         {
-            var k = owner.k;
-            var sums = new double[blocks * k];
-            var blockBytes = BlockElements * elementSize;
-            var first = elementIndex;
-            fixed (byte* pointer = data)
-            {
-                var address = (IntPtr)pointer;
-                var length = data.Length;
-                Parallel.For(
-                    0,
-                    blocks,
-                    new ParallelOptions { MaxDegreeOfParallelism = maxConcurrency },
-                    b =>
-                    {
-                        var block = new ReadOnlySpan<byte>((void*)address, length).Slice(b * blockBytes, blockBytes);
-                        Span<double> blockEven = stackalloc double[k];
-                        Span<double> blockOdd = stackalloc double[k];
-                        blockEven.Clear();
-                        blockOdd.Clear();
-                        owner.TryAccumulateDirect(dtype, block, first + ((long)b * BlockElements), blockEven, blockOdd);
-                        for (var j = 0; j < k; j++)
-                        {
-                            sums[(b * k) + j] = blockEven[j] + blockOdd[j];
-                        }
-                    });
-            }
-
+            var sums = new double[blocks * owner.k];
+            owner.HashBlocks(dtype, data, elementIndex, sums, maxConcurrency);
             blockSums.AddRange(sums);
         }
 
