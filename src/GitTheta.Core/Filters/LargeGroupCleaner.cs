@@ -25,7 +25,7 @@ internal sealed class LargeGroupCleaner
     /// A multiple of every element size; large enough that the per-chunk work is a small share. Two chunks are in
     /// memory (one hashed and written while the next is read), and a third while a re-add compares with the stored value.
     /// </summary>
-    internal const int ChunkBytes = 32 << 20;
+    internal const int ChunkBytes = 4 << 20;
 
     private const int FirstChunkBytes = 1 << 20;
 
