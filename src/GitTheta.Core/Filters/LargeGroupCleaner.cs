@@ -22,8 +22,10 @@ namespace GitTheta.Core.Filters;
 internal sealed class LargeGroupCleaner
 {
     /// <summary>
-    /// A multiple of every element size; large enough that the per-chunk work is a small share. Two chunks are in
-    /// memory (one hashed and written while the next is read), and a third while a re-add compares with the stored value.
+    /// A multiple of every element size; large enough that the per-chunk work is a small share, small enough that the
+    /// chunk git's bytes are read into and the stored chunk it is compared with are still in the caches when the hashing
+    /// thread reads them (32 MiB chunks made a 4 GiB re-add 40% slower). Two chunks are in memory (one hashed and written
+    /// while the next is read), and a third while a re-add compares with the stored value.
     /// </summary>
     internal const int ChunkBytes = 4 << 20;
 

@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""bench/null-filter.py: the cheapest long-running clean filter (git's filter protocol, version 2), for bench/floor.sh.
+
+It reads each file git sends, drops the bytes and answers one line, so `git add` through it costs what git itself pays
+to read a file and pipe it to a filter process: the floor under git-theta's and git-lfs's filter-process. It enlarges
+both pipes to 1 MiB (as git-theta does) and reads each pkt-line straight into one reused buffer.
+"""
+import fcntl
+import os
+import sys
+
+F_SETPIPE_SZ = 1031
+for fd in (0, 1):
+    try:
+        fcntl.fcntl(fd, F_SETPIPE_SZ, 1 << 20)
+    except OSError:
+        pass
+
+scratch = memoryview(bytearray(65520))
+
+
+def read_exact(n):
+    data = b""
+    while len(data) < n:
+        chunk = os.read(0, n - len(data))
+        if not chunk:
+            sys.exit(0)  # git closed the pipe: the command is done
+        data += chunk
+    return data
+
+
+def packet_length():
+    return int(read_exact(4), 16)
+
+
+def read_text_packets():
+    lines = []
+    while (length := packet_length()) != 0:
+        lines.append(read_exact(length - 4))
+    return lines
+
+
+def drop_content():
+    while (length := packet_length()) != 0:
+        remaining = length - 4
+        while remaining:
+            got = os.readv(0, [scratch[:remaining]])
+            if got == 0:
+                sys.exit(0)
+            remaining -= got
+
+
+def send(*lines):
+    os.write(1, b"".join(b"%04x" % (len(line) + 4) + line for line in lines) + b"0000")
+
+
+read_text_packets()
+send(b"git-filter-server\n", b"version=2\n")
+read_text_packets()
+send(b"capability=clean\n")
+while True:
+    read_text_packets()  # command=clean, pathname=...
+    drop_content()
+    send(b"status=success\n")
+    send(b"metadata\n")
+    send()  # the empty list: status unchanged
