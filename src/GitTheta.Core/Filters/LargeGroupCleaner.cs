@@ -141,7 +141,11 @@ internal sealed class LargeGroupCleaner
                     return !comparing || (stored!.ReadAtLeast(storedBytes.AsSpan(0, chunk.Length), chunk.Length, throwOnEndOfStream: false) == chunk.Length
                         && storedBytes.AsSpan(0, chunk.Length).SequenceEqual(chunk.Span));
                 });
-                var writing = write ? Task.Run(() => streamed.Write(chunk.Span)) : Task.CompletedTask;
+                // The object's SHA-256 and its write to disk each take as long as the LSH: on tasks of their own, so
+                // neither waits for the other.
+                var writing = write
+                    ? Task.WhenAll(Task.Run(() => streamed.Pending.AppendHashOnly(chunk.Span)), Task.Run(() => streamed.Pending.WriteUnhashed(chunk.Span)))
+                    : Task.CompletedTask;
                 if (remaining > 0)
                 {
                     next = Grow(next!, nextLength);

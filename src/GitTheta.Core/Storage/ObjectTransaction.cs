@@ -13,14 +13,20 @@ internal sealed class ObjectTransaction : IDisposable
     private readonly object gate = new();
     private readonly bool hashOnly;
     private readonly int inlineBytes;
+    private readonly bool overlap;
     private bool done;
 
+    /// <summary>Values from this size on are hashed on another thread while they are written (see <see cref="Add"/>).</summary>
+    internal const int OverlapBytes = 1 << 20;
+
     /// <param name="inlineBytes">Objects up to this size are not stored: their references carry their bytes, for the metadata (see <see cref="InlineObjects"/>); 0 stores every object.</param>
-    public ObjectTransaction(LfsObjectStore store, bool hashOnly = false, int inlineBytes = 0)
+    /// <param name="maxConcurrency">Above 1, a large value's SHA-256 and its write to the temp file run at once.</param>
+    public ObjectTransaction(LfsObjectStore store, bool hashOnly = false, int inlineBytes = 0, int maxConcurrency = 1)
     {
         this.store = store;
         this.hashOnly = hashOnly;
         this.inlineBytes = inlineBytes;
+        overlap = maxConcurrency > 1;
     }
 
     /// <summary>How many new objects this transaction will add to the store.</summary>
@@ -42,6 +48,11 @@ internal sealed class ObjectTransaction : IDisposable
     /// <param name="mayInline">False to store the object whatever its size: to repair the store's copy of an object that metadata names as stored.</param>
     public ObjectRef Add(ReadOnlySpan<byte> header, ReadOnlyMemory<byte> value, bool mayInline = true)
     {
+        if (overlap && !hashOnly && value.Length >= OverlapBytes)
+        {
+            return AddOverlapped(header.ToArray(), value, mayInline);
+        }
+
         var reference = ObjectId.Of(header, value.Span);
         if (mayInline && reference.Size <= inlineBytes)
         {
@@ -85,6 +96,83 @@ internal sealed class ObjectTransaction : IDisposable
             pending.Add((temp, reference));
         }
 
+        return reference;
+    }
+
+    /// <summary>
+    /// <see cref="Add"/> for a large value: its SHA-256 is computed on another thread while it is written to a temp file,
+    /// instead of before. Hashing and writing each cost a first add about as much as the LSH on the other core, so in
+    /// turn they were the clean's longest path. When the content turns out to be staged or stored already (rare for a
+    /// value this large) or small enough to inline, the temp file is dropped: a write spent, nothing changed.
+    /// </summary>
+    private ObjectRef AddOverlapped(byte[] header, ReadOnlyMemory<byte> value, bool mayInline)
+    {
+        var hashing = Task.Run(() => ObjectId.Of(header, value.Span));
+        var temp = store.Begin();
+        try
+        {
+            temp.WriteUnhashed(header);
+            temp.WriteUnhashed(value.Span);
+            temp.CloseFile();
+        }
+        catch
+        {
+            // The value's memory belongs to the caller again once this returns: let the hash finish reading it first.
+            try
+            {
+                hashing.Wait();
+            }
+            catch (AggregateException)
+            {
+            }
+
+            store.Discard(temp);
+            throw;
+        }
+
+        ObjectRef reference;
+        try
+        {
+            reference = hashing.GetAwaiter().GetResult();
+        }
+        catch
+        {
+            store.Discard(temp);
+            throw;
+        }
+
+        if (mayInline && reference.Size <= inlineBytes)
+        {
+            store.Discard(temp);
+            return InlineObjects.Attach(reference, header, value.Span);
+        }
+
+        bool known;
+        lock (gate)
+        {
+            known = staged.Contains(reference.Oid);
+        }
+
+        try
+        {
+            known = known || store.Contains(reference);
+        }
+        catch
+        {
+            store.Discard(temp);
+            throw;
+        }
+
+        lock (gate)
+        {
+            if (!known && staged.Add(reference.Oid))
+            {
+                pending.Add((temp, reference));
+                return reference;
+            }
+        }
+
+        store.Discard(temp);
         return reference;
     }
 

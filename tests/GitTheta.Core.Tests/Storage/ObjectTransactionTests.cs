@@ -139,4 +139,87 @@ public sealed class ObjectTransactionTests : IDisposable
         Assert.Empty(root.FilesUnder("theta/tmp"));
         Assert.Equal(Header.Concat(value).ToArray(), store.ReadAll(reference.Oid, "w"));
     }
+
+    // Values from ObjectTransaction.OverlapBytes on are hashed on another thread while they are written, when the
+    // transaction may use more than one thread: the same references, objects and counts as hashing first.
+    private static byte[] LargeValue(int seed) => TestData.RandomBytes(seed, ObjectTransaction.OverlapBytes + 3);
+
+    [Fact]
+    public void Overlapped_add_names_and_stores_large_values_as_the_serial_one_does()
+    {
+        var values = new[] { LargeValue(20), LargeValue(21) };
+        ObjectRef[] serial;
+        using (var other = new TempDirectory())
+        using (var transaction = new ObjectTransaction(new LfsObjectStore(other.Path)))
+        {
+            serial = values.Select(v => transaction.Add(Header, v)).ToArray();
+        }
+
+        using var overlapped = new ObjectTransaction(store, maxConcurrency: 2);
+        var references = values.Select(v => overlapped.Add(Header, v)).ToArray();
+        Assert.Equal(serial, references);
+        Assert.Equal(values.Select(Expected), references);
+        Assert.Empty(root.FilesUnder("theta/objects"));
+        Assert.Equal(2, overlapped.Count);
+
+        overlapped.Commit();
+
+        Assert.Empty(root.FilesUnder("theta/tmp"));
+        for (var i = 0; i < values.Length; i++)
+        {
+            Assert.Equal(Header.Concat(values[i]).ToArray(), store.ReadAll(references[i].Oid, "w"));
+        }
+    }
+
+    [Fact]
+    public void Overlapped_add_of_the_same_large_value_twice_keeps_one_temp_file()
+    {
+        var value = LargeValue(22);
+        using var transaction = new ObjectTransaction(store, maxConcurrency: 2);
+        Assert.Equal(transaction.Add(Header, value), transaction.Add(Header, value));
+        Assert.Equal(1, transaction.Count);
+        Assert.Single(root.FilesUnder("theta/tmp"));
+    }
+
+    [Fact]
+    public void Overlapped_add_of_a_stored_large_value_drops_its_temp_file()
+    {
+        var value = LargeValue(23);
+        using (var first = new ObjectTransaction(store))
+        {
+            first.Add(Header, value);
+            first.Commit();
+        }
+
+        using var transaction = new ObjectTransaction(store, maxConcurrency: 2);
+        Assert.Equal(Expected(value), transaction.Add(Header, value));
+        Assert.Equal(0, transaction.Count);
+        Assert.Empty(root.FilesUnder("theta/tmp"));
+        Assert.Single(root.FilesUnder("theta/objects"));
+    }
+
+    [Fact]
+    public void Overlapped_add_of_a_value_small_enough_to_inline_stores_nothing()
+    {
+        var value = LargeValue(24);
+        using var transaction = new ObjectTransaction(store, inlineBytes: 4 << 20, maxConcurrency: 2);
+        var reference = transaction.Add(Header, value);
+        Assert.Equal(Expected(value) with { Inline = reference.Inline }, reference);
+        Assert.True(reference.IsInline);
+        Assert.Equal(0, transaction.Count);
+        Assert.Empty(root.FilesUnder("theta/tmp"));
+    }
+
+    [Fact]
+    public void Overlapped_adds_disposed_without_commit_leave_nothing()
+    {
+        using (var transaction = new ObjectTransaction(store, maxConcurrency: 2))
+        {
+            transaction.Add(Header, LargeValue(25));
+            Assert.NotEmpty(root.FilesUnder("theta/tmp"));
+        }
+
+        Assert.Empty(root.FilesUnder("theta/objects"));
+        Assert.Empty(root.FilesUnder("theta/tmp"));
+    }
 }
