@@ -34,6 +34,9 @@
 #   --no-build          do not build src/GitTheta.Tool (use $GIT_THETA, PATH or the existing build output)
 #   --theta-no-process  diagnostic: unset filter.theta.process so git runs the single-shot clean/smudge
 #   --keep              keep the temporary directory (repositories, inputs, logs)
+#   --drop-caches       before each timed step, drop the page cache (root: /proc/sys/vm/drop_caches) and read the
+#                       step's input files back in, so every step of both tools starts from the same memory state
+#                       (object stores cold, inputs warm) instead of whatever the runs before left behind
 #   --update-readme     write the result block between the markers in bench/README.md
 #
 # Environment: GIT_THETA=/path/to/git-theta  use this apphost instead of PATH / building src/GitTheta.Tool.
@@ -69,6 +72,7 @@ TOOLS=git-lfs,git-theta
 STEP_TIMEOUT=""
 NO_BUILD=0
 THETA_NO_PROCESS=0
+DROP_CACHES=0
 KEEP=0
 UPDATE_README=0
 
@@ -95,6 +99,7 @@ while [[ $# -gt 0 ]]; do
     --no-build) NO_BUILD=1; shift ;;
     --theta-no-process) THETA_NO_PROCESS=1; LARGE_ONLY+=("$1"); shift ;;
     --keep) KEEP=1; shift ;;
+    --drop-caches) DROP_CACHES=1; LARGE_ONLY+=("$1"); shift ;;
     --update-readme) UPDATE_README=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
@@ -102,6 +107,7 @@ while [[ $# -gt 0 ]]; do
 done
 
 [[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "--repeat must be a positive integer"
+[[ $DROP_CACHES == 0 || -w /proc/sys/vm/drop_caches ]] || die "--drop-caches writes /proc/sys/vm/drop_caches, which needs root"
 
 # replace_readme_block NAME BLOCK_FILE: the lines between <!-- NAME:start --> and <!-- NAME:end --> in bench/README.md
 # (or $BENCH_README) become BLOCK_FILE; markers that are missing are appended at the end of the file first.
@@ -399,6 +405,11 @@ run_one() {
     local key=$1 step=$2; shift 2
     local t0 t1
     sync # flush the previous step's dirty pages so their write-back is not billed to this step
+    if [[ $DROP_CACHES == 1 ]]; then
+      echo 1 >/proc/sys/vm/drop_caches
+      local f
+      while read -r f; do [[ -f $f ]] && cat "$f" >/dev/null; done < <(tracked_files)
+    fi
     t0=$(now)
     run "$step" "$@"
     t1=$(now)
