@@ -59,43 +59,12 @@ internal sealed class ObjectTransaction : IDisposable
             return InlineObjects.Attach(reference, header, value.Span);
         }
 
-        lock (gate)
-        {
-            if (staged.Contains(reference.Oid))
-            {
-                return reference;
-            }
-        }
-
-        if (hashOnly || store.Contains(reference))
+        if (hashOnly || IsKnown(reference))
         {
             return reference;
         }
 
-        var temp = store.Begin();
-        try
-        {
-            temp.WriteUnhashed(header);
-            temp.WriteUnhashed(value.Span);
-            temp.CloseFile();
-        }
-        catch
-        {
-            store.Discard(temp);
-            throw;
-        }
-
-        lock (gate)
-        {
-            if (!staged.Add(reference.Oid))
-            {
-                store.Discard(temp);
-                return reference;
-            }
-
-            pending.Add((temp, reference));
-        }
-
+        Stage(WriteTemp(header, value.Span), reference);
         return reference;
     }
 
@@ -108,12 +77,10 @@ internal sealed class ObjectTransaction : IDisposable
     private ObjectRef AddOverlapped(byte[] header, ReadOnlyMemory<byte> value, bool mayInline)
     {
         var hashing = Task.Run(() => ObjectId.Of(header, value.Span));
-        var temp = store.Begin();
+        PendingObject temp;
         try
         {
-            temp.WriteUnhashed(header);
-            temp.WriteUnhashed(value.Span);
-            temp.CloseFile();
+            temp = WriteTemp(header, value.Span);
         }
         catch
         {
@@ -126,7 +93,6 @@ internal sealed class ObjectTransaction : IDisposable
             {
             }
 
-            store.Discard(temp);
             throw;
         }
 
@@ -147,15 +113,63 @@ internal sealed class ObjectTransaction : IDisposable
             return InlineObjects.Attach(reference, header, value.Span);
         }
 
-        bool known;
-        lock (gate)
-        {
-            known = staged.Contains(reference.Oid);
-        }
+        return StageOrDrop(temp, reference);
+    }
 
+    /// <summary>Writes an object's bytes to a new temp file of the store; nothing is left behind when that fails.</summary>
+    private PendingObject WriteTemp(ReadOnlySpan<byte> header, ReadOnlySpan<byte> value)
+    {
+        var temp = store.Begin();
         try
         {
-            known = known || store.Contains(reference);
+            temp.WriteUnhashed(header);
+            temp.WriteUnhashed(value);
+            temp.CloseFile();
+            return temp;
+        }
+        catch
+        {
+            store.Discard(temp);
+            throw;
+        }
+    }
+
+    /// <summary>Whether this content is staged by this transaction or in the store already.</summary>
+    private bool IsKnown(ObjectRef reference)
+    {
+        lock (gate)
+        {
+            if (staged.Contains(reference.Oid))
+            {
+                return true;
+            }
+        }
+
+        return store.Contains(reference);
+    }
+
+    /// <summary>Stages a written temp file, or drops it when another add staged the same content meanwhile.</summary>
+    private void Stage(PendingObject temp, ObjectRef reference)
+    {
+        lock (gate)
+        {
+            if (staged.Add(reference.Oid))
+            {
+                pending.Add((temp, reference));
+                return;
+            }
+        }
+
+        store.Discard(temp);
+    }
+
+    /// <summary>Stages a written temp file unless its content is staged or stored already (or nothing is stored): then it is dropped.</summary>
+    private ObjectRef StageOrDrop(PendingObject temp, ObjectRef reference)
+    {
+        bool drop;
+        try
+        {
+            drop = hashOnly || IsKnown(reference);
         }
         catch
         {
@@ -163,16 +177,15 @@ internal sealed class ObjectTransaction : IDisposable
             throw;
         }
 
-        lock (gate)
+        if (drop)
         {
-            if (!known && staged.Add(reference.Oid))
-            {
-                pending.Add((temp, reference));
-                return reference;
-            }
+            store.Discard(temp);
+        }
+        else
+        {
+            Stage(temp, reference);
         }
 
-        store.Discard(temp);
         return reference;
     }
 
@@ -195,19 +208,7 @@ internal sealed class ObjectTransaction : IDisposable
                 : throw new IOException($"the temp file of object {reference.Oid} changed while it was written");
         }
 
-        lock (gate)
-        {
-            if (hashOnly || staged.Contains(reference.Oid) || store.Contains(reference))
-            {
-                store.Discard(streamed.Pending);
-                return reference;
-            }
-
-            staged.Add(reference.Oid);
-            pending.Add((streamed.Pending, reference));
-        }
-
-        return reference;
+        return StageOrDrop(streamed.Pending, reference);
     }
 
     public void Commit()
