@@ -9,6 +9,8 @@
 #                   file and piping it to a filter: what every clean filter pays before doing anything)
 #   add, process    `git add` of FILE through bench/null-filter.py, a long-running filter process (git's protocol, as
 #                   git-theta and git-lfs use) that drops what it reads: git's own cost under either tool's clean
+#   checkout, process  `git checkout -- FILE` through the same filter process answering every smudge with FILE's
+#                   bytes: git's own cost under either tool's smudge
 #   add + SHA-256   the same filter also hashing the input with sha256sum (coreutils; git-theta and git-lfs use faster
 #                   SHA-256 code, so this is an upper bound of the hashing share)
 #   checkout floor  `git checkout -- FILE` through a smudge filter that ignores its input and prints FILE with cat
@@ -35,7 +37,7 @@ git config --global user.name bench
 now() { date +%s.%N; }
 median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
-# $1 name, $2 clean command, $3 smudge command (empty: a process filter, add only), $4 process command; prints
+# $1 name, $2 clean command, $3 smudge command (both empty for a process filter), $4 process command; prints
 # "add checkout" medians.
 measure() {
   local repo=$work/$1 adds="" checkouts="" t0 t1
@@ -53,7 +55,6 @@ measure() {
       adds+="$(echo "$t1 - $t0" | bc)"$'\n'
     done
     git commit -qm model
-    if [ -n "${4:-}" ]; then echo "$(printf '%s' "$adds" | median) -"; exit 0; fi
     for _ in $(seq 1 "$repeat"); do
       rm -f model.bin; sync
       t0=$(now); git checkout -- model.bin; t1=$(now)
@@ -65,7 +66,7 @@ measure() {
 }
 
 read -r add_floor checkout_floor < <(measure plain "sh -c 'cat >/dev/null; echo metadata'" "sh -c 'cat >/dev/null; cat \"$file\"'")
-read -r add_process _ < <(measure process "" "" "python3 $(cd "$(dirname "$0")" && pwd)/null-filter.py")
+read -r add_process checkout_process < <(measure process "" "" "python3 $(cd "$(dirname "$0")" && pwd)/null-filter.py '$file'")
 read -r add_sha _ < <(measure sha256 "sh -c 'sha256sum >/dev/null; echo metadata'" "sh -c 'cat >/dev/null; cat \"$file\"'")
 size=$(stat -c %s "$file")
 echo "Floor of git itself on $(basename "$file") ($size bytes), median of $repeat; load $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; $(git --version)"
@@ -76,3 +77,4 @@ printf '| add floor (git pipes the file to a filter that discards it) | %.2f |\n
 printf '| add floor, filter process (git pipes the file to bench/null-filter.py, which drops it) | %.2f |\n' "$add_process"
 printf '| add + SHA-256 (the same filter runs sha256sum) | %.2f |\n' "$add_sha"
 printf '| checkout floor (git buffers a filter'"'"'s output and writes the file) | %.2f |\n' "$checkout_floor"
+printf '| checkout floor, filter process (bench/null-filter.py answers the smudge with the file'"'"'s bytes) | %.2f |\n' "$checkout_process"

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""bench/null-filter.py: the cheapest long-running clean filter (git's filter protocol, version 2), for bench/floor.sh.
+"""bench/null-filter.py FILE: the cheapest long-running filter (git's filter protocol, version 2), for bench/floor.sh.
 
-It reads each file git sends, drops the bytes and answers one line, so `git add` through it costs what git itself pays
-to read a file and pipe it to a filter process: the floor under git-theta's and git-lfs's filter-process. It enlarges
-both pipes to 1 MiB (as git-theta does) and reads each pkt-line straight into one reused buffer.
+Clean: it reads each file git sends, drops the bytes and answers one line, so `git add` through it costs what git
+itself pays to read a file and pipe it to a filter process. Smudge: it drops what git sends and answers with the bytes
+of FILE, read in pkt-line-sized pieces and written header and payload in one writev, so `git checkout` through it costs
+what git pays to take a file from a filter process and write it. Together: the floor under git-theta's and git-lfs's
+filter-process. It enlarges both pipes to 1 MiB (as git-theta does) and reads each pkt-line straight into one reused
+buffer.
 """
 import fcntl
 import os
@@ -17,6 +20,8 @@ for fd in (0, 1):
         pass
 
 scratch = memoryview(bytearray(65520))
+smudge_file = sys.argv[1] if len(sys.argv) > 1 else None
+MAX_PAYLOAD = 65516
 
 
 def read_exact(n):
@@ -54,13 +59,23 @@ def send(*lines):
     os.write(1, b"".join(b"%04x" % (len(line) + 4) + line for line in lines) + b"0000")
 
 
+def send_file(path):
+    with open(path, "rb", buffering=0) as source:
+        while chunk := source.read(MAX_PAYLOAD):
+            os.writev(1, [b"%04x" % (len(chunk) + 4), chunk])
+    os.write(1, b"0000")
+
+
 read_text_packets()
 send(b"git-filter-server\n", b"version=2\n")
 read_text_packets()
-send(b"capability=clean\n")
+send(b"capability=clean\n", b"capability=smudge\n")
 while True:
-    read_text_packets()  # command=clean, pathname=...
+    command = read_text_packets()  # command=clean|smudge, pathname=...
     drop_content()
     send(b"status=success\n")
-    send(b"metadata\n")
+    if command[0].startswith(b"command=smudge") and smudge_file:
+        send_file(smudge_file)
+    else:
+        os.write(1, b"%04xmetadata\n0000" % (len(b"metadata\n") + 4))
     send()  # the empty list: status unchanged

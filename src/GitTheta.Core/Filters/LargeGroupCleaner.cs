@@ -36,12 +36,16 @@ internal sealed class LargeGroupCleaner
     private byte[] spareChunk = Array.Empty<byte>();
     private byte[] spareStored = Array.Empty<byte>();
     private byte[] spareNext = Array.Empty<byte>();
+    private long storedBytesRead;
 
     public LargeGroupCleaner(ThetaSettings settings, EuclideanLsh lsh)
     {
         this.settings = settings;
         this.lsh = lsh;
     }
+
+    /// <summary>How many bytes of stored values this cleaner has read, to compare with or to copy a matching prefix from.</summary>
+    public long StoredBytesRead => storedBytesRead;
 
     /// <param name="old">The previous entry of a group with the same name, dtype and shape, or null.</param>
     public ParameterEntry Process(TensorInfo info, ICheckpointReader reader, ParameterEntry? old, StagingContext context)
@@ -50,21 +54,25 @@ internal sealed class LargeGroupCleaner
         var fingerprint = new XxHash3();
         var signature = lsh.CreateIncremental(info.DType, settings.MaxConcurrency);
 
-        // Chunks never exceed the large-group or stream size (memory stays at one chunk; tests that lower them see many chunks).
-        var chunkBytes = Math.Max(sizeof(double), Math.Min(ChunkBytes, Math.Min(settings.LargeGroupBytes, settings.StreamGroupBytes)) & ~(sizeof(double) - 1L));
+        // Chunks never exceed the large-group or stream size (memory stays at one chunk; tests that lower them see many
+        // chunks). Every chunk but the last is this size: each is one entry of the chunk fingerprints.
+        var chunkBytes = (int)Math.Max(sizeof(double), Math.Min(ChunkBytes, Math.Min(settings.LargeGroupBytes, settings.StreamGroupBytes)) & ~(sizeof(double) - 1L));
         // The buffers grow with the bytes that actually arrive, so a header that merely claims a huge group costs no
         // memory; those of the previous group are used again (fresh ones per group piled up as garbage, hundreds of MB).
         var first = (int)Math.Min(Math.Min(FirstChunkBytes, chunkBytes), info.ByteLength);
         var buffer = spareChunk.Length >= first && spareChunk.Length <= chunkBytes ? spareChunk : GC.AllocateUninitializedArray<byte>(first);
 
         // A re-added checkpoint mostly repeats the stored value: while the bytes match it, nothing is written, and at
-        // the first difference the matching prefix is copied from the stored object. Reading the stored value costs
-        // far less than writing gigabytes to lfs/tmp only to delete them again.
-        using var stored = OpenStoredValue(info, old, context);
+        // the first difference the matching prefix is copied from the stored object. Whether they match is judged by
+        // the old entry's chunk fingerprints when it has them, so the stored value is read only for that prefix;
+        // without them each chunk is compared with the stored value as it is read.
+        var oldChunks = UsableChunks(info, old, context, chunkBytes);
+        using var stored = oldChunks is null ? OpenStoredValue(info, old, context) : null;
         var storedChunk = stored is null ? null : spareStored.Length >= buffer.Length ? spareStored : GC.AllocateUninitializedArray<byte>(buffer.Length);
         try
         {
-            return Process(info, reader, old, context, streamed, fingerprint, signature, chunkBytes, ref buffer, stored, ref storedChunk);
+            var matching = new Matching(this, old, oldChunks, stored);
+            return Process(info, reader, context, streamed, fingerprint, signature, chunkBytes, ref buffer, matching, ref storedChunk);
         }
         finally
         {
@@ -73,42 +81,43 @@ internal sealed class LargeGroupCleaner
         }
     }
 
-    private ParameterEntry Process(TensorInfo info, ICheckpointReader reader, ParameterEntry? old, StagingContext context, StreamedObject streamed, XxHash3 fingerprint, EuclideanLsh.Incremental signature, long chunkBytes, ref byte[] buffer, VerifyingReadStream? stored, ref byte[]? storedChunk)
+    private ParameterEntry Process(TensorInfo info, ICheckpointReader reader, StagingContext context, StreamedObject streamed, XxHash3 fingerprint, EuclideanLsh.Incremental signature, int chunkBytes, ref byte[] buffer, Matching matching, ref byte[]? storedChunk)
     {
-        var matched = 0L;
-        var matching = stored is not null;
+        var old = matching.Old;
+        var stored = matching.Stored;
         var overlap = settings.MaxConcurrency > 1;
+        var chunkHashes = new List<ulong>();
 
         // While one chunk is hashed and written, the next one is read: git's pipe delivers about 1 GiB/s here, as fast as
-        // hashing goes, so reading after the hashing left a core idle for a third of the time. The second buffer is
-        // the first one's size (see ChunkBytes).
-        var next = !overlap || info.ByteLength <= buffer.Length ? null
-            : spareNext.Length >= buffer.Length && spareNext.Length <= chunkBytes ? spareNext : GC.AllocateUninitializedArray<byte>(buffer.Length);
+        // hashing goes, so reading after the hashing left a core idle for a third of the time.
+        byte[]? next = null;
         var remaining = info.ByteLength;
-        var length = (int)Math.Min(buffer.Length, remaining);
-        Fill(reader, buffer.AsSpan(0, length), info, context.Path);
+        var length = (int)Math.Min(chunkBytes, remaining);
+        FillGrowing(reader, ref buffer, length, info, context.Path);
+        storedChunk = Fit(storedChunk, buffer.Length);
         try
         {
             while (true)
             {
                 var chunk = new ReadOnlyMemory<byte>(buffer, 0, length);
-                if (matching && !overlap)
+                var index = chunkHashes.Count;
+                if (matching.Active && !overlap)
                 {
-                    var previous = storedChunk.AsSpan(0, chunk.Length);
-                    if (stored!.ReadAtLeast(previous, previous.Length, throwOnEndOfStream: false) == previous.Length && previous.SequenceEqual(chunk.Span))
+                    var chunkHash = ChunkFingerprints.Of(chunk.Span);
+                    chunkHashes.Add(chunkHash);
+                    if (!matching.Matches(index, chunkHash, chunk.Span, storedChunk))
                     {
-                        matched += chunk.Length;
+                        matching.Stop(info, streamed, signature, context, chunkBytes);
                     }
-                    else
-                    {
-                        matching = false;
-                        CopyStoredPrefix(info, old!, matched, streamed, signature, context);
-                    }
+                }
+                else if (!overlap)
+                {
+                    chunkHashes.Add(ChunkFingerprints.Of(chunk.Span));
                 }
 
                 // While the bytes match the stored value neither the object nor the signature needs them yet: if all
                 // match, the old entry stands; at the first difference the prefix is written and hashed from the stored object.
-                var write = !matching;
+                var write = !matching.Active;
                 remaining -= length;
                 var nextLength = (int)Math.Min(remaining, chunkBytes);
                 if (!overlap)
@@ -118,29 +127,32 @@ internal sealed class LargeGroupCleaner
                     {
                         streamed.Write(chunk.Span);
                     }
+                    else
+                    {
+                        matching.Matched += chunk.Length;
+                    }
 
                     if (remaining == 0)
                     {
                         break;
                     }
 
-                    buffer = Grow(buffer, nextLength);
-                    storedChunk = storedChunk is null || storedChunk.Length >= buffer.Length ? storedChunk : GC.AllocateUninitializedArray<byte>(buffer.Length);
-                    length = Math.Min(buffer.Length, nextLength);
-                    Fill(reader, buffer.AsSpan(0, length), info, context.Path);
+                    length = nextLength;
+                    FillGrowing(reader, ref buffer, length, info, context.Path);
+                    storedChunk = Fit(storedChunk, buffer.Length);
                     continue;
                 }
 
-                // A chunk that may still match the stored value is compared on the hashing thread too, so that a re-add
-                // reads the stored value beside git's pipe instead of after it.
-                var comparing = matching;
+                // A chunk that may still match is judged on other threads too (its fingerprint, or a comparison with
+                // the stored value read beside git's pipe), while this thread reads the next chunk.
+                var comparing = matching.Active;
                 var storedBytes = storedChunk;
                 var hashing = Task.Run(() =>
                 {
                     Hash(fingerprint, signature, chunk.Span, write);
-                    return !comparing || (stored!.ReadAtLeast(storedBytes.AsSpan(0, chunk.Length), chunk.Length, throwOnEndOfStream: false) == chunk.Length
-                        && storedBytes.AsSpan(0, chunk.Length).SequenceEqual(chunk.Span));
+                    return !comparing || matching.Stored is null || matching.MatchesStored(chunk.Span, storedBytes!);
                 });
+                var chunkHashing = Task.Run(() => ChunkFingerprints.Of(chunk.Span));
                 // The object's SHA-256 and its write to disk each take as long as the LSH: on tasks of their own, so
                 // neither waits for the other.
                 var writing = write
@@ -148,34 +160,36 @@ internal sealed class LargeGroupCleaner
                     : Task.CompletedTask;
                 if (remaining > 0)
                 {
-                    next = Grow(next!, nextLength);
-                    storedChunk = storedChunk is null || storedChunk.Length >= next.Length ? storedChunk : GC.AllocateUninitializedArray<byte>(next.Length);
-                    length = Math.Min(next.Length, nextLength);
+                    next ??= spareNext.Length >= Math.Min(buffer.Length, nextLength) && spareNext.Length <= chunkBytes ? spareNext : GC.AllocateUninitializedArray<byte>(Math.Min(buffer.Length, nextLength));
+                    length = nextLength;
                     try
                     {
-                        Fill(reader, next.AsSpan(0, length), info, context.Path);
+                        FillGrowing(reader, ref next, length, info, context.Path);
                     }
                     catch
                     {
                         // The chunk in flight uses the buffers and the object being written: let it finish before either goes.
-                        WaitQuietly(hashing, writing);
+                        WaitQuietly(hashing, chunkHashing, writing);
                         throw;
                     }
+
+                    storedChunk = Fit(storedChunk, next.Length);
                 }
 
-                WaitQuietly(hashing, writing);
-                var same = hashing.GetAwaiter().GetResult();
+                WaitQuietly(hashing, chunkHashing, writing);
+                var sameAsStored = hashing.GetAwaiter().GetResult();
+                var hash = chunkHashing.GetAwaiter().GetResult();
+                chunkHashes.Add(hash);
                 Await(writing);
-                if (comparing && same)
+                if (comparing && sameAsStored && matching.MatchesFingerprint(index, hash))
                 {
-                    matched += chunk.Length;
+                    matching.Matched += chunk.Length;
                 }
                 else if (comparing)
                 {
                     // The first difference: the matching prefix goes to the object and the signature from the stored
                     // value, then this chunk (already in the fingerprint) after it.
-                    matching = false;
-                    CopyStoredPrefix(info, old!, matched, streamed, signature, context);
+                    matching.Stop(info, streamed, signature, context, chunkBytes);
                     signature.Append(chunk.Span);
                     streamed.Write(chunk.Span);
                 }
@@ -194,16 +208,16 @@ internal sealed class LargeGroupCleaner
         }
 
         var contentHash = ContentHash.Format(fingerprint.GetCurrentHashAsUInt64());
-        if (matching)
+        if (matching.Active)
         {
-            if (StoredValueHolds(old!, contentHash, stored!))
+            if (StoredValueHolds(old!, contentHash, stored))
             {
                 return old!;
             }
 
-            // The stored file is damaged, yet its value is exactly the bytes just read: write them out and let the
-            // rule below judge them like any other value.
-            CopyStoredPrefix(info, old!, matched, streamed, signature, context);
+            // The stored file is damaged (or its entry's fingerprints are not its value's), yet the old value was
+            // exactly the bytes just read: write them out and let the rule below judge them like any other value.
+            matching.Stop(info, streamed, signature, context, chunkBytes);
         }
 
         var newSignature = signature.Complete();
@@ -219,7 +233,66 @@ internal sealed class LargeGroupCleaner
         }
 
         var reference = context.Transaction.AddStreamed(streamed);
-        return new ParameterEntry(new TensorDescription(info.DType, info.Shape, newSignature, contentHash), reference, UpdateDescription.Dense);
+        return new ParameterEntry(new TensorDescription(info.DType, info.Shape, newSignature, contentHash, new ChunkFingerprints(chunkBytes, chunkHashes)), reference, UpdateDescription.Dense);
+    }
+
+    /// <summary>
+    /// The old entry's chunk fingerprints, when they can stand in for its stored value: a dense value in the store,
+    /// with its whole fingerprint and chunks of the size this clean reads.
+    /// </summary>
+    private static ChunkFingerprints? UsableChunks(TensorInfo info, ParameterEntry? old, UpdateContext context, int chunkBytes) =>
+        old is { Update.Type: DenseUpdate.TypeName, Update.Depth: 0, Tensor: { ContentHash: not null, Chunks: { } chunks } }
+        && chunks.Covers(info.ByteLength, chunkBytes)
+        && context.Store.Contains(old.Object)
+            ? chunks
+            : null;
+
+    /// <summary>
+    /// Whether the bytes read so far still repeat the old value, judged by its chunk fingerprints or by its stored
+    /// bytes, and how many of them did; at the first difference (<see cref="Stop"/>) the matching prefix is written.
+    /// </summary>
+    private sealed class Matching
+    {
+        private readonly LargeGroupCleaner cleaner;
+
+        public Matching(LargeGroupCleaner cleaner, ParameterEntry? old, ChunkFingerprints? chunks, VerifyingReadStream? stored)
+        {
+            this.cleaner = cleaner;
+            Old = old;
+            Chunks = chunks;
+            Stored = stored;
+            Active = chunks is not null || stored is not null;
+        }
+
+        public ParameterEntry? Old { get; }
+
+        public ChunkFingerprints? Chunks { get; }
+
+        public VerifyingReadStream? Stored { get; }
+
+        public bool Active { get; private set; }
+
+        public long Matched { get; set; }
+
+        public bool Matches(int index, ulong chunkHash, ReadOnlySpan<byte> chunk, byte[]? storedChunk) =>
+            MatchesFingerprint(index, chunkHash) && (Stored is null || MatchesStored(chunk, storedChunk!));
+
+        public bool MatchesFingerprint(int index, ulong chunkHash) => Chunks is null || Chunks.Hashes[index] == chunkHash;
+
+        public bool MatchesStored(ReadOnlySpan<byte> chunk, byte[] storedChunk)
+        {
+            var previous = storedChunk.AsSpan(0, chunk.Length);
+            var read = Stored!.ReadAtLeast(previous, previous.Length, throwOnEndOfStream: false);
+            Interlocked.Add(ref cleaner.storedBytesRead, read);
+            return read == previous.Length && previous.SequenceEqual(chunk);
+        }
+
+        public void Stop(TensorInfo info, StreamedObject streamed, EuclideanLsh.Incremental signature, UpdateContext context, int chunkBytes)
+        {
+            Active = false;
+            CopyStoredPrefix(info, Old!, Matched, streamed, signature, context, Chunks, chunkBytes);
+            Interlocked.Add(ref cleaner.storedBytesRead, Matched);
+        }
     }
 
     /// <summary>
@@ -227,7 +300,7 @@ internal sealed class LargeGroupCleaner
     /// is the one a group held whole gets (the new bytes' fingerprint equals the old value's), so the stored file was
     /// read for comparison only and never hashed; without one, the stored file must prove it holds the old object.
     /// </summary>
-    private static bool StoredValueHolds(ParameterEntry old, string contentHash, VerifyingReadStream stored)
+    private static bool StoredValueHolds(ParameterEntry old, string contentHash, VerifyingReadStream? stored)
     {
         if (old.Tensor.ContentHash is not null)
         {
@@ -236,7 +309,7 @@ internal sealed class LargeGroupCleaner
 
         try
         {
-            stored.VerifyToEnd();
+            stored!.VerifyToEnd();
             return true;
         }
         catch (ThetaException e) when (e.Code == DiagnosticIds.CorruptObject)
@@ -272,8 +345,13 @@ internal sealed class LargeGroupCleaner
         }
     }
 
-    /// <summary>Writes and hashes the first <paramref name="length"/> bytes of the stored value, which equal the new value's first bytes.</summary>
-    private static void CopyStoredPrefix(TensorInfo info, ParameterEntry old, long length, StreamedObject streamed, EuclideanLsh.Incremental signature, UpdateContext context)
+    /// <summary>
+    /// Writes and hashes the first <paramref name="length"/> bytes of the stored value, which equal the new value's first
+    /// bytes. When that was judged by the old entry's chunk fingerprints, each chunk copied must have its fingerprint:
+    /// otherwise the stored file is not the value its entry describes, and copying it would put wrong bytes into the new
+    /// object.
+    /// </summary>
+    private static void CopyStoredPrefix(TensorInfo info, ParameterEntry old, long length, StreamedObject streamed, EuclideanLsh.Incremental signature, UpdateContext context, ChunkFingerprints? chunks, int chunkBytes)
     {
         if (length == 0)
         {
@@ -282,18 +360,25 @@ internal sealed class LargeGroupCleaner
 
         var what = What(info, context);
         using var stream = DenseObject.Open(context.Store, info, old.Object, what).Stream;
-        var copy = new byte[(int)Math.Min(ChunkBytes, length)];
-        for (var left = length; left > 0;)
+        var copy = GC.AllocateUninitializedArray<byte>((int)Math.Min(chunkBytes, length));
+        var index = 0;
+        for (var left = length; left > 0; index++)
         {
-            var n = stream.Read(copy.AsSpan(0, (int)Math.Min(copy.Length, left)));
-            if (n == 0)
+            var want = (int)Math.Min(copy.Length, left);
+            if (stream.ReadAtLeast(copy.AsSpan(0, want), want, throwOnEndOfStream: false) != want)
             {
                 throw new ThetaException(DiagnosticIds.CorruptObject, $"{what}: stored object {old.Object.Oid} changed while it was read; run 'git theta verify'.");
             }
 
-            streamed.Write(copy.AsSpan(0, n));
-            signature.Append(copy.AsSpan(0, n));
-            left -= n;
+            var piece = copy.AsSpan(0, want);
+            if (chunks is not null && ChunkFingerprints.Of(piece) != chunks.Hashes[index])
+            {
+                throw new ThetaException(DiagnosticIds.CorruptObject, $"{what}: stored object {old.Object.Oid} does not hold the value its metadata describes (chunk {index} differs); run 'git theta verify' to find the damage, restore the object (or the checkpoint), then add again.");
+            }
+
+            streamed.Write(piece);
+            signature.Append(piece);
+            left -= want;
         }
     }
 
@@ -306,9 +391,32 @@ internal sealed class LargeGroupCleaner
         }
     }
 
-    /// <summary>The buffer for a chunk of <paramref name="wanted"/> bytes: grown fourfold at a time, as bytes actually arrive.</summary>
-    private static byte[] Grow(byte[] buffer, int wanted) =>
-        buffer.Length >= wanted ? buffer : GC.AllocateUninitializedArray<byte>((int)Math.Min(wanted, 4L * buffer.Length));
+    /// <summary>
+    /// Reads <paramref name="length"/> bytes into the start of <paramref name="buffer"/>, growing it fourfold at a time
+    /// (keeping what it holds) as bytes actually arrive: a header that claims a huge group costs no memory up front.
+    /// </summary>
+    private static void FillGrowing(ICheckpointReader reader, ref byte[] buffer, int length, TensorInfo info, string path)
+    {
+        var filled = 0;
+        while (true)
+        {
+            var part = Math.Min(buffer.Length, length);
+            Fill(reader, buffer.AsSpan(filled, part - filled), info, path);
+            filled = part;
+            if (filled == length)
+            {
+                return;
+            }
+
+            var grown = GC.AllocateUninitializedArray<byte>((int)Math.Min(length, 4L * buffer.Length));
+            buffer.AsSpan(0, filled).CopyTo(grown);
+            buffer = grown;
+        }
+    }
+
+    /// <summary>The stored-value buffer, grown to hold a chunk of <paramref name="length"/> bytes (none when nothing is compared).</summary>
+    private static byte[]? Fit(byte[]? storedChunk, int length) =>
+        storedChunk is null || storedChunk.Length >= length ? storedChunk : GC.AllocateUninitializedArray<byte>(length);
 
     private static void Await(Task task) => task.GetAwaiter().GetResult();
 

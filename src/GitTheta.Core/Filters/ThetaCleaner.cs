@@ -46,6 +46,9 @@ internal sealed class ThetaCleaner
     /// <summary>How many objects the last <see cref="Clean"/> added to the store (for tests and diagnostics).</summary>
     public int LastNewObjects { get; private set; }
 
+    /// <summary>How many bytes of stored values the last <see cref="Clean"/> read to judge or copy groups cleaned in chunks (for tests and diagnostics).</summary>
+    public long LastStoredBytesRead { get; private set; }
+
     /// <param name="previous">The metadata to compare with (staged or HEAD), or null.</param>
     /// <param name="formatName">The gitattribute theta-format, or null to sniff.</param>
     /// <param name="dryRun">Compute the metadata without storing any object (diff of a working file).</param>
@@ -54,6 +57,7 @@ internal sealed class ThetaCleaner
     public byte[] Clean(Stream input, string path, ThetaMetadata? previous, string? formatName, bool dryRun = false, CommittedVersion? committed = null, string? updateTypeName = null)
     {
         LastNewObjects = 0;
+        LastStoredBytesRead = 0;
         previous = Trustworthy(previous);
         var prefix = PrefixedStream.ReadPrefix(input, SniffBytes);
         Stream stream = new PrefixedStream(prefix, input);
@@ -87,7 +91,9 @@ internal sealed class ThetaCleaner
         var writer = new UpdateWriter(context, updateType, dryRun ? null : committed, dryRun ? null : updateData.Value, lsh);
         // Values are stored by the chosen type itself, or, for incremental types, dense where they store no update.
         var valueType = updateType.IsIncremental ? updates.Get(DenseUpdate.TypeName, path) : updateType;
-        var entries = ProcessGroups(reader, previous, context, writer, valueType, lsh);
+        var large = new LargeGroupCleaner(settings, lsh);
+        var entries = ProcessGroups(reader, previous, context, writer, valueType, lsh, large);
+        LastStoredBytesRead = large.StoredBytesRead;
         var container = reader.Complete();
         var containerRef = ContainerObject.Stage(transaction, container).KeptAs(previous?.Container);
         var metadata = new ThetaMetadata(format.Name, containerRef, entries);
@@ -148,15 +154,14 @@ internal sealed class ThetaCleaner
     /// <summary>Below this size a group is hashed and stored on one thread (see <see cref="InlineCheckpoint"/>: a hand-off costs more).</summary>
     private const int InlineGroupBytes = 1 << 20;
 
-    private Dictionary<string, ParameterEntry> ProcessGroups(ICheckpointReader reader, ThetaMetadata? previous, StagingContext context, UpdateWriter writer, IUpdateType valueType, EuclideanLsh lsh) =>
+    private Dictionary<string, ParameterEntry> ProcessGroups(ICheckpointReader reader, ThetaMetadata? previous, StagingContext context, UpdateWriter writer, IUpdateType valueType, EuclideanLsh lsh, LargeGroupCleaner large) =>
         InlineCheckpoint.Applies(reader.Tensors)
-            ? ProcessGroupsInline(reader, previous, context, writer, valueType, lsh)
-            : ProcessGroupsOverlapped(reader, previous, context, writer, valueType, lsh);
+            ? ProcessGroupsInline(reader, previous, context, writer, valueType, lsh, large)
+            : ProcessGroupsOverlapped(reader, previous, context, writer, valueType, lsh, large);
 
-    private Dictionary<string, ParameterEntry> ProcessGroupsInline(ICheckpointReader reader, ThetaMetadata? previous, StagingContext context, UpdateWriter writer, IUpdateType valueType, EuclideanLsh lsh)
+    private Dictionary<string, ParameterEntry> ProcessGroupsInline(ICheckpointReader reader, ThetaMetadata? previous, StagingContext context, UpdateWriter writer, IUpdateType valueType, EuclideanLsh lsh, LargeGroupCleaner large)
     {
         var entries = new Dictionary<string, ParameterEntry>(StringComparer.Ordinal);
-        var large = new LargeGroupCleaner(settings, lsh);
         var buffer = Array.Empty<byte>();
         while (reader.Next() is { } info)
         {
@@ -173,9 +178,8 @@ internal sealed class ThetaCleaner
         return entries;
     }
 
-    private Dictionary<string, ParameterEntry> ProcessGroupsOverlapped(ICheckpointReader reader, ThetaMetadata? previous, StagingContext context, UpdateWriter writer, IUpdateType valueType, EuclideanLsh lsh)
+    private Dictionary<string, ParameterEntry> ProcessGroupsOverlapped(ICheckpointReader reader, ThetaMetadata? previous, StagingContext context, UpdateWriter writer, IUpdateType valueType, EuclideanLsh lsh, LargeGroupCleaner large)
     {
-        var large = new LargeGroupCleaner(settings, lsh);
         using var largeDone = new SemaphoreSlim(0);
         var entries = new Dictionary<string, ParameterEntry>(StringComparer.Ordinal);
         var buffers = new BlockingCollection<byte[]>();

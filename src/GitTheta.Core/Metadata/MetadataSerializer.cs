@@ -69,6 +69,14 @@ internal static class MetadataSerializer
                 sb.Append(",\n        \"xxh3\": ").Append(JsonStringLiteral.Quote(contentHash));
             }
 
+            if (entry.Tensor.Chunks is { } chunks)
+            {
+                sb.Append(",\n        \"xxh3_chunks\": {\n");
+                sb.Append("          \"bytes\": ").Append(chunks.ChunkBytes.ToString(CultureInfo.InvariantCulture)).Append(",\n");
+                sb.Append("          \"hashes\": [").Append(string.Join(", ", chunks.Hashes.Select(h => JsonStringLiteral.Quote(ContentHash.Format(h))))).Append("]\n");
+                sb.Append("        }");
+            }
+
             sb.Append('\n');
             sb.Append("      },\n");
             sb.Append("      \"update\": ");
@@ -220,13 +228,55 @@ internal static class MetadataSerializer
                     : throw Malformed(path, $"{where} has an invalid xxh3 fingerprint");
             }
 
-            if (!parameters.TryAdd(group.Name, new ParameterEntry(new TensorDescription(dtype, shape, new LshSignature(lsh), contentHash), reference, update)))
+            var chunks = tensor.TryGetProperty("xxh3_chunks", out var chunkField) ? ParseChunks(chunkField, dtype, shape, contentHash, path, where) : null;
+            if (!parameters.TryAdd(group.Name, new ParameterEntry(new TensorDescription(dtype, shape, new LshSignature(lsh), contentHash, chunks), reference, update)))
             {
                 throw Malformed(path, $"{where} appears twice");
             }
         }
 
         return new ThetaMetadata(type, container, parameters);
+    }
+
+    /// <summary>
+    /// A group's chunk fingerprints: valid only beside the whole value's fingerprint, with a chunk size a clean could
+    /// have used and exactly as many fingerprints as such chunks cover the value (checked before the list is read, so a
+    /// forged shape or count costs nothing).
+    /// </summary>
+    private static ChunkFingerprints ParseChunks(JsonElement field, DType dtype, IReadOnlyList<long> shape, string? contentHash, string path, string where)
+    {
+        if (field.ValueKind != JsonValueKind.Object || contentHash is null
+            || !field.TryGetProperty("bytes", out var bytesField) || !bytesField.TryGetInt64(out var chunkBytes) || !ChunkFingerprints.IsValidChunkSize(chunkBytes)
+            || !field.TryGetProperty("hashes", out var hashesField) || hashesField.ValueKind != JsonValueKind.Array)
+        {
+            throw Malformed(path, $"{where} has invalid xxh3_chunks (an object of 'bytes', a multiple of 8 from {ChunkFingerprints.MinChunkBytes} to {ChunkFingerprints.MaxChunkBytes}, and 'hashes', beside 'xxh3')");
+        }
+
+        long byteLength;
+        try
+        {
+            byteLength = new TensorInfo(string.Empty, dtype, shape).ByteLength;
+        }
+        catch (Exception e) when (e is OverflowException or ThetaException)
+        {
+            throw Malformed(path, $"{where} has a shape too large for any value");
+        }
+
+        if (hashesField.GetArrayLength() != ChunkFingerprints.CountFor(byteLength, (int)chunkBytes))
+        {
+            throw Malformed(path, $"{where} has {hashesField.GetArrayLength()} xxh3_chunks fingerprints, but {byteLength} bytes make {ChunkFingerprints.CountFor(byteLength, (int)chunkBytes)} chunks of {chunkBytes}");
+        }
+
+        var hashes = new ulong[hashesField.GetArrayLength()];
+        var i = 0;
+        foreach (var hash in hashesField.EnumerateArray())
+        {
+            hashes[i++] = hash.ValueKind == JsonValueKind.String && ContentHash.IsValid(hash.GetString())
+                ? ulong.Parse(hash.GetString()!, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture)
+                : throw Malformed(path, $"{where} has an invalid xxh3_chunks fingerprint");
+        }
+
+        return new ChunkFingerprints((int)chunkBytes, hashes);
     }
 
     private static UpdateDescription ParseUpdate(JsonElement update, string path, string where)

@@ -26,6 +26,37 @@ public class MetadataParsingTests
         return exception;
     }
 
+    [Theory]
+    [InlineData("{\"bytes\":4,\"hashes\":[\"0000000000000001\",\"0000000000000002\"]}", true, "invalid xxh3_chunks")] // not a multiple of 8
+    [InlineData("{\"bytes\":8,\"hashes\":[\"0000000000000001\"]}", false, "invalid xxh3_chunks")] // beside no xxh3
+    [InlineData("{\"bytes\":8,\"hashes\":[\"0000000000000001\",\"0000000000000002\"]}", true, "has 2 xxh3_chunks fingerprints, but 8 bytes make 1 chunks of 8")]
+    [InlineData("{\"bytes\":8,\"hashes\":[\"XYZ\"]}", true, "invalid xxh3_chunks fingerprint")]
+    [InlineData("{\"bytes\":8,\"hashes\":\"0000000000000001\"}", true, "invalid xxh3_chunks")]
+    [InlineData("{\"bytes\":2147483648,\"hashes\":[\"0000000000000001\"]}", true, "invalid xxh3_chunks")]
+    [InlineData("[8]", true, "invalid xxh3_chunks")]
+    public void Chunk_fingerprints_that_do_not_fit_the_value_are_malformed(string chunks, bool withXxh3, string expected)
+    {
+        var tensor = "{\"dtype\":\"F32\",\"shape\":[2],\"lsh\":[1,2]" + (withXxh3 ? ",\"xxh3\":\"0000000000000001\"" : "") + ",\"xxh3_chunks\":" + chunks + "}";
+
+        var error = Malformed(Document(Parameter(tensor)));
+
+        Assert.Contains("parameter 'w'", error.Message);
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void Chunk_fingerprints_parse_to_one_hash_per_chunk()
+    {
+        var tensor = "{\"dtype\":\"F32\",\"shape\":[3],\"lsh\":[1,2],\"xxh3\":\"00000000000000ff\",\"xxh3_chunks\":{\"bytes\":8,\"hashes\":[\"0000000000000001\",\"ffffffffffffffff\"]}}";
+
+        var metadata = MetadataSerializer.TryParse(Encoding.UTF8.GetBytes(Document(Parameter(tensor))), "models/m.safetensors")!;
+
+        var chunks = metadata.Parameters["w"].Tensor.Chunks!;
+        Assert.Equal(8, chunks.ChunkBytes);
+        Assert.Equal(new ulong[] { 1, ulong.MaxValue }, chunks.Hashes);
+        Assert.Contains("\"xxh3_chunks\": {\n          \"bytes\": 8,\n          \"hashes\": [\"0000000000000001\", \"ffffffffffffffff\"]\n        }\n", Encoding.UTF8.GetString(MetadataSerializer.Serialize(metadata)));
+    }
+
     [Fact]
     public void The_helpers_make_valid_metadata()
     {
