@@ -90,6 +90,12 @@ internal sealed record ThetaSettings
     /// <summary>The default of <see cref="SmudgeAheadBytes"/>: well above the replies of a few hundred adapters, small next to what git itself holds to check out one large checkpoint.</summary>
     public const long DefaultSmudgeAheadBytes = 64L << 20;
 
+    /// <summary>
+    /// Whether a clean hands the objects it writes to the disk as it goes and lets the kernel drop the pages the disk
+    /// already has (Linux; see <c>IO.WrittenPages</c>), instead of leaving gigabytes of new objects in the page cache.
+    /// </summary>
+    public bool WriteBehind { get; init; } = true;
+
     /// <summary>Bucket width of the E2LSH hash: git-theta's rule, the same as atol.</summary>
     public double LshBucketWidth => Atol;
 
@@ -126,6 +132,7 @@ internal sealed record ThetaSettings
             StreamGroupBytes = ParseSize(Get("GIT_THETA_STREAM_GROUP_BYTES", "theta.streamGroupBytes"), defaults.StreamGroupBytes, 1024, Array.MaxLength),
             InlineObjectBytes = (int)ParseSize(Get("GIT_THETA_INLINE_OBJECT_BYTES", "theta.inlineObjectBytes"), defaults.InlineObjectBytes, 0, MaxInlineObjectBytes),
             SmudgeAheadBytes = ParseSize(Get("GIT_THETA_SMUDGE_AHEAD_BYTES", "theta.smudgeAheadBytes"), defaults.SmudgeAheadBytes, 0, 1L << 40),
+            WriteBehind = ParseBool(Get("GIT_THETA_WRITE_BEHIND", "theta.writeBehind").Value, defaults.WriteBehind),
         };
     }
 

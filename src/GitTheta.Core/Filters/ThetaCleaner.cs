@@ -84,7 +84,7 @@ internal sealed class ThetaCleaner
                     : $"{path}: not a checkpoint format git-theta recognises. Supported formats: {formats.SupportedNames}; set one with 'git theta track {path} --format <format>'.");
 
         using var reader = format.OpenReader(stream, path);
-        using var transaction = new ObjectTransaction(store, hashOnly: dryRun, inlineBytes: settings.InlineObjectBytes, maxConcurrency: settings.MaxConcurrency);
+        using var transaction = new ObjectTransaction(store, hashOnly: dryRun, inlineBytes: settings.InlineObjectBytes, maxConcurrency: settings.MaxConcurrency, writtenPages: settings.WriteBehind && WrittenPages.Supported ? store.WrittenPages : null);
         var context = new StagingContext(store, transaction, settings, path) { Updates = updates, Cache = cache };
         var updateType = updates.Get(updateTypeName ?? settings.UpdateType, path);
         var lsh = new EuclideanLsh(settings.LshSignatureSize, settings.LshBucketWidth, settings.LshPoolSize);

@@ -218,21 +218,25 @@ internal sealed class LfsObjectStore : IObjectReader
             ? new DirectoryInfo(TempDirectory).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 })
             : Enumerable.Empty<FileInfo>();
 
-    public PendingObject Begin()
+    /// <summary>Write-behind shared by every clean of this process that asks for it (see <see cref="IO.WrittenPages"/>).</summary>
+    public IO.WrittenPages WrittenPages { get; } = new();
+
+    /// <param name="writtenPages">Write-behind for the temp file's pages, or null to leave them to the page cache.</param>
+    public PendingObject Begin(IO.WrittenPages? writtenPages = null)
     {
         SweepDeadTempFiles();
         var temp = Path.Combine(TempDirectory, TempFileOwner.NewFileName());
         try
         {
             EnsureDirectory(TempDirectory);
-            return new PendingObject(temp);
+            return new PendingObject(temp, writtenPages);
         }
         catch (DirectoryNotFoundException)
         {
             // Removed since this process made it (gc, or a user cleaning up): make it again.
             knownDirectories.TryRemove(TempDirectory, out _);
             EnsureDirectory(TempDirectory);
-            return new PendingObject(temp);
+            return new PendingObject(temp, writtenPages);
         }
     }
 

@@ -14,6 +14,7 @@ internal sealed class ObjectTransaction : IDisposable
     private readonly bool hashOnly;
     private readonly int inlineBytes;
     private readonly bool overlap;
+    private readonly IO.WrittenPages? writtenPages;
     private bool done;
 
     /// <summary>Values from this size on are hashed on another thread while they are written (see <see cref="Add"/>).</summary>
@@ -21,12 +22,14 @@ internal sealed class ObjectTransaction : IDisposable
 
     /// <param name="inlineBytes">Objects up to this size are not stored: their references carry their bytes, for the metadata (see <see cref="InlineObjects"/>); 0 stores every object.</param>
     /// <param name="maxConcurrency">Above 1, a large value's SHA-256 and its write to the temp file run at once.</param>
-    public ObjectTransaction(LfsObjectStore store, bool hashOnly = false, int inlineBytes = 0, int maxConcurrency = 1)
+    /// <param name="writtenPages">Write-behind for the temp files (see <see cref="IO.WrittenPages"/>), or null.</param>
+    public ObjectTransaction(LfsObjectStore store, bool hashOnly = false, int inlineBytes = 0, int maxConcurrency = 1, IO.WrittenPages? writtenPages = null)
     {
         this.store = store;
         this.hashOnly = hashOnly;
         this.inlineBytes = inlineBytes;
         overlap = maxConcurrency > 1;
+        this.writtenPages = writtenPages;
     }
 
     /// <summary>How many new objects this transaction will add to the store.</summary>
@@ -119,7 +122,7 @@ internal sealed class ObjectTransaction : IDisposable
     /// <summary>Writes an object's bytes to a new temp file of the store; nothing is left behind when that fails.</summary>
     private PendingObject WriteTemp(ReadOnlySpan<byte> header, ReadOnlySpan<byte> value)
     {
-        var temp = store.Begin();
+        var temp = store.Begin(writtenPages);
         try
         {
             temp.WriteUnhashed(header);
@@ -190,7 +193,7 @@ internal sealed class ObjectTransaction : IDisposable
     }
 
     /// <summary>Starts an object whose value arrives in pieces (see <see cref="StreamedObject"/>); stage it with <see cref="AddStreamed"/>.</summary>
-    public StreamedObject BeginStreamed(ReadOnlySpan<byte> header) => new(store, header);
+    public StreamedObject BeginStreamed(ReadOnlySpan<byte> header) => new(store, header, writtenPages);
 
     /// <summary>Stages a streamed object (or drops its temp file when the content is stored or staged already, or nothing is stored).</summary>
     public ObjectRef AddStreamed(StreamedObject streamed)

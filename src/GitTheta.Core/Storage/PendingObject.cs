@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using GitTheta.Core.IO;
 
 namespace GitTheta.Core.Storage;
 
@@ -10,11 +11,17 @@ internal sealed class PendingObject : IDisposable
 {
     private readonly FileStream file;
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly WrittenPages? writtenPages;
+    private WrittenPages.FileState pages;
+    private long written;
+    private bool closed;
     private ObjectRef? result;
 
-    internal PendingObject(string tempPath)
+    /// <param name="writtenPages">Write-behind for this file's pages, or null to leave them to the page cache.</param>
+    internal PendingObject(string tempPath, WrittenPages? writtenPages = null)
     {
         TempPath = tempPath;
+        this.writtenPages = writtenPages;
         file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
     }
 
@@ -27,18 +34,24 @@ internal sealed class PendingObject : IDisposable
     public void Write(ReadOnlySpan<byte> data)
     {
         hash.AppendData(data);
-        file.Write(data);
+        WriteFile(data);
         Length += data.Length;
     }
 
     /// <summary>Writes bytes whose hash the caller already accounted for (see <see cref="AppendHashOnly"/>).</summary>
-    internal void WriteUnhashed(ReadOnlySpan<byte> data)
-    {
-        file.Write(data);
-    }
+    internal void WriteUnhashed(ReadOnlySpan<byte> data) => WriteFile(data);
 
     /// <summary>Closes the temp file once its bytes are written, so a clean with many new objects holds no file open per object.</summary>
-    internal void CloseFile() => file.Dispose();
+    internal void CloseFile()
+    {
+        if (!closed)
+        {
+            closed = true;
+            writtenPages?.Closing(file.SafeFileHandle, TempPath, ref pages, written);
+        }
+
+        file.Dispose();
+    }
 
     internal void AppendHashOnly(ReadOnlySpan<byte> data)
     {
@@ -50,7 +63,7 @@ internal sealed class PendingObject : IDisposable
     {
         if (result is null)
         {
-            file.Dispose();
+            CloseFile();
             result = new ObjectRef(Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant(), Length);
         }
 
@@ -59,7 +72,15 @@ internal sealed class PendingObject : IDisposable
 
     public void Dispose()
     {
+        closed = true;
         file.Dispose();
         hash.Dispose();
+    }
+
+    private void WriteFile(ReadOnlySpan<byte> data)
+    {
+        file.Write(data);
+        written += data.Length;
+        writtenPages?.Written(file.SafeFileHandle, ref pages, written);
     }
 }

@@ -14,10 +14,10 @@ internal sealed class StreamedObject : IDisposable
     private SafeFileHandle? readBack;
     private bool handedOver;
 
-    internal StreamedObject(LfsObjectStore store, ReadOnlySpan<byte> header)
+    internal StreamedObject(LfsObjectStore store, ReadOnlySpan<byte> header, IO.WrittenPages? writtenPages = null)
     {
         this.store = store;
-        Pending = store.Begin();
+        Pending = store.Begin(writtenPages);
         headerLength = header.Length;
         Pending.Write(header);
     }

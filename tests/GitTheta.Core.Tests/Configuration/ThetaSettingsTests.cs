@@ -204,4 +204,17 @@ public class ThetaSettingsTests
         Assert.Equal(expected, Load(env, git).DiffStat);
         Assert.Equal(expected, ThetaSettings.LoadDiffStat(n => env?.GetValueOrDefault(n), k => git?.GetValueOrDefault(k)));
     }
+
+    [Theory]
+    [InlineData(null, null, true)]
+    [InlineData(null, "false", false)]
+    [InlineData(null, "off", false)]
+    [InlineData("1", "false", true)]
+    [InlineData("no", "true", false)]
+    public void WriteBehind_comes_from_GIT_THETA_WRITE_BEHIND_else_theta_writeBehind_and_is_on_by_default(string? environment, string? config, bool expected)
+    {
+        var env = environment is null ? null : new Dictionary<string, string> { ["GIT_THETA_WRITE_BEHIND"] = environment };
+        var git = config is null ? null : new Dictionary<string, string> { ["theta.writeBehind"] = config };
+        Assert.Equal(expected, Load(env, git).WriteBehind);
+    }
 }

@@ -68,6 +68,19 @@ public sealed class LargeGroupTests : IDisposable
     }
 
     [Fact]
+    public void A_clean_hands_its_new_objects_to_the_disk_unless_write_behind_is_off()
+    {
+        var file = new SampleCheckpoint().Build();
+        using var off = new FilterHarness(settings: new ThetaSettings { LargeGroupBytes = 1024, WriteBehind = false });
+
+        Assert.Equal(chunked.Clean(file), off.Clean(file));
+
+        var stored = chunked.Objects.Sum(o => new FileInfo(chunked.Store.PathOf(o)).Length);
+        Assert.Equal(stored, chunked.Store.WrittenPages.StartedBytes);
+        Assert.Equal(0, off.Store.WrittenPages.StartedBytes);
+    }
+
+    [Fact]
     public void Large_groups_smudge_byte_identical_between_small_ones()
     {
         var file = new SampleCheckpoint().Build();
