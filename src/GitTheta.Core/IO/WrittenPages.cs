@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace GitTheta.Core.IO;
@@ -14,9 +13,11 @@ namespace GitTheta.Core.IO;
 /// the written pages are released and used again. A slow disk simply leaves more pages cached, as without this.
 /// </para>
 /// One instance serves a whole filter process; files closed before their last pages were released are remembered
-/// (by path, a bounded number of bytes) and released once enough newer bytes follow.
+/// (by path, a bounded number of bytes) and released once enough newer bytes follow. Nothing is done until the process
+/// has written <see cref="DefaultEngageAfter"/>: an add of a few small files gains nothing from it and would pay a system
+/// call per file.
 /// </summary>
-internal sealed partial class WrittenPages
+internal sealed class WrittenPages
 {
     /// <summary>How many new bytes of a file are handed to the disk at once.</summary>
     internal const long Window = 8 << 20;
@@ -24,18 +25,27 @@ internal sealed partial class WrittenPages
     /// <summary>How far behind the newest byte pages are released: long enough for the disk to have written them.</summary>
     internal const long Lag = 16 << 20;
 
-    private const int PosixFadviseDontNeed = 4;
-    private const uint SyncFileRangeWrite = 2;
+    /// <summary>How many bytes a process writes before write-behind starts.</summary>
+    internal const long DefaultEngageAfter = 64 << 20;
+
 
     private readonly object gate = new();
+    private readonly long engageAfter;
     private readonly Queue<(string Path, long From, long To)> closed = new();
     private long closedBytes;
+    private long seenBytes;
     private long startedBytes;
     private long releasedBytes;
     private bool unavailable;
 
+    /// <param name="engageAfter">How many bytes must be written (by every file together) before anything is done.</param>
+    public WrittenPages(long engageAfter = DefaultEngageAfter)
+    {
+        this.engageAfter = engageAfter;
+    }
+
     /// <summary>Whether this machine has the calls (Linux); elsewhere every method does nothing.</summary>
-    public static bool Supported => OperatingSystem.IsLinux();
+    public static bool Supported => PageCache.Supported;
 
     /// <summary>How many bytes were handed to the disk early (for tests and diagnostics).</summary>
     public long StartedBytes => Interlocked.Read(ref startedBytes);
@@ -46,6 +56,7 @@ internal sealed partial class WrittenPages
     /// <summary>Per-file progress: what was handed to the disk and what was released.</summary>
     internal struct FileState
     {
+        public long Seen;
         public long Started;
         public long Released;
     }
@@ -53,7 +64,9 @@ internal sealed partial class WrittenPages
     /// <summary>After a write that ended at <paramref name="end"/>: hands whole windows to the disk and releases what lags far enough behind.</summary>
     public void Written(SafeFileHandle file, ref FileState state, long end)
     {
-        if (end - state.Started < Window || unavailable)
+        var total = Interlocked.Add(ref seenBytes, end - state.Seen);
+        state.Seen = end;
+        if (end - state.Started < Window || unavailable || total < engageAfter)
         {
             return;
         }
@@ -73,7 +86,7 @@ internal sealed partial class WrittenPages
     /// </summary>
     public void Closing(SafeFileHandle file, string path, ref FileState state, long length)
     {
-        if (unavailable || length <= state.Released)
+        if (unavailable || length <= state.Released || Interlocked.Read(ref seenBytes) < engageAfter)
         {
             return;
         }
@@ -122,32 +135,13 @@ internal sealed partial class WrittenPages
 
     private void StartWriting(SafeFileHandle file, long offset, long length)
     {
-        Call(() => _ = SyncFileRange((int)file.DangerousGetHandle(), offset, length, SyncFileRangeWrite));
+        unavailable |= !PageCache.StartWriting(file, offset, length);
         Interlocked.Add(ref startedBytes, length);
     }
 
     private void Release(SafeFileHandle file, long offset, long length)
     {
-        Call(() => _ = PosixFadvise((int)file.DangerousGetHandle(), offset, length, PosixFadviseDontNeed));
+        unavailable |= !PageCache.Release(file, offset, length);
         Interlocked.Add(ref releasedBytes, length);
     }
-
-    /// <summary>Both calls are advice: a failure (a file system without them, a libc without the symbol) changes nothing but speed.</summary>
-    private void Call(Action call)
-    {
-        try
-        {
-            call();
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            unavailable = true;
-        }
-    }
-
-    [LibraryImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
-    private static partial int SyncFileRange(int fd, long offset, long count, uint flags);
-
-    [LibraryImport("libc", EntryPoint = "posix_fadvise")]
-    private static partial int PosixFadvise(int fd, long offset, long length, int advice);
 }

@@ -72,6 +72,8 @@ public sealed class LargeGroupTests : IDisposable
     {
         var file = new SampleCheckpoint().Build();
         using var off = new FilterHarness(settings: new ThetaSettings { LargeGroupBytes = 1024, WriteBehind = false });
+        chunked.Store.WrittenPages = new GitTheta.Core.IO.WrittenPages(engageAfter: 0);
+        off.Store.WrittenPages = new GitTheta.Core.IO.WrittenPages(engageAfter: 0);
 
         Assert.Equal(chunked.Clean(file), off.Clean(file));
 

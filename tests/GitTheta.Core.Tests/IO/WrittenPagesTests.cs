@@ -30,7 +30,7 @@ public sealed class WrittenPagesTests : IDisposable
     public void A_streamed_object_keeps_every_byte_while_its_older_pages_are_released()
     {
         Assert.True(WrittenPages.Supported);
-        var pages = new WrittenPages();
+        var pages = new WrittenPages(engageAfter: 0);
         var value = TestData.RandomBytes(7, (int)(3 * WrittenPages.Lag + 12345));
         using var transaction = new ObjectTransaction(store, writtenPages: pages);
 
@@ -56,7 +56,7 @@ public sealed class WrittenPagesTests : IDisposable
     [Fact]
     public void Many_whole_objects_keep_every_byte_and_the_older_ones_are_released_by_path()
     {
-        var pages = new WrittenPages();
+        var pages = new WrittenPages(engageAfter: 0);
         var values = Enumerable.Range(0, 12).Select(i => TestData.RandomBytes(100 + i, 3 << 20)).ToList();
         using var transaction = new ObjectTransaction(store, inlineBytes: 0, maxConcurrency: 2, writtenPages: pages);
 
@@ -76,6 +76,25 @@ public sealed class WrittenPagesTests : IDisposable
         Assert.InRange(pages.StartedBytes, written, written + Header.Length + values[0].Length);
         // Files closed more than the lag ago were released: at least all but the newest lag's worth.
         Assert.InRange(pages.ReleasedBytes, written - WrittenPages.Lag - (3 << 20) - Header.Length, written + Header.Length + values[0].Length);
+    }
+
+    [Fact]
+    public void Nothing_is_done_before_the_process_has_written_enough()
+    {
+        var pages = new WrittenPages(engageAfter: 20 << 20);
+        var small = Enumerable.Range(0, 4).Select(i => TestData.RandomBytes(200 + i, 4 << 20)).ToList();
+        using var transaction = new ObjectTransaction(store, writtenPages: pages);
+
+        foreach (var value in small)
+        {
+            transaction.Add(Header, value);
+        }
+
+        Assert.Equal(0, pages.StartedBytes);
+        transaction.Add(Header, TestData.RandomBytes(300, 8 << 20));
+        transaction.Commit();
+
+        Assert.Equal(Header.Length + (8 << 20), pages.StartedBytes);
     }
 
     [Fact]
