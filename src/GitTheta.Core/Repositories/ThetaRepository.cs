@@ -37,7 +37,11 @@ public sealed class ThetaRepository : IDisposable
         Git = git;
         Log = log;
         fetcher = new Lazy<IObjectFetcher?>(() => CreateFetcher(git, message => (routedLog.Value ?? Log)(message)));
-        engine = new Lazy<ThetaEngine>(() => new ThetaEngine(Store, Settings, Fetcher));
+        engine = new Lazy<ThetaEngine>(() =>
+        {
+            Store.ReleaseColdReads = Settings.WriteBehind;
+            return new ThetaEngine(Store, Settings, Fetcher);
+        });
         materializer = new Lazy<CheckpointMaterializer>(() => new CheckpointMaterializer(this));
         blobs = new Lazy<TrackedBlobReader>(() => new TrackedBlobReader(git, Engine));
     }

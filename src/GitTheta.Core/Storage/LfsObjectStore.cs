@@ -221,6 +221,12 @@ internal sealed class LfsObjectStore : IObjectReader
     /// <summary>Write-behind shared by every clean of this process that asks for it (see <see cref="IO.WrittenPages"/>).</summary>
     public IO.WrittenPages WrittenPages { get; set; } = new();
 
+    /// <summary>
+    /// Whether an object read from disk (not from the page cache) has its pages released as it is read
+    /// (<see cref="IO.ColdReadStream"/>), the read side of <c>theta.writeBehind</c>.
+    /// </summary>
+    public bool ReleaseColdReads { get; set; } = true;
+
     /// <param name="writtenPages">Write-behind for the temp file's pages, or null to leave them to the page cache.</param>
     public PendingObject Begin(IO.WrittenPages? writtenPages = null)
     {
@@ -314,7 +320,7 @@ internal sealed class LfsObjectStore : IObjectReader
             throw Missing(oid, what);
         }
 
-        return new VerifyingReadStream(file, oid, what, CorruptRemedy(oid));
+        return new VerifyingReadStream(ReleaseColdReads ? IO.ColdReadStream.Over(file) : file, oid, what, CorruptRemedy(oid));
     }
 
     public byte[] ReadAll(string oid, string what)
