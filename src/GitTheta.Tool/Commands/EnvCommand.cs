@@ -154,6 +154,7 @@ internal static partial class EnvCommand
             ("GIT_THETA_STREAM_GROUP_BYTES", "theta.streamGroupBytes", Invariant(defaults.StreamGroupBytes)),
             ("GIT_THETA_INLINE_OBJECT_BYTES", "theta.inlineObjectBytes", Invariant(defaults.InlineObjectBytes)),
             ("GIT_THETA_SMUDGE_AHEAD_BYTES", "theta.smudgeAheadBytes", Invariant(defaults.SmudgeAheadBytes)),
+            ("GIT_THETA_WRITE_BEHIND", "theta.writeBehind", defaults.WriteBehind ? "true" : "false"),
             (Core.Merges.MergeStrategySources.EnvironmentVariable, Core.Merges.MergeStrategySources.ConfigKey, "(ask on a terminal, else fail the merge)"),
 
             // Read from the environment only; the variable is the key.

@@ -34,6 +34,7 @@ public sealed class EnvTests : IDisposable
         Assert.Contains("theta.parameterRtol=0.01 (git config)", lines);
         Assert.Contains("theta.lshSignatureSize=16 (default)", lines);
         Assert.Contains("GIT_THETA_PROGRESS_THRESHOLD=64m (default)", lines);
+        Assert.Contains("theta.writeBehind=true (default)", lines);
     }
 
     [Fact]
