@@ -84,7 +84,6 @@ internal sealed class LargeGroupCleaner
     private ParameterEntry Process(TensorInfo info, ICheckpointReader reader, StagingContext context, StreamedObject streamed, XxHash3 fingerprint, EuclideanLsh.Incremental signature, int chunkBytes, ref byte[] buffer, Matching matching, ref byte[]? storedChunk)
     {
         var old = matching.Old;
-        var stored = matching.Stored;
         var overlap = settings.MaxConcurrency > 1;
         var chunkHashes = new List<ulong>();
 
@@ -101,18 +100,14 @@ internal sealed class LargeGroupCleaner
             {
                 var chunk = new ReadOnlyMemory<byte>(buffer, 0, length);
                 var index = chunkHashes.Count;
-                if (matching.Active && !overlap)
+                if (!overlap)
                 {
                     var chunkHash = ChunkFingerprints.Of(chunk.Span);
                     chunkHashes.Add(chunkHash);
-                    if (!matching.Matches(index, chunkHash, chunk.Span, storedChunk))
+                    if (matching.Active && !matching.Matches(index, chunkHash, chunk.Span, storedChunk))
                     {
                         matching.Stop(info, streamed, signature, context, chunkBytes);
                     }
-                }
-                else if (!overlap)
-                {
-                    chunkHashes.Add(ChunkFingerprints.Of(chunk.Span));
                 }
 
                 // While the bytes match the stored value neither the object nor the signature needs them yet: if all
@@ -210,7 +205,7 @@ internal sealed class LargeGroupCleaner
         var contentHash = ContentHash.Format(fingerprint.GetCurrentHashAsUInt64());
         if (matching.Active)
         {
-            if (StoredValueHolds(old!, contentHash, stored))
+            if (StoredValueHolds(old!, contentHash, matching.Stored))
             {
                 return old!;
             }

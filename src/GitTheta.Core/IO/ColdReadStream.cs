@@ -7,7 +7,7 @@ namespace GitTheta.Core.IO;
 /// fresh page for every byte of the checkpoint, pages git itself needs at the same time for the file it builds. A file
 /// that was cached stays cached.
 /// </summary>
-internal sealed class ColdReadStream : Stream
+internal sealed class ColdReadStream : ReadOnlyStream
 {
     /// <summary>Files smaller than this are left alone: one window is all their pages.</summary>
     internal const long MinimumBytes = 1 << 20;
@@ -17,12 +17,6 @@ internal sealed class ColdReadStream : Stream
     private long released;
 
     private ColdReadStream(FileStream inner) => this.inner = inner;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => inner.Length;
 
@@ -47,8 +41,6 @@ internal sealed class ColdReadStream : Stream
         return new ColdReadStream(file);
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         var read = inner.Read(buffer);
@@ -64,16 +56,6 @@ internal sealed class ColdReadStream : Stream
 
         return read;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

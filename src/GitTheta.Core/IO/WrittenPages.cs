@@ -28,7 +28,6 @@ internal sealed class WrittenPages
     /// <summary>How many bytes a process writes before write-behind starts.</summary>
     internal const long DefaultEngageAfter = 64 << 20;
 
-
     private readonly object gate = new();
     private readonly long engageAfter;
     private readonly Queue<(string Path, long From, long To)> closed = new();
@@ -53,19 +52,20 @@ internal sealed class WrittenPages
     /// <summary>How many bytes the kernel was told it may drop from the page cache (for tests and diagnostics; it keeps those not yet on disk).</summary>
     public long ReleasedBytes => Interlocked.Read(ref releasedBytes);
 
-    /// <summary>Per-file progress: what was handed to the disk and what was released.</summary>
+    /// <summary>Per-file progress: how much was written, what was handed to the disk and what was released.</summary>
     internal struct FileState
     {
-        public long Seen;
+        public long Written;
         public long Started;
         public long Released;
     }
 
-    /// <summary>After a write that ended at <paramref name="end"/>: hands whole windows to the disk and releases what lags far enough behind.</summary>
-    public void Written(SafeFileHandle file, ref FileState state, long end)
+    /// <summary>After <paramref name="count"/> more bytes were written: hands whole windows to the disk and releases what lags far enough behind.</summary>
+    public void Written(SafeFileHandle file, ref FileState state, long count)
     {
-        var total = Interlocked.Add(ref seenBytes, end - state.Seen);
-        state.Seen = end;
+        var total = Interlocked.Add(ref seenBytes, count);
+        state.Written += count;
+        var end = state.Written;
         if (end - state.Started < Window || unavailable || total < engageAfter)
         {
             return;
@@ -81,11 +81,12 @@ internal sealed class WrittenPages
     }
 
     /// <summary>
-    /// Before <paramref name="file"/> (at <paramref name="path"/>, <paramref name="length"/> bytes) is closed: hands the
-    /// rest to the disk and remembers what is still cached, releasing the oldest remembered files beyond the lag.
+    /// Before <paramref name="file"/> (at <paramref name="path"/>) is closed: hands the rest to the disk and remembers
+    /// what is still cached, releasing the oldest remembered files beyond the lag.
     /// </summary>
-    public void Closing(SafeFileHandle file, string path, ref FileState state, long length)
+    public void Closing(SafeFileHandle file, string path, ref FileState state)
     {
+        var length = state.Written;
         if (unavailable || length <= state.Released || Interlocked.Read(ref seenBytes) < engageAfter)
         {
             return;

@@ -13,7 +13,6 @@ internal sealed class PendingObject : IDisposable
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly WrittenPages? writtenPages;
     private WrittenPages.FileState pages;
-    private long written;
     private bool closed;
     private ObjectRef? result;
 
@@ -47,7 +46,7 @@ internal sealed class PendingObject : IDisposable
         if (!closed)
         {
             closed = true;
-            writtenPages?.Closing(file.SafeFileHandle, TempPath, ref pages, written);
+            writtenPages?.Closing(file.SafeFileHandle, TempPath, ref pages);
         }
 
         file.Dispose();
@@ -80,7 +79,6 @@ internal sealed class PendingObject : IDisposable
     private void WriteFile(ReadOnlySpan<byte> data)
     {
         file.Write(data);
-        written += data.Length;
-        writtenPages?.Written(file.SafeFileHandle, ref pages, written);
+        writtenPages?.Written(file.SafeFileHandle, ref pages, data.Length);
     }
 }
