@@ -16,6 +16,7 @@ internal sealed class AttributeReader : IDisposable
     private StreamingGitProcess? process;
     private BufferedStream? answers;
     private bool broken;
+    private PendingAttributes? outstanding;
 
     public AttributeReader(string workTree, params string[] attributes)
     {
@@ -24,23 +25,39 @@ internal sealed class AttributeReader : IDisposable
     }
 
     /// <summary>The set attributes of one path (unspecified and unset ones are left out), in git's own semantics.</summary>
-    public Dictionary<string, string> Read(string relativePath)
+    public Dictionary<string, string> Read(string relativePath) => Ask(relativePath).Answer();
+
+    /// <summary>
+    /// Sends the question for one path now and returns what collects the answer later, so that git works out the
+    /// attributes on the other core while the caller does its own lookups: each answer costs a round trip through
+    /// another process, which was half of what a small checkpoint cost a clean beyond git-lfs.
+    /// </summary>
+    public PendingAttributes Ask(string relativePath)
     {
+        var pending = new PendingAttributes(this, relativePath);
+
         // A path with a NUL cannot be asked on the -z stream; git paths never hold one, but never desynchronise on it.
         if (relativePath.Contains('\0'))
         {
-            return GitAttributes.GetMany(workTree, relativePath, attributes);
+            return pending;
         }
 
         lock (gate)
         {
+            // One question is on the wire at a time, so every answer is read back for the path it was asked for.
+            if (outstanding is not null)
+            {
+                Collect(outstanding);
+            }
+
             if (!broken)
             {
                 try
                 {
-                    return Query(relativePath);
+                    Send(relativePath);
+                    outstanding = pending;
                 }
-                catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or ObjectDisposedException)
+                catch (Exception e) when (IsBroken(e))
                 {
                     broken = true;
                     Stop();
@@ -48,7 +65,33 @@ internal sealed class AttributeReader : IDisposable
             }
         }
 
-        return GitAttributes.GetMany(workTree, relativePath, attributes);
+        return pending;
+    }
+
+    /// <summary>The answer to a question sent by <see cref="Ask"/>: read from git once, or asked of a git of its own when the long-running one failed.</summary>
+    internal Dictionary<string, string> Collect(PendingAttributes pending)
+    {
+        lock (gate)
+        {
+            if (pending.Result is null && ReferenceEquals(outstanding, pending))
+            {
+                outstanding = null;
+                if (!broken)
+                {
+                    try
+                    {
+                        pending.Result = Receive(pending.Path);
+                    }
+                    catch (Exception e) when (IsBroken(e))
+                    {
+                        broken = true;
+                        Stop();
+                    }
+                }
+            }
+        }
+
+        return pending.Result ??= GitAttributes.GetMany(workTree, pending.Path, attributes);
     }
 
     public void Dispose()
@@ -60,7 +103,10 @@ internal sealed class AttributeReader : IDisposable
         }
     }
 
-    private Dictionary<string, string> Query(string relativePath)
+    private static bool IsBroken(Exception e) =>
+        e is IOException or InvalidDataException or InvalidOperationException or ObjectDisposedException;
+
+    private void Send(string relativePath)
     {
         if (process is null)
         {
@@ -71,7 +117,10 @@ internal sealed class AttributeReader : IDisposable
         var input = process.Input;
         input.Write(Encoding.UTF8.GetBytes(relativePath + "\0"));
         input.Flush();
+    }
 
+    private Dictionary<string, string> Receive(string relativePath)
+    {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < attributes.Length; i++)
         {

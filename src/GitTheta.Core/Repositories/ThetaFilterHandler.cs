@@ -28,11 +28,13 @@ internal sealed class ThetaFilterHandler : IFilterHandler, IDisposable
     public byte[] Clean(Stream content, string path)
     {
         var relative = path.Replace('\\', '/');
+
+        // One long-running git answers both attributes for every file of the session, while this looks up the
+        // file's previous metadata.
+        var question = attributes?.Ask(relative);
         var previous = repository.PreviousMetadata(relative);
         var settings = repository.Settings;
-
-        // One long-running git answers both attributes for every file of the session.
-        var set = attributes?.Read(relative) ?? new Dictionary<string, string>();
+        var set = question?.Answer() ?? new Dictionary<string, string>();
         var format = set.GetValueOrDefault(GitAttributes.FormatAttribute);
         var updateAttribute = settings.UpdateTypeFromEnvironment ? null : set.GetValueOrDefault(UpdateTypeSelection.Attribute);
         var updateType = UpdateTypeSelection.Resolve(settings, updateAttribute);

@@ -455,14 +455,14 @@ internal sealed class LfsObjectStore : IObjectReader
         EnsureDirectory(folder);
         try
         {
-            File.Move(temp, destination, overwrite: false);
+            ExclusiveRename.Move(temp, destination);
         }
         catch (DirectoryNotFoundException) when (File.Exists(temp))
         {
             // The folder was removed since this process made it (gc removes emptied folders).
             knownDirectories.TryRemove(folder, out _);
             EnsureDirectory(folder);
-            File.Move(temp, destination, overwrite: false);
+            ExclusiveRename.Move(temp, destination);
         }
     }
 

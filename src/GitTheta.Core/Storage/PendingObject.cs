@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using GitTheta.Core.IO;
+using Microsoft.Win32.SafeHandles;
 
 namespace GitTheta.Core.Storage;
 
@@ -9,11 +10,12 @@ namespace GitTheta.Core.Storage;
 /// </summary>
 internal sealed class PendingObject : IDisposable
 {
-    private readonly FileStream file;
+    private readonly SafeFileHandle file;
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly WrittenPages? writtenPages;
     private WrittenPages.FileState pages;
     private bool closed;
+    private long fileOffset;
     private ObjectRef? result;
 
     /// <param name="writtenPages">Write-behind for this file's pages, or null to leave them to the page cache.</param>
@@ -21,7 +23,9 @@ internal sealed class PendingObject : IDisposable
     {
         TempPath = tempPath;
         this.writtenPages = writtenPages;
-        file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+        // A handle written at explicit offsets: a FileStream asks the kernel for its position around every write, and
+        // FileShare.None takes and drops a lock no reader of tmp/ looks at (owners are told by the file name).
+        file = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
     }
 
     internal string TempPath { get; }
@@ -46,7 +50,7 @@ internal sealed class PendingObject : IDisposable
         if (!closed)
         {
             closed = true;
-            writtenPages?.Closing(file.SafeFileHandle, TempPath, ref pages);
+            writtenPages?.Closing(file, TempPath, ref pages);
         }
 
         file.Dispose();
@@ -78,7 +82,8 @@ internal sealed class PendingObject : IDisposable
 
     private void WriteFile(ReadOnlySpan<byte> data)
     {
-        file.Write(data);
-        writtenPages?.Written(file.SafeFileHandle, ref pages, data.Length);
+        RandomAccess.Write(file, data, fileOffset);
+        fileOffset += data.Length;
+        writtenPages?.Written(file, ref pages, data.Length);
     }
 }

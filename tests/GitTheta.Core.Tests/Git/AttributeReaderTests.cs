@@ -46,4 +46,37 @@ public class AttributeReaderTests
         reader.Dispose();
         Assert.Equal("pytorch", reader.Read("y.pt")[GitAttributes.FormatAttribute]);
     }
+
+    [Fact]
+    public void Questions_asked_ahead_are_answered_for_their_own_paths_in_any_order()
+    {
+        using var temp = new TempDirectory();
+        GitCli.Run(temp.Path, "init", "-q").ThrowIfFailed(new[] { "init" });
+        File.WriteAllText(Path.Combine(temp.Path, ".gitattributes"), "*.pt theta-format=pytorch\n*.onnx theta-format=onnx\n");
+
+        using var reader = new AttributeReader(temp.Path, GitAttributes.FormatAttribute);
+        var first = reader.Ask("a.pt");
+        var second = reader.Ask("b.onnx");
+        var third = reader.Ask("c.txt");
+
+        // Answered last to first: each asks git only once, and none takes another's answer.
+        Assert.Empty(third.Answer());
+        Assert.Equal("onnx", second.Answer()[GitAttributes.FormatAttribute]);
+        Assert.Equal("pytorch", first.Answer()[GitAttributes.FormatAttribute]);
+        Assert.Equal("pytorch", first.Answer()[GitAttributes.FormatAttribute]);
+        Assert.Equal("pytorch", reader.Read("d.pt")[GitAttributes.FormatAttribute]);
+    }
+
+    [Fact]
+    public void A_question_asked_before_disposal_is_still_answered()
+    {
+        using var temp = new TempDirectory();
+        GitCli.Run(temp.Path, "init", "-q").ThrowIfFailed(new[] { "init" });
+        File.WriteAllText(Path.Combine(temp.Path, ".gitattributes"), "*.pt theta-format=pytorch\n");
+
+        var reader = new AttributeReader(temp.Path, GitAttributes.FormatAttribute);
+        var pending = reader.Ask("x.pt");
+        reader.Dispose();
+        Assert.Equal("pytorch", pending.Answer()[GitAttributes.FormatAttribute]);
+    }
 }
