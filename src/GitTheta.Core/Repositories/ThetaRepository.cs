@@ -39,7 +39,7 @@ public sealed class ThetaRepository : IDisposable
         fetcher = new Lazy<IObjectFetcher?>(() => CreateFetcher(git, message => (routedLog.Value ?? Log)(message)));
         engine = new Lazy<ThetaEngine>(() =>
         {
-            Store.ReleaseColdReads = Settings.WriteBehind;
+            Store.ColdReads = Settings.WriteBehind ? IO.ColdReadBudget.FromAvailableMemory() : null;
             return new ThetaEngine(Store, Settings, Fetcher);
         });
         materializer = new Lazy<CheckpointMaterializer>(() => new CheckpointMaterializer(this));
@@ -228,7 +228,7 @@ public sealed class ThetaRepository : IDisposable
 
     /// <summary>The one place an object fetcher is made; see <see cref="Fetcher"/> for the rule.</summary>
     internal static IObjectFetcher? CreateFetcher(GitRepository git, Action<string> log) =>
-        git is { WorkTree: { } root, HasRemote: true } ? new LfsObjectFetcher(root, log, git.ObjectStore) : null;
+        git is { WorkTree: { } root, HasRemote: true } ? new LfsObjectFetcher(root, log, git.ObjectStore, git.GetConfig) : null;
 
     private const int SniffBytes = 4096;
 
