@@ -1,11 +1,11 @@
 namespace GitTheta.Core.IO;
 
 /// <summary>
-/// Reads a file front to back and, when the file was not in the page cache to begin with and the process's
-/// <see cref="ColdReadBudget"/> is spent, lets the kernel drop the pages read once they are a window behind (and all of
-/// them at the end). A checkout large against memory, of objects that write-behind (<see cref="WrittenPages"/>) kept out
-/// of the cache, then recycles a few megabytes of page cache instead of taking a fresh page for every byte of the
-/// checkpoint, pages git itself needs at the same time for the file it builds. A file that was cached stays cached.
+/// Reads a file front to back and, when the file was not in the page cache to begin with, lets the kernel drop the pages
+/// read once they are a window behind (and all of them at the end). A checkout of objects that write-behind
+/// (<see cref="WrittenPages"/>) kept out of the cache then recycles a few megabytes of page cache instead of taking a
+/// fresh page for every byte of the checkpoint, pages git itself needs at the same time for the file it builds. A file
+/// that was cached stays cached.
 /// </summary>
 internal sealed class ColdReadStream : ReadOnlyStream
 {
@@ -27,14 +27,13 @@ internal sealed class ColdReadStream : ReadOnlyStream
     }
 
     /// <summary>
-    /// <paramref name="file"/> itself when it is small, cached, fits in what is left of <paramref name="budget"/> (taken
-    /// from it then) or the system cannot tell (the page in its middle decides); otherwise a stream that releases what
-    /// it has read.
+    /// <paramref name="file"/> itself when it is small, cached or the system cannot tell (the page in its middle decides);
+    /// otherwise a stream that releases what it has read.
     /// </summary>
-    public static Stream Over(FileStream file, ColdReadBudget? budget = null)
+    public static Stream Over(FileStream file)
     {
         var length = file.Length;
-        if (length < MinimumBytes || PageCache.IsCached(file.SafeFileHandle, length / 2 & ~4095L) != false || budget?.TryTake(length) == true)
+        if (length < MinimumBytes || PageCache.IsCached(file.SafeFileHandle, length / 2 & ~4095L) != false)
         {
             return file;
         }

@@ -39,7 +39,7 @@ public sealed class ThetaRepository : IDisposable
         fetcher = new Lazy<IObjectFetcher?>(() => CreateFetcher(git, message => (routedLog.Value ?? Log)(message)));
         engine = new Lazy<ThetaEngine>(() =>
         {
-            Store.ColdReads = Settings.WriteBehind ? IO.ColdReadBudget.FromAvailableMemory() : null;
+            Store.ReleaseColdReads = Settings.WriteBehind;
             return new ThetaEngine(Store, Settings, Fetcher);
         });
         materializer = new Lazy<CheckpointMaterializer>(() => new CheckpointMaterializer(this));

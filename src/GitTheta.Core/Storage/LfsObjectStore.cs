@@ -222,10 +222,10 @@ internal sealed class LfsObjectStore : IObjectReader
     public IO.WrittenPages WrittenPages { get; set; } = new();
 
     /// <summary>
-    /// Whether objects read from disk (not from the page cache) have their pages released as they are read once this
-    /// budget is spent (<see cref="IO.ColdReadStream"/>), the read side of <c>theta.writeBehind</c>; null never releases them.
+    /// Whether an object read from disk (not from the page cache) has its pages released as it is read
+    /// (<see cref="IO.ColdReadStream"/>), the read side of <c>theta.writeBehind</c>.
     /// </summary>
-    public IO.ColdReadBudget? ColdReads { get; set; } = new(0);
+    public bool ReleaseColdReads { get; set; } = true;
 
     /// <param name="writtenPages">Write-behind for the temp file's pages, or null to leave them to the page cache.</param>
     public PendingObject Begin(IO.WrittenPages? writtenPages = null)
@@ -320,7 +320,7 @@ internal sealed class LfsObjectStore : IObjectReader
             throw Missing(oid, what);
         }
 
-        return new VerifyingReadStream(ColdReads is { } budget ? IO.ColdReadStream.Over(file, budget) : file, oid, what, CorruptRemedy(oid));
+        return new VerifyingReadStream(ReleaseColdReads ? IO.ColdReadStream.Over(file) : file, oid, what, CorruptRemedy(oid));
     }
 
     public byte[] ReadAll(string oid, string what)

@@ -62,27 +62,4 @@ public sealed class ColdReadStreamTests : IDisposable
         using var smallFile = new FileStream(small, FileMode.Open, FileAccess.Read);
         Assert.Same(smallFile, ColdReadStream.Over(smallFile));
     }
-
-    [Fact]
-    public void A_cold_file_stays_cached_while_the_budget_lasts_and_is_released_after()
-    {
-        var bytes = TestData.RandomBytes(6, 2 << 20);
-        var path = WriteCold(bytes);
-        var budget = new ColdReadBudget(3 << 20);
-
-        // The first read of the cold file fits the budget: it is read as it is and stays in the cache.
-        using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0))
-        {
-            Assert.Same(file, ColdReadStream.Over(file, budget));
-        }
-
-        // 1 MiB is left, less than the file: the next cold read of it is released as it is read, and takes nothing.
-        using (var file = new FileStream(WriteCold(bytes), FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0))
-        {
-            Assert.IsType<ColdReadStream>(ColdReadStream.Over(file, budget));
-        }
-
-        Assert.True(budget.TryTake(1 << 20));
-        Assert.False(budget.TryTake(1));
-    }
 }
