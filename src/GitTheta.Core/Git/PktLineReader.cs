@@ -8,8 +8,14 @@ internal sealed class PktLineReader
 {
     public const int MaxPacketData = 65516;
 
+    /// <summary>How much a short read asks the input for: every line and packet of a small file's request together.</summary>
+    internal const int ReadAheadBytes = 4096;
+
     private readonly Stream input;
     private readonly byte[] lengthBuffer = new byte[4];
+    private readonly byte[] readAhead = new byte[ReadAheadBytes];
+    private int aheadStart;
+    private int aheadEnd;
 
     // One buffer per reader for command lists and one for content, instead of 64 KiB allocated per file: a filter
     // process reads thousands of requests, and fresh arrays cost page faults and zeroing on every one.
@@ -83,10 +89,19 @@ internal sealed class PktLineReader
 
     private bool Fill(Span<byte> buffer, bool allowEnd)
     {
-        var total = 0;
+        // Bytes read ahead by an earlier short read come first.
+        var total = Math.Min(aheadEnd - aheadStart, buffer.Length);
+        readAhead.AsSpan(aheadStart, total).CopyTo(buffer);
+        aheadStart += total;
         while (total < buffer.Length)
         {
-            var read = input.Read(buffer[total..]);
+            var wanted = buffer.Length - total;
+
+            // A short read (a length, a command line, a small file's packet) asks for a read-ahead buffer's worth:
+            // git has usually written the rest of the request by then, which costs no system call of its own (a
+            // small file's request was eight reads). Long reads go straight into the caller's buffer, so the bytes
+            // of a large file are copied once more only up to the read-ahead size per packet.
+            var read = wanted < ReadAheadBytes ? input.Read(readAhead) : input.Read(buffer[total..]);
             if (read == 0)
             {
                 if (total == 0 && allowEnd)
@@ -95,6 +110,15 @@ internal sealed class PktLineReader
                 }
 
                 throw Protocol("git closed the filter's input inside a packet");
+            }
+
+            if (wanted < ReadAheadBytes)
+            {
+                var take = Math.Min(read, wanted);
+                readAhead.AsSpan(0, take).CopyTo(buffer[total..]);
+                aheadStart = take;
+                aheadEnd = read;
+                read = take;
             }
 
             total += read;

@@ -171,4 +171,55 @@ public class PktLineTests
             base.Write(buffer);
         }
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(4096)]
+    [InlineData(100_000)]
+    public void Requests_read_the_same_through_any_pipe_and_a_small_one_in_few_reads(int maxRead)
+    {
+        // Two requests as git sends them: a small file, then a large one whose packets are longer than the read-ahead.
+        var raw = new MemoryStream();
+        var git = new PktLineWriter(raw);
+        var small = TestData.RandomBytes(11, 16_784);
+        var large = TestData.RandomBytes(12, 3 * PktLineReader.MaxPacketData + 1234);
+        foreach (var (path, content) in new[] { ("a.safetensors", small), ("b.safetensors", large) })
+        {
+            git.WriteText("command=clean");
+            git.WriteText("pathname=" + path);
+            git.WriteFlush();
+            git.WriteContent(content);
+            git.WriteFlush();
+        }
+
+        git.Flush();
+        var pipe = new TrickleStream(raw.ToArray(), maxRead);
+        var reader = new PktLineReader(pipe);
+
+        Assert.Equal(new[] { "command=clean", "pathname=a.safetensors" }, reader.ReadTextList());
+        Assert.Equal(small, ReadContent(reader));
+        if (maxRead >= 100_000)
+        {
+            // Header lines, flush, the 16 KiB packet and the final flush: the whole request in three reads, not eight.
+            Assert.True(pipe.Reads <= 3, $"{pipe.Reads} reads for one small request");
+        }
+
+        Assert.Equal(new[] { "command=clean", "pathname=b.safetensors" }, reader.ReadTextList());
+        Assert.Equal(large, ReadContent(reader));
+        Assert.Null(reader.ReadTextList());
+    }
+
+    private static byte[] ReadContent(PktLineReader reader)
+    {
+        var content = new MemoryStream();
+        var packet = new byte[PktLineReader.MaxPacketData];
+        int n;
+        while ((n = reader.ReadPacket(packet)) >= 0)
+        {
+            content.Write(packet, 0, n);
+        }
+
+        return content.ToArray();
+    }
 }

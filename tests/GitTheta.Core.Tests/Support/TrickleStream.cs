@@ -29,8 +29,12 @@ internal sealed class TrickleStream : Stream
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
+    /// <summary>How many times Read was called (a pipe's read system calls).</summary>
+    public int Reads { get; private set; }
+
     public override int Read(Span<byte> buffer)
     {
+        Reads++;
         var n = Math.Min(Math.Min(buffer.Length, maxRead), data.Length - position);
         data.AsSpan(position, n).CopyTo(buffer);
         position += n;
