@@ -24,9 +24,9 @@ internal sealed class LfsFetchFilter
 
     public bool IsEverything => include.Count == 0 && exclude.Count == 0;
 
-    /// <summary>The repository's configured filter.</summary>
-    public static LfsFetchFilter Load(string workTree) =>
-        From(Config(workTree, "lfs.fetchinclude"), Config(workTree, "lfs.fetchexclude"));
+    /// <summary>The repository's configured filter, from its config as git resolves it.</summary>
+    public static LfsFetchFilter Load(Func<string, string?> config) =>
+        From(config("lfs.fetchinclude"), config("lfs.fetchexclude"));
 
     public static LfsFetchFilter From(string? include, string? exclude) => new(Parse(include), Parse(exclude));
 
@@ -39,9 +39,6 @@ internal sealed class LfsFetchFilter
         var relative = path.Replace('\\', '/').TrimStart('/');
         return (include.Count == 0 || include.Any(r => r.IsMatch(relative))) && !exclude.Any(r => r.IsMatch(relative));
     }
-
-    private static string? Config(string workTree, string key) =>
-        GitCli.Run(workTree, "config", "--get", key) is { Succeeded: true } found ? found.Text.Trim() : null;
 
     private static IReadOnlyList<Regex> Parse(string? list) => Split(list).Select(ToRegex).ToList();
 

@@ -24,16 +24,14 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
     private readonly Lazy<LfsFetchFilter> fetchFilter;
 
     /// <param name="store">The store git-lfs downloads into: objects whose canonical copy is there are never handed to git-lfs (given a pointer whose size differs from its file, git-lfs deletes the file), and what git-lfs downloads is adopted into it.</param>
-    /// <param name="config">The repository's config as git resolves it, where the caller has it: a clone's checkout then starts no git per setting.</param>
-    public LfsObjectFetcher(string workingDirectory, Action<string> log, LfsObjectStore? store = null, Func<string, string?>? config = null)
+    /// <param name="config">The repository's config as git resolves it (lfs.fetchinclude / lfs.fetchexclude): a clone's checkout then starts no git per setting.</param>
+    public LfsObjectFetcher(string workingDirectory, Action<string> log, Func<string, string?> config, LfsObjectStore? store = null)
     {
         this.workingDirectory = workingDirectory;
         this.log = log;
         this.store = store;
         lfsInstalled = new Lazy<bool>(() => GitCli.Run(workingDirectory, "lfs", "version").Succeeded);
-        fetchFilter = new Lazy<LfsFetchFilter>(() => config is null
-            ? LfsFetchFilter.Load(workingDirectory)
-            : LfsFetchFilter.From(config("lfs.fetchinclude"), config("lfs.fetchexclude")));
+        fetchFilter = new Lazy<LfsFetchFilter>(() => LfsFetchFilter.Load(config));
     }
 
     /// <summary>Told when a fetch starts, after each object git-lfs delivered and when it ends.</summary>

@@ -96,12 +96,13 @@ internal sealed class PktLineReader
         while (total < buffer.Length)
         {
             var wanted = buffer.Length - total;
+            var shortRead = wanted < ReadAheadBytes;
 
             // A short read (a length, a command line, a small file's packet) asks for a read-ahead buffer's worth:
             // git has usually written the rest of the request by then, which costs no system call of its own (a
             // small file's request was eight reads). Long reads go straight into the caller's buffer, so the bytes
             // of a large file are copied once more only up to the read-ahead size per packet.
-            var read = wanted < ReadAheadBytes ? input.Read(readAhead) : input.Read(buffer[total..]);
+            var read = shortRead ? input.Read(readAhead) : input.Read(buffer[total..]);
             if (read == 0)
             {
                 if (total == 0 && allowEnd)
@@ -112,7 +113,7 @@ internal sealed class PktLineReader
                 throw Protocol("git closed the filter's input inside a packet");
             }
 
-            if (wanted < ReadAheadBytes)
+            if (shortRead)
             {
                 var take = Math.Min(read, wanted);
                 readAhead.AsSpan(0, take).CopyTo(buffer[total..]);

@@ -52,7 +52,7 @@ internal sealed class WrittenPages
     /// <summary>How many bytes the kernel was told it may drop from the page cache (for tests and diagnostics; it keeps those not yet on disk).</summary>
     public long ReleasedBytes => Interlocked.Read(ref releasedBytes);
 
-    /// <summary>Per-file progress: how much was written, what was handed to the disk and what was released.</summary>
+    /// <summary>Per-file progress: how much the writer has written (its next offset), what was handed to the disk and what was released.</summary>
     internal struct FileState
     {
         public long Written;
@@ -60,11 +60,13 @@ internal sealed class WrittenPages
         public long Released;
     }
 
-    /// <summary>After <paramref name="count"/> more bytes were written: hands whole windows to the disk and releases what lags far enough behind.</summary>
+    /// <summary>
+    /// After the writer wrote <paramref name="count"/> more bytes (already added to <see cref="FileState.Written"/>):
+    /// hands whole windows to the disk and releases what lags far enough behind.
+    /// </summary>
     public void Written(SafeFileHandle file, ref FileState state, long count)
     {
         var total = Interlocked.Add(ref seenBytes, count);
-        state.Written += count;
         var end = state.Written;
         if (end - state.Started < Window || unavailable || total < engageAfter)
         {

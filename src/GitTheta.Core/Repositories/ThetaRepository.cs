@@ -228,7 +228,7 @@ public sealed class ThetaRepository : IDisposable
 
     /// <summary>The one place an object fetcher is made; see <see cref="Fetcher"/> for the rule.</summary>
     internal static IObjectFetcher? CreateFetcher(GitRepository git, Action<string> log) =>
-        git is { WorkTree: { } root, HasRemote: true } ? new LfsObjectFetcher(root, log, git.ObjectStore, git.GetConfig) : null;
+        git is { WorkTree: { } root, HasRemote: true } ? new LfsObjectFetcher(root, log, git.GetConfig, git.ObjectStore) : null;
 
     private const int SniffBytes = 4096;
 

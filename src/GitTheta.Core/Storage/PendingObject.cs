@@ -15,7 +15,6 @@ internal sealed class PendingObject : IDisposable
     private readonly WrittenPages? writtenPages;
     private WrittenPages.FileState pages;
     private bool closed;
-    private long fileOffset;
     private ObjectRef? result;
 
     /// <param name="writtenPages">Write-behind for this file's pages, or null to leave them to the page cache.</param>
@@ -82,8 +81,8 @@ internal sealed class PendingObject : IDisposable
 
     private void WriteFile(ReadOnlySpan<byte> data)
     {
-        RandomAccess.Write(file, data, fileOffset);
-        fileOffset += data.Length;
+        RandomAccess.Write(file, data, pages.Written);
+        pages.Written += data.Length;
         writtenPages?.Written(file, ref pages, data.Length);
     }
 }

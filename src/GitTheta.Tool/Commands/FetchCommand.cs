@@ -33,7 +33,7 @@ internal static class FetchCommand
             // As git lfs fetch: -I/-X replace the configured lfs.fetchinclude/lfs.fetchexclude, which apply otherwise.
             var included = parse.GetValue(include) ?? Array.Empty<string>();
             var excluded = parse.GetValue(exclude) ?? Array.Empty<string>();
-            var filter = included.Length > 0 || excluded.Length > 0 ? LfsFetchFilter.From(included, excluded) : LfsFetchFilter.Load(root);
+            var filter = included.Length > 0 || excluded.Length > 0 ? LfsFetchFilter.From(included, excluded) : LfsFetchFilter.Load(repository.Git.GetConfig);
             foreach (var revision in revs)
             {
                 if (repository.Git.ResolveCommit(revision) is null)
