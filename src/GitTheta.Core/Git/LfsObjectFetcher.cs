@@ -19,17 +19,25 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
 
     private readonly string workingDirectory;
     private readonly Action<string> log;
-    private readonly LfsObjectStore? store;
+    private readonly LfsObjectStore store;
     private readonly Lazy<bool> lfsInstalled;
     private readonly Lazy<LfsFetchFilter> fetchFilter;
 
+    /// <summary>
+    /// Objects git-lfs did not deliver in this process. They are asked for once, not again by every file that needs
+    /// them: a checkout of 200 files from a remote that lacks them, or is down, would otherwise start git-lfs 200 more
+    /// times, each failing the same way, and say so each time.
+    /// </summary>
+    private readonly HashSet<string> undelivered = new(StringComparer.Ordinal);
+
     /// <param name="store">The store git-lfs downloads into: objects whose canonical copy is there are never handed to git-lfs (given a pointer whose size differs from its file, git-lfs deletes the file), and what git-lfs downloads is adopted into it.</param>
     /// <param name="config">The repository's config as git resolves it (lfs.fetchinclude / lfs.fetchexclude): a clone's checkout then starts no git per setting.</param>
-    public LfsObjectFetcher(string workingDirectory, Action<string> log, Func<string, string?> config, LfsObjectStore? store = null)
+    public LfsObjectFetcher(string workingDirectory, Action<string> log, Func<string, string?> config, LfsObjectStore store)
     {
         this.workingDirectory = workingDirectory;
         this.log = log;
         this.store = store;
+        // Asked only when git-lfs did not start: a clone's checkout should not pay a process to learn that it is there.
         lfsInstalled = new Lazy<bool>(() => GitCli.Run(workingDirectory, "lfs", "version").Succeeded);
         fetchFilter = new Lazy<LfsFetchFilter>(() => LfsFetchFilter.Load(config));
     }
@@ -48,17 +56,9 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
 
     public void Fetch(IReadOnlyCollection<ObjectRef> objects)
     {
-        if (store is not null)
+        lock (undelivered)
         {
-            objects = objects.Where(o => !File.Exists(store.PathOf(o.Oid))).ToList();
-        }
-
-        if (objects.Count > 0 && !lfsInstalled.Value)
-        {
-            // Without this, git answers every start with its "'lfs' is not a git command" page, once per object.
-            throw new ThetaException(
-                DiagnosticIds.GitLfsMissing,
-                $"git-lfs is not installed, so {objects.Count} parameter object(s) missing from the local store cannot be downloaded (first: {objects.First().Oid}); install it (https://git-lfs.com, or 'apt-get install git-lfs') and run the command again.");
+            objects = objects.Where(o => !undelivered.Contains(o.Oid) && !File.Exists(store.PathOf(o.Oid))).ToList();
         }
 
         // git-lfs stops at the first object the remote lacks; start it again for the rest, skipping that one.
@@ -66,11 +66,22 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
         var tally = new Tally(objects.Count, objects.Sum(o => o.Size));
         Progress?.Report(tally.Now(finished: false));
         var starts = 0;
+        string? failureReason = null;
         try
         {
             while (remaining.Count > 0 && starts++ <= objects.Count)
             {
-                if (!FetchUntilFailure(remaining, tally))
+                // Once git-lfs is known to be missing, later fetches in this process say so without trying again.
+                var outcome = lfsInstalled is { IsValueCreated: true, Value: false } ? Outcome.NotStarted : FetchUntilFailure(remaining, tally, ref failureReason);
+                if (outcome == Outcome.NotStarted && !lfsInstalled.Value)
+                {
+                    // Said once, instead of git's "'lfs' is not a git command" page at every restart.
+                    throw new ThetaException(
+                        DiagnosticIds.GitLfsMissing,
+                        $"git-lfs is not installed, so {objects.Count} parameter object(s) missing from the local store cannot be downloaded (first: {objects.First().Oid}); install it (https://git-lfs.com, or 'apt-get install git-lfs') and run the command again.");
+                }
+
+                if (outcome != Outcome.Ran)
                 {
                     break;
                 }
@@ -81,16 +92,25 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
             Progress?.Report(tally.Now(finished: true));
         }
 
-        if (store is not null)
+        var missed = new List<string>();
+        foreach (var reference in objects)
         {
-            foreach (var reference in objects)
+            // Hashed before it becomes canonical; a download that is not the object stays git-lfs's business.
+            if (!(File.Exists(store.LfsPathOf(reference.Oid)) && store.Adopt(reference.Oid)))
             {
-                // Hashed before it becomes canonical; a download that is not the object stays git-lfs's business.
-                if (File.Exists(store.LfsPathOf(reference.Oid)))
-                {
-                    store.Adopt(reference.Oid);
-                }
+                missed.Add(reference.Oid);
             }
+        }
+
+        if (missed.Count > 0)
+        {
+            lock (undelivered)
+            {
+                undelivered.UnionWith(missed);
+            }
+
+            // One line for the lot: a remote that is down fails every object the same way.
+            log($"git lfs could not fetch {missed.Count} of {objects.Count} object(s) (first: {missed[0]}){(failureReason is null ? "." : ": " + failureReason)}");
         }
     }
 
@@ -112,8 +132,22 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
         }
     }
 
-    /// <summary>Runs one git-lfs process over the queue; false when git-lfs cannot be started at all.</summary>
-    private bool FetchUntilFailure(Queue<ObjectRef> remaining, Tally tally)
+    /// <summary>How one git-lfs process went.</summary>
+    private enum Outcome
+    {
+        /// <summary>It answered the handshake; it may have stopped before the end of the queue.</summary>
+        Ran,
+
+        /// <summary>It never answered the handshake (not installed, or broken).</summary>
+        NotStarted,
+
+        /// <summary>No process could be started (git itself is missing).</summary>
+        Failed,
+    }
+
+    /// <summary>Runs one git-lfs process over the queue.</summary>
+    /// <param name="failureReason">Set to what git-lfs said went wrong, if it said so, for the one line about what did not come.</param>
+    private Outcome FetchUntilFailure(Queue<ObjectRef> remaining, Tally tally, ref string? failureReason)
     {
         var start = new ProcessStartInfo("git")
         {
@@ -148,17 +182,20 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
         catch (System.ComponentModel.Win32Exception e)
         {
             log($"cannot run git lfs to fetch {remaining.Count} object(s): {e.Message}");
-            return false;
+            return Outcome.Failed;
         }
 
         if (process is null)
         {
-            return false;
+            return Outcome.Failed;
         }
+
+        var answered = false;
 
         using (process)
         {
-            var stderr = ReadMessages(process.StandardError);
+            var messages = new LfsMessageRelay(TransferOutput, FetchHeading);
+            var stderr = ReadMessages(process.StandardError, messages);
             try
             {
                 var writer = new PktLineWriter(process.StandardInput.BaseStream);
@@ -173,11 +210,12 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
                 writer.WriteText("capability=delay");
                 writer.WriteFlush();
                 writer.Flush();
-                var capabilities = reader.ReadTextList() ?? new List<string>();
+                var capabilities = reader.ReadTextList() ?? throw new IOException("git lfs ended during the handshake.");
+                answered = true;
+                messages.Open();
                 if (capabilities.Contains("capability=delay"))
                 {
                     FetchDelayed(remaining, tally, writer, reader);
-                    return true;
                 }
 
                 while (remaining.Count > 0)
@@ -209,20 +247,24 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
                 process.WaitForExit();
             }
 
-            var errors = stderr.GetAwaiter().GetResult().Trim();
-            if (process.ExitCode != 0 && errors.Length > 0 && TransferOutput is null)
+            stderr.GetAwaiter().GetResult();
+            if (TransferOutput is null)
             {
-                log($"git lfs: {errors.Split('\n')[^1]}");
+                // Shown live on a terminal; otherwise it explains the one line that names what did not come.
+                failureReason = LfsMessageRelay.Reason(messages.All) ?? failureReason;
             }
         }
 
-        return true;
+        return answered ? Outcome.Ran : Outcome.NotStarted;
     }
 
     /// <summary>
     /// Asks for every object at once and lets git-lfs delay them, as git does on checkout: git-lfs then downloads them in
-    /// batches, several at a time, instead of one request per object. Objects git-lfs never lists as available (the
-    /// remote lacks them) are logged and left out; the smudge that needs one reports it.
+    /// batches, several at a time, instead of one request per object. A path git-lfs lists as available is an object
+    /// it has downloaded, verified and put in its store, so its content is never asked for: git-lfs would read the whole
+    /// object back and send it down the pipe only to be dropped (a second pass over every downloaded byte). Once its
+    /// queue is done git-lfs lists every path not asked for, failed ones included, so what the store holds decides
+    /// which objects came; those it lacks are logged and left out, and the smudge that needs one reports it.
     /// </summary>
     private void FetchDelayed(Queue<ObjectRef> remaining, Tally tally, PktLineWriter writer, PktLineReader reader)
     {
@@ -250,71 +292,86 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
             }
         }
 
-        while (delayed.Count > 0)
+        var unlisted = new HashSet<string>(delayed.Keys, StringComparer.Ordinal);
+        while (unlisted.Count > 0)
         {
             writer.WriteText("command=list_available_blobs");
             writer.WriteFlush();
             writer.Flush();
             var available = reader.ReadTextList() ?? throw new IOException("git lfs ended.");
             reader.ReadTextList();
-            if (available.Count == 0)
-            {
-                break;
-            }
-
+            var listedNew = false;
             foreach (var line in available)
             {
                 var pathname = line.StartsWith("pathname=", StringComparison.Ordinal) ? line["pathname=".Length..] : line;
-                if (!delayed.Remove(pathname, out var reference))
+                if (unlisted.Remove(pathname))
                 {
-                    continue;
+                    listedNew = true;
+                    CountIfStored(delayed[pathname], tally);
                 }
+            }
 
-                writer.WriteText("command=smudge");
-                writer.WriteText("pathname=" + pathname);
-                writer.WriteFlush();
-                writer.WriteFlush();
-                writer.Flush();
-                ReadDelivery(reader.ReadTextList() ?? throw new IOException("git lfs ended."), reader, reference, tally);
+            if (!listedNew)
+            {
+                break;
             }
         }
 
-        foreach (var reference in delayed.Values)
+        // In delayed mode git-lfs says nothing about a failed download; asking for the first missed object's content
+        // makes it try once more in the open, so its error (remote lacks the object, remote unreachable) can be told.
+        var firstMissed = delayed.FirstOrDefault(d => !File.Exists(store.LfsPathOf(d.Value.Oid)));
+        if (firstMissed.Key is not null)
         {
-            log($"git lfs could not fetch object {reference.Oid}.");
+            writer.WriteText("command=smudge");
+            writer.WriteText("pathname=" + firstMissed.Key);
+            writer.WriteFlush();
+            writer.WriteFlush();
+            writer.Flush();
+            ReadDelivery(reader.ReadTextList() ?? throw new IOException("git lfs ended."), reader, firstMissed.Value, tally);
         }
     }
 
-    /// <summary>The rest of git-lfs's answer to one smudge: on success its content (the object, now in git-lfs's store) is skipped and counted.</summary>
+    /// <summary>Counts an object git-lfs listed when its store holds it (after its queue is done, git-lfs lists failures too).</summary>
+    private void CountIfStored(ObjectRef reference, Tally tally)
+    {
+        if (File.Exists(store.LfsPathOf(reference.Oid)))
+        {
+            tally.Add(reference);
+            Progress?.Report(tally.Now(finished: false));
+        }
+    }
+
+    /// <summary>
+    /// The rest of git-lfs's answer to one smudge: its content (the object, now in git-lfs's store) is skipped and, when
+    /// the status after it does not take the success back, counted. git-lfs says "success" before it has the object and
+    /// "error" after the content when the download failed.
+    /// </summary>
     private void ReadDelivery(List<string> status, PktLineReader reader, ObjectRef reference, Tally tally)
     {
         if (!status.Contains("status=success"))
         {
-            log($"git lfs could not fetch object {reference.Oid}.");
             return;
         }
 
         new PktLineContentStream(reader).Drain();
-        reader.ReadTextList();
+        var final = reader.ReadTextList() ?? throw new IOException("git lfs ended.");
+        if (final.Contains("status=error") || final.Contains("status=abort"))
+        {
+            return;
+        }
+
         tally.Add(reference);
         Progress?.Report(tally.Now(finished: false));
     }
 
-    /// <summary>Collects git-lfs's stderr, passing each line on to <see cref="TransferOutput"/> as it arrives.</summary>
-    private Task<string> ReadMessages(StreamReader stderr) => Task.Run(() =>
+    /// <summary>Reads git-lfs's stderr line by line into the relay, which passes lines on once git-lfs has answered.</summary>
+    private static Task ReadMessages(StreamReader stderr, LfsMessageRelay messages) => Task.Run(() =>
     {
-        var all = new StringBuilder();
         string? line;
         while ((line = stderr.ReadLine()) is not null)
         {
-            all.Append(line).Append('\n');
-            if (TransferOutput is { } output && !line.StartsWith(FetchHeading, StringComparison.Ordinal))
-            {
-                output(line);
-            }
+            messages.Add(line);
         }
-
-        return all.ToString();
     });
 
     /// <summary>Objects and bytes delivered so far, across the restarts of git-lfs.</summary>

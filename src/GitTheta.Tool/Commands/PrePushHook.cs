@@ -18,9 +18,11 @@ internal static class PrePushHook
         return Path.GetFullPath(configured.Text.Trim(), directory);
     }
 
-    public static void Install(string directory, string self)
+    public static void Install(string directory, string self) => InstallInto(HooksDirectory(directory), self);
+
+    /// <summary>Writes the hook into <paramref name="hooks"/>, git's hooks folder for the repository.</summary>
+    public static void InstallInto(string hooks, string self)
     {
-        var hooks = HooksDirectory(directory);
         Directory.CreateDirectory(hooks);
         var hook = Path.Combine(hooks, "pre-push");
         var chained = hook + ChainedSuffix;
@@ -72,7 +74,8 @@ internal static class PrePushHook
             var hook = Path.Combine(hooks, "pre-push");
             if (!File.Exists(hook) || !File.ReadAllText(hook).Contains(Marker, StringComparison.Ordinal))
             {
-                Install(workTree, Infrastructure.SelfInvocation.Command());
+                // The folder is already known: a fresh clone's first filter process starts no git to find it again.
+                InstallInto(hooks, Infrastructure.SelfInvocation.Command());
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Core.Diagnostics.ThetaException)

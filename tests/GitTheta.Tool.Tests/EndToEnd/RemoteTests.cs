@@ -87,6 +87,48 @@ public sealed class RemoteTests : IDisposable
     }
 
     [Fact]
+    public void A_clone_whose_remote_lacks_one_object_writes_the_other_checkpoint_and_names_the_missing_group()
+    {
+        var repo = ThetaRepoFactory.Create(sandbox, "a.safetensors", "b.safetensors");
+        var remote = sandbox.InitBare();
+        var a = Checkpoint.Random(3).ToBytes();
+        var b = Checkpoint.Random(3, seed: 7).ToBytes();
+        repo.Write("a.safetensors", a);
+        repo.Write("b.safetensors", b);
+        repo.GitOk("add", ".");
+        repo.Commit("v1");
+        repo.GitOk("remote", "add", "origin", remote.Directory);
+        repo.GitOk("push", "-q", "origin", "main");
+        var lost = MetadataView.Parse(repo.Show("HEAD:b.safetensors"))["layers.1.weight"].Oid;
+        var onRemote = Directory.EnumerateFiles(Path.Combine(remote.Directory, "lfs", "objects"), lost, SearchOption.AllDirectories).Single();
+        File.Delete(onRemote);
+
+        sandbox.Theta(sandbox.Root, "install", "--scope", "global").EnsureSuccess("global install");
+        var clone = sandbox.Git(sandbox.Root, "clone", "-q", remote.Directory, "partial");
+
+        Assert.NotEqual(0, clone.ExitCode);
+        var checkout = new GitRepo(sandbox, sandbox.Path("partial"));
+        Assert.Equal(a, checkout.Read("a.safetensors"));
+        var line = clone.Error.Split('\n').Single(l => l.Contains("GT2007"));
+        Assert.Contains("b.safetensors", line);
+        Assert.Contains("layers.1.weight", line);
+        Assert.Contains(lost, line);
+        Assert.DoesNotContain("   at ", clone.Error);
+
+        // One line, with git-lfs's cause; asked for once: the file that needs it does not start git-lfs again for it.
+        var fetchLine = Assert.Single(clone.Error.Split('\n'), l => l.Contains("could not fetch"));
+        Assert.Contains("could not fetch 1 of ", fetchLine);
+        Assert.Contains($"object(s) (first: {lost}): ", fetchLine);
+        Assert.Contains("remote missing object", fetchLine);
+
+        // Every other object of both checkpoints came and was adopted; the lost one is in neither store.
+        var expected = repo.StoredObjects();
+        expected.Remove(lost);
+        Assert.Equal(expected, checkout.StoredObjects());
+        Assert.Empty(Directory.EnumerateFiles(checkout.Path(".git/lfs/objects"), lost, SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public void A_missing_object_on_checkout_names_the_group_the_oid_and_the_fetch_command()
     {
         var repo = ThetaRepoFactory.Create(sandbox, "model.safetensors");
