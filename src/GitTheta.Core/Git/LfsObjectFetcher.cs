@@ -58,12 +58,13 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
     {
         lock (undelivered)
         {
-            objects = objects.Where(o => !undelivered.Contains(o.Oid) && !File.Exists(store.PathOf(o.Oid))).ToList();
+            objects = objects.Where(o => !undelivered.Contains(o.Oid) && !File.Exists(store.PathOf(o.Oid))).DistinctBy(o => o.Oid).ToList();
         }
 
         // git-lfs stops at the first object the remote lacks; start it again for the rest, skipping that one.
         var remaining = new Queue<ObjectRef>(objects);
-        var tally = new Tally(objects.Count, objects.Sum(o => o.Size));
+        var adoptions = new AdoptionQueue(store);
+        var tally = new Tally(objects.Count, objects.Sum(o => o.Size), delivered => adoptions.Start(delivered.Oid));
         Progress?.Report(tally.Now(finished: false));
         var starts = 0;
         string? failureReason = null;
@@ -89,18 +90,13 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
         }
         finally
         {
+            // Nothing goes on hashing in the background once this returns or throws.
+            adoptions.WaitAll();
             Progress?.Report(tally.Now(finished: true));
         }
 
-        var missed = new List<string>();
-        foreach (var reference in objects)
-        {
-            // Hashed before it becomes canonical; a download that is not the object stays git-lfs's business.
-            if (!(File.Exists(store.LfsPathOf(reference.Oid)) && store.Adopt(reference.Oid)))
-            {
-                missed.Add(reference.Oid);
-            }
-        }
+        // Hashed before it becomes canonical; a download that is not the object stays git-lfs's business.
+        var missed = objects.Where(o => !adoptions.Adopted(o.Oid)).Select(o => o.Oid).ToList();
 
         if (missed.Count > 0)
         {
@@ -374,8 +370,8 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
         }
     });
 
-    /// <summary>Objects and bytes delivered so far, across the restarts of git-lfs.</summary>
-    private sealed class Tally(int total, long bytesTotal)
+    /// <summary>Objects and bytes delivered so far, across the restarts of git-lfs; each one is also handed to <paramref name="delivered"/>.</summary>
+    private sealed class Tally(int total, long bytesTotal, Action<ObjectRef> delivered)
     {
         private int done;
         private long bytesDone;
@@ -384,6 +380,7 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
         {
             done++;
             bytesDone += reference.Size;
+            delivered(reference);
         }
 
         public WorkProgress Now(bool finished) => new(done, total, bytesDone, bytesTotal, finished);
