@@ -14,8 +14,17 @@ internal static class TempFileOwner
     private const long OtherUsersProcess = -1;
     private static readonly Lazy<string> Current = new(() => Name(Environment.MachineName, Environment.ProcessId, StartTicks(Environment.ProcessId) ?? 0));
 
+    /// <summary>
+    /// Random once per process: with the sequence number it keeps names apart even between two processes that share a
+    /// host name, pid and start time (containers over one store), without reading the system's random source per file.
+    /// </summary>
+    private static readonly string Session = Guid.NewGuid().ToString("N")[..16];
+
+    private static long sequence;
+
     /// <summary>A fresh temp file name owned by this process.</summary>
-    public static string NewFileName() => $"{Current.Value}-{Guid.NewGuid():N}.tmp";
+    public static string NewFileName() =>
+        $"{Current.Value}-{Session}{Interlocked.Increment(ref sequence).ToString("x", CultureInfo.InvariantCulture)}.tmp";
 
     /// <summary>True when <paramref name="fileName"/> was written by a process of this machine that no longer runs.</summary>
     public static bool IsLeftByDeadProcess(string fileName)
