@@ -217,12 +217,7 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
                 while (remaining.Count > 0)
                 {
                     var reference = remaining.Dequeue();
-                    writer.WriteText("command=smudge");
-                    writer.WriteText($"pathname={FetchPath}{reference.Oid}");
-                    writer.WriteFlush();
-                    writer.WritePacket(LfsPointer.For(reference));
-                    writer.WriteFlush();
-                    writer.Flush();
+                    AskToSmudge(writer, reference, canDelay: false);
                     ReadDelivery(reader.ReadTextList() ?? new List<string>(), reader, reference, tally);
                 }
             }
@@ -268,18 +263,11 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
         while (remaining.Count > 0)
         {
             var reference = remaining.Dequeue();
-            var pathname = FetchPath + reference.Oid;
-            writer.WriteText("command=smudge");
-            writer.WriteText("pathname=" + pathname);
-            writer.WriteText("can-delay=1");
-            writer.WriteFlush();
-            writer.WritePacket(LfsPointer.For(reference));
-            writer.WriteFlush();
-            writer.Flush();
+            AskToSmudge(writer, reference, canDelay: true);
             var status = reader.ReadTextList() ?? throw new IOException("git lfs ended.");
             if (status.Contains("status=delayed"))
             {
-                delayed[pathname] = reference;
+                delayed[FetchPath + reference.Oid] = reference;
             }
             else
             {
@@ -315,16 +303,30 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
 
         // In delayed mode git-lfs says nothing about a failed download; asking for the first missed object's content
         // makes it try once more in the open, so its error (remote lacks the object, remote unreachable) can be told.
-        var firstMissed = delayed.FirstOrDefault(d => !File.Exists(store.LfsPathOf(d.Value.Oid)));
-        if (firstMissed.Key is not null)
+        if (delayed.Values.FirstOrDefault(r => !File.Exists(store.LfsPathOf(r.Oid))) is { } firstMissed)
         {
-            writer.WriteText("command=smudge");
-            writer.WriteText("pathname=" + firstMissed.Key);
-            writer.WriteFlush();
-            writer.WriteFlush();
-            writer.Flush();
-            ReadDelivery(reader.ReadTextList() ?? throw new IOException("git lfs ended."), reader, firstMissed.Value, tally);
+            AskToSmudge(writer, firstMissed, canDelay: false);
+            ReadDelivery(reader.ReadTextList() ?? throw new IOException("git lfs ended."), reader, firstMissed, tally);
         }
+    }
+
+    /// <summary>
+    /// One smudge request for an object, under its made-up pathname and with its pointer as the content (also when a
+    /// delayed one is collected: git-lfs smudges the pointer it is sent as the one it kept).
+    /// </summary>
+    private static void AskToSmudge(PktLineWriter writer, ObjectRef reference, bool canDelay)
+    {
+        writer.WriteText("command=smudge");
+        writer.WriteText("pathname=" + FetchPath + reference.Oid);
+        if (canDelay)
+        {
+            writer.WriteText("can-delay=1");
+        }
+
+        writer.WriteFlush();
+        writer.WritePacket(LfsPointer.For(reference));
+        writer.WriteFlush();
+        writer.Flush();
     }
 
     /// <summary>Counts an object git-lfs listed when its store holds it (after its queue is done, git-lfs lists failures too).</summary>
@@ -332,9 +334,15 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
     {
         if (File.Exists(store.LfsPathOf(reference.Oid)))
         {
-            tally.Add(reference);
-            Progress?.Report(tally.Now(finished: false));
+            Count(reference, tally);
         }
+    }
+
+    /// <summary>An object git-lfs delivered: counted, reported, and its adoption started.</summary>
+    private void Count(ObjectRef reference, Tally tally)
+    {
+        tally.Add(reference);
+        Progress?.Report(tally.Now(finished: false));
     }
 
     /// <summary>
@@ -356,8 +364,7 @@ internal sealed class LfsObjectFetcher : IObjectFetcher
             return;
         }
 
-        tally.Add(reference);
-        Progress?.Report(tally.Now(finished: false));
+        Count(reference, tally);
     }
 
     /// <summary>Reads git-lfs's stderr line by line into the relay, which passes lines on once git-lfs has answered.</summary>

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using GitTheta.Core.Git;
 using GitTheta.Core.Storage;
 using GitTheta.Core.Tests.Support;
@@ -48,7 +47,7 @@ public sealed class AdoptionQueueTests : IDisposable
         Assert.False(queue.Adopted(absent));
     }
 
-    private static string Sha256(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
+    private static string Sha256(byte[] bytes) => ObjectId.Of(ReadOnlySpan<byte>.Empty, bytes).Oid;
 
     private string Download(byte[] bytes)
     {
