@@ -12,6 +12,7 @@ internal sealed class ThetaFilterHandler : IFilterHandler, IDisposable
     private readonly ThetaSmudger smudger;
     private readonly Lazy<bool> passMetadataThrough = new(() => GitInvocation.IsDiffCommand(GitInvocation.ParentSubcommand()));
     private readonly AttributeReader? attributes;
+    private readonly Lazy<AttributeSources?> attributeSources;
 
     public ThetaFilterHandler(ThetaRepository repository)
     {
@@ -23,6 +24,7 @@ internal sealed class ThetaFilterHandler : IFilterHandler, IDisposable
         attributes = repository.WorkTree is { } root
             ? new AttributeReader(root, GitAttributes.FormatAttribute, UpdateTypeSelection.Attribute)
             : null;
+        attributeSources = new(() => repository.WorkTree is { } workTree ? AttributeSources.For(repository.Git, workTree) : null);
     }
 
     public byte[] Clean(Stream content, string path)
@@ -30,8 +32,8 @@ internal sealed class ThetaFilterHandler : IFilterHandler, IDisposable
         var relative = path.Replace('\\', '/');
 
         // One long-running git answers both attributes for every file of the session, while this looks up the
-        // file's previous metadata.
-        var question = attributes?.Ask(relative);
+        // file's previous metadata; it is not asked at all where no attribute file mentions them.
+        var question = attributeSources.Value?.MayApply(relative) == false ? null : attributes?.Ask(relative);
         var previous = repository.PreviousMetadata(relative);
         var settings = repository.Settings;
         var set = question?.Answer() ?? new Dictionary<string, string>();

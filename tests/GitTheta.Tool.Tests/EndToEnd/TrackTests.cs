@@ -63,5 +63,32 @@ public sealed class TrackTests : IDisposable
         Assert.DoesNotContain("c.safetensors", File.ReadAllText(repo.Path(".gitattributes")));
     }
 
+    [Fact]
+    public void A_theta_attribute_set_in_a_folder_or_in_info_attributes_reaches_the_clean()
+    {
+        // The clean asks git for attributes only where some attribute file mentions a theta attribute: the files it
+        // reads to decide that must be the ones git reads.
+        var repo = ThetaRepoFactory.Create(sandbox);
+        repo.ThetaOk("track", "*.safetensors");
+        var bytes = Checkpoint.Random(2).ToBytes();
+        foreach (var path in new[] { "a.safetensors", "models/b.safetensors", "models/c.safetensors", "d.safetensors" })
+        {
+            repo.Write(path, bytes);
+        }
+
+        repo.Write("models/.gitattributes", "b.safetensors theta-format=onnx\n"u8.ToArray());
+        repo.Write(".git/info/attributes", "d.safetensors theta-format=onnx\n"u8.ToArray());
+
+        repo.GitOk("add", "a.safetensors", "models/c.safetensors");
+        foreach (var path in new[] { "models/b.safetensors", "d.safetensors" })
+        {
+            var refused = repo.Git("add", path);
+            Assert.NotEqual(0, refused.ExitCode);
+            Assert.Contains($"{path}: invalid ONNX model", refused.Error);
+        }
+
+        Assert.Equal("a.safetensors\nmodels/c.safetensors\n", repo.GitOk("diff", "--cached", "--name-only"));
+    }
+
     public void Dispose() => sandbox.Dispose();
 }
