@@ -30,6 +30,7 @@
 #                       the same tensors in TorchSharp's Module.save layout (model.dat)
 #                       by Debian's PyTorch (/usr/bin/python3, apt-get install -y python3-torch)
 #   --tools LIST        comma list of git-lfs,git-theta (default both)
+#   --no-floor          skip git's floor: the same checkouts through bench/null-filter.py (run when both tools are)
 #   --step-timeout S    kill a step that takes longer (default 120 s + 0.5 s per MiB: 632 s for 1 GiB)
 #   --no-build          do not build src/GitTheta.Tool (use $GIT_THETA, PATH or the existing build output)
 #   --theta-no-process  diagnostic: unset filter.theta.process so git runs the single-shot clean/smudge
@@ -75,6 +76,7 @@ THETA_NO_PROCESS=0
 DROP_CACHES=0
 KEEP=0
 UPDATE_README=0
+FLOOR=1
 
 die() { echo "run.sh: $*" >&2; exit 2; }
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'; }
@@ -101,6 +103,7 @@ while [[ $# -gt 0 ]]; do
     --keep) KEEP=1; shift ;;
     --drop-caches) DROP_CACHES=1; LARGE_ONLY+=("$1"); shift ;;
     --update-readme) UPDATE_README=1; shift ;;
+    --no-floor) FLOOR=0; LARGE_ONLY+=("$1"); shift ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
@@ -178,6 +181,8 @@ fi
 [[ $STEP_TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "--step-timeout must be a positive integer (seconds)"
 IFS=, read -r -a TOOL_LIST <<<"$TOOLS"
 for t in "${TOOL_LIST[@]}"; do [[ $t == git-lfs || $t == git-theta ]] || die "unknown tool '$t' in --tools"; done
+# git's floor (git-floor): the checkouts of both tools through a filter that does nothing, timed beside them
+[[ $FLOOR == 1 && ",$TOOLS," == *",git-lfs,"* && ",$TOOLS," == *",git-theta,"* ]] && TOOL_LIST+=(git-floor)
 
 command -v git >/dev/null || die "git not found"
 command -v git-lfs >/dev/null || die "git-lfs not found (apt-get install -y git-lfs)"
@@ -452,6 +457,50 @@ run_one() {
     fi
   }
 
+  # Writing 1 GiB through git varies by ±50% from one checkout to the next on a small machine (page cache,
+  # write-back), so each run checks out --checkouts times, alternating v1 and v2, and keeps the median.
+  checkouts() {
+    local k rev expect samples=()
+    for ((k = 1; k <= CHECKOUTS; k++)); do
+      if ((k % 2 == 1)); then rev=HEAD~1; expect=$V1; else rev=HEAD; expect=$V2; fi
+      rm -rf "$FILE"
+      timed "checkout_$k" "checkout $rev" git checkout "$rev" -- "$FILE"
+      local wrong
+      wrong=$(same_as "$expect")
+      [[ -z $wrong ]] || fail "checkout $rev: $wrong"
+      samples+=("$(grep "^checkout_$k=" "$out" | cut -d= -f2)")
+    done
+    put checkout "$(printf '%s\n' "${samples[@]}" | sort -g | awk '{ v[NR] = $1 } END { printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')"
+  }
+
+  # git's floor: a repository whose commits hold, instead of each tracked file, the path of that file in v1 and in
+  # v2 (plain blobs), checked out through bench/null-filter.py --from-blob, which answers each smudge with the bytes of
+  # the file its blob names. The same checkouts as the tools', with no work in the filter: what git itself costs.
+  if [[ $tool == git-floor ]]; then
+    name_versions() { # name_versions VERSION_PATH: the work tree's tracked files name that version's files
+      if ((SHARDS > 1)); then
+        mkdir -p "$FILE"
+        local s; for s in "${SHARD_NAMES[@]}"; do echo "$1/$s" >"$FILE/$s"; done
+        cp "$1/model.safetensors.index.json" "$FILE/"
+      else
+        echo "$1" >"$FILE"
+      fi
+    }
+    rm -rf "$repo"; mkdir -p "$repo"; cd "$repo"
+    run "git init" git init -q
+    name_versions "$V1"; run "commit v1's names" git add -A; run "commit v1's names" git commit -q -m v1
+    name_versions "$V2"; run "commit v2's names" git add -A; run "commit v2's names" git commit -q -m v2
+    local pattern="*.${FILE##*.}"
+    ((SHARDS > 1)) && pattern="*.safetensors"
+    echo "$pattern filter=floor" >.git/info/attributes
+    git config filter.floor.process "python3 $BENCH/null-filter.py --from-blob"
+    git config filter.floor.required true
+    rm -rf "$FILE"
+    checkouts
+    put OK 1
+    return
+  fi
+
   [[ $tool == git-theta && -n $THETA_SETUP_ERROR ]] && fail "setup: $THETA_SETUP_ERROR"
   if [[ $tool == git-theta ]]; then PATH="$(dirname "$THETA_BIN"):$PATH"; export PATH; fi
 
@@ -524,19 +573,7 @@ run_one() {
   # d. check out the other version (v1) after deleting the file, so it is really rewritten
   rss_to "$rss_smudge"
   rm -rf "$FILE"
-  # Writing 1 GiB through git varies by ±50% from one checkout to the next on a small machine (page cache,
-  # write-back), so each run checks out --checkouts times, alternating v1 and v2, and keeps the median.
-  local k rev expect samples=()
-  for ((k = 1; k <= CHECKOUTS; k++)); do
-    if ((k % 2 == 1)); then rev=HEAD~1; expect=$V1; else rev=HEAD; expect=$V2; fi
-    rm -rf "$FILE"
-    timed "checkout_$k" "checkout $rev" git checkout "$rev" -- "$FILE"
-    local wrong
-    wrong=$(same_as "$expect")
-    [[ -z $wrong ]] || fail "checkout $rev: $wrong"
-    samples+=("$(grep "^checkout_$k=" "$out" | cut -d= -f2)")
-  done
-  put checkout "$(printf '%s\n' "${samples[@]}" | sort -g | awk '{ v[NR] = $1 } END { printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')"
+  checkouts
 
   # e. peak RSS of the filter process(es), KiB as reported by GNU time
   local m
@@ -630,6 +667,20 @@ row() {
   printf '| %s | %s | %s | %s | %s | %s |\n' "$label" "$lc" "$tc" "$r" "$target" "$verdict"
 }
 
+# git's floor for the checkout: the same checkouts through a filter that does nothing (git-floor). No filter can be
+# faster; when the floor's own ratio to git-lfs is over the checkout target, the target is under what git costs here.
+floor_line() {
+  [[ " ${TOOL_LIST[*]} " == *" git-floor "* ]] || return 0
+  local l t f
+  l=$(value git-lfs checkout); t=$(value git-theta checkout); f=$(value git-floor checkout)
+  echo
+  if [[ -z $f ]]; then
+    echo "git's floor for the checkout: FAILED: ${FAILED[git-floor]:-no data}" | cell_escape
+    return 0
+  fi
+  echo "git's floor for the checkout (the same checkouts through \`bench/null-filter.py --from-blob\`, a filter process that only copies the file to git; no filter can be faster): $(fmt_s "$f"), $(ratio "$f" "$l") git-lfs's checkout and $(ratio "$f" "$t") git-theta's."
+}
+
 cpu_model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n1)
 [[ -n $cpu_model ]] || cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 mem_gib=$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)
@@ -666,6 +717,7 @@ BLOCK=$WORK/block.md
     row "clean filter peak RSS" rss_clean_kib fmt_kib "≤ 128 MiB" abs $((128 * 1024))
     row "smudge filter peak RSS" rss_smudge_kib fmt_kib "≤ 128 MiB" abs $((128 * 1024))
   fi
+  floor_line
   echo
   echo "Details (not targets; git-lfs / git-theta): first commit $(opt fmt_s commit_first); 2nd commit $(opt fmt_s commit_change);" \
        "staged blob$( ((SHARDS > 1)) && echo "s") of v1 $(opt fmt_bytes staged_blob_bytes);" \
