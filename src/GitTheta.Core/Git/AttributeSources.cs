@@ -10,9 +10,9 @@ namespace GitTheta.Core.Git;
 /// the XDG default), <c>$GIT_DIR/info/attributes</c>, and the <c>.gitattributes</c> of the root and of every folder
 /// on the path, in the work tree or, where the work tree has none, in the index. Every doubt answers "may": a file
 /// that cannot be read or is large, a <c>.gitattributes</c> only in the index, a system file whose place is not known
-/// (Windows, or no git on PATH), an <c>attr.tree</c> setting. A macro that sets a theta attribute names it too, so it
-/// is found the same way. Each file is read once per process, as the long-running <c>git check-attr</c> it stands in
-/// for reads each once.
+/// (Windows, or no git on PATH), an <c>attr.tree</c> setting or <c>GIT_ATTR_SOURCE</c> (newer gits then read
+/// attributes from a tree). A macro that sets a theta attribute names it too, so it is found the same way. Each file
+/// is read once per process, as the long-running <c>git check-attr</c> it stands in for reads each once.
 /// </para>
 /// </summary>
 internal sealed class AttributeSources
@@ -34,12 +34,14 @@ internal sealed class AttributeSources
     /// <param name="config">The repository's git config, for <c>core.attributesFile</c> and <c>attr.tree</c>.</param>
     /// <param name="staged">Whether the index holds a file at a repository-relative path.</param>
     /// <param name="systemFiles">Where the system attribute file may be; null when that is not known.</param>
+    /// <param name="attributeSource">GIT_ATTR_SOURCE: a tree newer gits read attributes from instead.</param>
     public AttributeSources(
         string workTree,
         IEnumerable<string> gitDirectories,
         Func<string, string?> config,
         Func<string, bool> staged,
-        IReadOnlyList<string>? systemFiles)
+        IReadOnlyList<string>? systemFiles,
+        string? attributeSource = null)
     {
         this.workTree = workTree;
         this.staged = staged;
@@ -47,6 +49,7 @@ internal sealed class AttributeSources
         outsideTree = new Lazy<bool>(() =>
             systemFiles is null
             || !string.IsNullOrEmpty(config("attr.tree"))
+            || !string.IsNullOrEmpty(attributeSource)
             || systemFiles.Any(Mentions)
             || GlobalFiles(config).Any(Mentions)
             || directories.Any(d => Mentions(Path.Combine(d, "info", "attributes")))
@@ -60,7 +63,8 @@ internal sealed class AttributeSources
             new[] { repository.GitDirectory, repository.CommonDirectory },
             repository.GetConfig,
             path => repository.IndexStages(path).ContainsKey(0),
-            SystemFileCandidates(Environment.GetEnvironmentVariable("PATH"), Environment.GetEnvironmentVariable("GIT_EXEC_PATH")));
+            SystemFileCandidates(Environment.GetEnvironmentVariable("PATH"), Environment.GetEnvironmentVariable("GIT_EXEC_PATH")),
+            Environment.GetEnvironmentVariable("GIT_ATTR_SOURCE"));
 
     /// <summary>False only when no attribute file git reads for this repository-relative path mentions a theta attribute.</summary>
     public bool MayApply(string relativePath)

@@ -61,6 +61,7 @@ public class AttributeSourcesTests
         Assert.True(Sources(repo, systemFiles: new[] { Path.Combine(temp.Path, "absent"), system }).MayApply("a.safetensors"));
         Assert.True(new AttributeSources(repo, new[] { Path.Combine(repo, ".git") }, _ => null, _ => false, systemFiles: null).MayApply("a.safetensors"));
         Assert.True(Sources(repo, config: Config(("attr.tree", "HEAD"))).MayApply("a.safetensors"));
+        Assert.True(new AttributeSources(repo, new[] { Path.Combine(repo, ".git") }, _ => null, _ => false, Array.Empty<string>(), attributeSource: "HEAD").MayApply("a.safetensors"));
         Assert.False(Sources(repo, config: Config(("core.attributesFile", Path.Combine(temp.Path, "absent")))).MayApply("a.safetensors"));
     }
 
