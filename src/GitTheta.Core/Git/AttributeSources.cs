@@ -62,7 +62,7 @@ internal sealed class AttributeSources
             workTree,
             new[] { repository.GitDirectory, repository.CommonDirectory },
             repository.GetConfig,
-            path => repository.IndexStages(path).ContainsKey(0),
+            path => repository.IndexBlobId(path) is not null,
             SystemFileCandidates(Environment.GetEnvironmentVariable("PATH"), Environment.GetEnvironmentVariable("GIT_EXEC_PATH")),
             Environment.GetEnvironmentVariable("GIT_ATTR_SOURCE"));
 
