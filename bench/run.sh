@@ -30,7 +30,8 @@
 #                       the same tensors in TorchSharp's Module.save layout (model.dat)
 #                       by Debian's PyTorch (/usr/bin/python3, apt-get install -y python3-torch)
 #   --tools LIST        comma list of git-lfs,git-theta (default both)
-#   --no-floor          skip git's floor: the same checkouts through bench/null-filter.py (run when both tools are)
+#   --no-floor          skip git's floor: the same checkouts through bench/null-filter.c (bench/null-filter.py without
+#                       a C compiler), run when both tools are
 #   --step-timeout S    kill a step that takes longer (default 120 s + 0.5 s per MiB: 632 s for 1 GiB)
 #   --no-build          do not build src/GitTheta.Tool (use $GIT_THETA, PATH or the existing build output)
 #   --theta-no-process  diagnostic: unset filter.theta.process so git runs the single-shot clean/smudge
@@ -219,6 +220,19 @@ now() { date +%s.%N; }
 # json_num KEY FILE: first top-level-looking numeric value of "KEY" in a generator report.
 json_num() { sed -n "s/^  \"$1\": \([-0-9.eE+]*\),\{0,1\}\$/\1/p" "$2" | head -n1; }
 json_str() { sed -n "s/^  \"$1\": \"\(.*\)\",\{0,1\}\$/\1/p" "$2" | head -n1; }
+
+# git's floor runs bench/null-filter.c, built here, when a C compiler is on PATH (an interpreter's per-packet cost is
+# not git's); else bench/null-filter.py. FLOOR_FILTER is the command, FLOOR_NAME what the results call it.
+FLOOR_FILTER="python3 $BENCH/null-filter.py --from-blob"
+FLOOR_NAME="bench/null-filter.py"
+if [[ " ${TOOL_LIST[*]} " == *" git-floor "* ]] && command -v cc >/dev/null; then
+  if cc -O2 -o "$WORK/null-filter" "$BENCH/null-filter.c" 2>"$WORK/logs/null-filter-build.log"; then
+    FLOOR_FILTER="$WORK/null-filter --from-blob"
+    FLOOR_NAME="bench/null-filter.c"
+  else
+    log "cc could not build bench/null-filter.c (see logs/null-filter-build.log); the floor uses bench/null-filter.py"
+  fi
+fi
 
 # ---------------------------------------------------------------- inputs
 
@@ -474,7 +488,7 @@ run_one() {
   }
 
   # git's floor: a repository whose commits hold, instead of each tracked file, the path of that file in v1 and in
-  # v2 (plain blobs), checked out through bench/null-filter.py --from-blob, which answers each smudge with the bytes of
+  # v2 (plain blobs), checked out through bench/null-filter.c (or .py) --from-blob, which answers each smudge with the bytes of
   # the file its blob names. The same checkouts as the tools', with no work in the filter: what git itself costs.
   if [[ $tool == git-floor ]]; then
     name_versions() { # name_versions VERSION_PATH: the work tree's tracked files name that version's files
@@ -493,7 +507,7 @@ run_one() {
     local pattern="*.${FILE##*.}"
     ((SHARDS > 1)) && pattern="*.safetensors"
     echo "$pattern filter=floor" >.git/info/attributes
-    git config filter.floor.process "python3 $BENCH/null-filter.py --from-blob"
+    git config filter.floor.process "$FLOOR_FILTER"
     git config filter.floor.required true
     rm -rf "$FILE"
     checkouts
@@ -678,7 +692,7 @@ floor_line() {
     echo "git's floor for the checkout: FAILED: ${FAILED[git-floor]:-no data}" | cell_escape
     return 0
   fi
-  echo "git's floor for the checkout (the same checkouts through \`bench/null-filter.py --from-blob\`, a filter process that only copies the file to git; no filter can be faster): $(fmt_s "$f"), $(ratio "$f" "$l") git-lfs's checkout and $(ratio "$f" "$t") git-theta's."
+  echo "git's floor for the checkout (the same checkouts through \`$FLOOR_NAME --from-blob\`, a filter process that only copies the file to git; no filter can be faster): $(fmt_s "$f"), $(ratio "$f" "$l") git-lfs's checkout and $(ratio "$f" "$t") git-theta's."
 }
 
 cpu_model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n1)
