@@ -10,73 +10,12 @@
  * It starts the filter command with sh -c in the current folder (the filter's repository), does the handshake, sends
  * one smudge of the blob's bytes for the pathname, drains the answer and prints the content's size and the seconds
  * from the request to the last flush. */
-#define _GNU_SOURCE
-#include <errno.h>
+#include "pkt-line.h" /* first: it defines _GNU_SOURCE, which F_SETPIPE_SZ needs */
+
 #include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-enum { MAX_PACKET = 65520, MAX_PAYLOAD = MAX_PACKET - 4, MAX_BLOB = 1 << 20 };
-
-static int to_filter, from_filter;
-static char packet[MAX_PACKET];
-
-static void write_all(const char *from, size_t count) {
-  while (count > 0) {
-    ssize_t put = write(to_filter, from, count);
-    if (put < 0 && errno == EINTR) continue;
-    if (put <= 0) {
-      perror("fake-git: write to the filter");
-      exit(1);
-    }
-    from += put;
-    count -= (size_t)put;
-  }
-}
-
-static void read_exact(char *into, size_t count) {
-  while (count > 0) {
-    ssize_t got = read(from_filter, into, count);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) {
-      fprintf(stderr, "fake-git: the filter closed its output early\n");
-      exit(1);
-    }
-    into += got;
-    count -= (size_t)got;
-  }
-}
-
-static void send_line(const char *line) {
-  char header[5];
-  snprintf(header, sizeof header, "%04x", (unsigned)strlen(line) + 4);
-  write_all(header, 4);
-  write_all(line, strlen(line));
-}
-
-static void send_flush(void) { write_all("0000", 4); }
-
-/* One packet's payload length, or -1 for a flush. */
-static int read_packet(void) {
-  char header[5] = {0};
-  read_exact(header, 4);
-  long length = strtol(header, NULL, 16);
-  if (length == 0) return -1;
-  if (length < 4 || length > MAX_PACKET) {
-    fprintf(stderr, "fake-git: bad pkt-line header '%.4s'\n", header);
-    exit(1);
-  }
-  read_exact(packet, (size_t)length - 4);
-  return (int)length - 4;
-}
-
-static void skip_to_flush(void) {
-  while (read_packet() >= 0) {
-  }
-}
+enum { MAX_BLOB = 1 << 20 };
 
 int main(int argc, char **argv) {
   if (argc != 4) {
@@ -98,8 +37,9 @@ int main(int argc, char **argv) {
     execl("/bin/sh", "sh", "-c", argv[1], (char *)NULL);
     _exit(127);
   }
-  to_filter = down[1];
-  from_filter = up[0];
+  pkt_tool = "fake-git";
+  pkt_out = down[1];
+  pkt_in = up[0];
   close(down[0]);
   close(up[1]);
 
@@ -115,11 +55,11 @@ int main(int argc, char **argv) {
   send_line("git-filter-client\n");
   send_line("version=2\n");
   send_flush();
-  skip_to_flush();
+  skip_to_flush(1);
   send_line("capability=clean\n");
   send_line("capability=smudge\n");
   send_flush();
-  skip_to_flush();
+  skip_to_flush(1);
 
   struct timespec start, end;
   clock_gettime(CLOCK_MONOTONIC, &start);
@@ -130,19 +70,16 @@ int main(int argc, char **argv) {
   send_flush();
   for (size_t offset = 0; offset < blob_length; offset += MAX_PAYLOAD) {
     size_t n = blob_length - offset < MAX_PAYLOAD ? blob_length - offset : MAX_PAYLOAD;
-    char header[5];
-    snprintf(header, sizeof header, "%04x", (unsigned)n + 4);
-    write_all(header, 4);
-    write_all(blob + offset, n);
+    send_packet(blob + offset, n);
   }
   send_flush();
-  skip_to_flush(); /* status=success */
+  skip_to_flush(1); /* status=success */
   long long total = 0;
   int length;
-  while ((length = read_packet()) >= 0) total += length;
-  skip_to_flush(); /* the final status list */
+  while ((length = read_packet(1)) >= 0) total += length;
+  skip_to_flush(1); /* the final status list */
   clock_gettime(CLOCK_MONOTONIC, &end);
   printf("%lld bytes %.3f s\n", total, (double)(end.tv_sec - start.tv_sec) + (end.tv_nsec - start.tv_nsec) / 1e9);
-  close(to_filter);
+  close(pkt_out);
   return 0;
 }

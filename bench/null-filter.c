@@ -6,74 +6,9 @@
  * drops what git sends and answers one line; a smudge answers with the bytes of FILE or, with --from-blob, of the file
  * whose path the blob holds. Both pipes are enlarged to 1 MiB (as git-theta does) and the file is sent in pkt-lines
  * of the largest payload git accepts, header and payload in one write. */
-#define _GNU_SOURCE
-#include <errno.h>
+#include "pkt-line.h" /* first: it defines _GNU_SOURCE, which F_SETPIPE_SZ needs */
+
 #include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-enum { MAX_PACKET = 65520, MAX_PAYLOAD = MAX_PACKET - 4 };
-
-static char packet_buffer[MAX_PACKET + 1];
-
-static void read_exact(char *into, size_t count) {
-  while (count > 0) {
-    ssize_t got = read(0, into, count);
-    if (got == 0) exit(0); /* git closed the pipe: the command is done */
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      perror("null-filter: read");
-      exit(1);
-    }
-    into += got;
-    count -= (size_t)got;
-  }
-}
-
-static void write_all(const char *from, size_t count) {
-  while (count > 0) {
-    ssize_t put = write(1, from, count);
-    if (put < 0) {
-      if (errno == EINTR) continue;
-      perror("null-filter: write");
-      exit(1);
-    }
-    from += put;
-    count -= (size_t)put;
-  }
-}
-
-/* Reads one pkt-line into packet_buffer; returns its payload length, or -1 for a flush packet. */
-static int read_packet(void) {
-  char header[5] = {0};
-  read_exact(header, 4);
-  char *end;
-  long length = strtol(header, &end, 16);
-  if (end != header + 4 || length == 1 || length == 2 || length == 3 || length > MAX_PACKET) {
-    fprintf(stderr, "null-filter: bad pkt-line header '%.4s'\n", header);
-    exit(1);
-  }
-  if (length == 0) return -1;
-  read_exact(packet_buffer, (size_t)length - 4);
-  packet_buffer[length - 4] = '\0';
-  return (int)length - 4;
-}
-
-static void skip_to_flush(void) {
-  while (read_packet() >= 0) {
-  }
-}
-
-static void send_line(const char *line) {
-  char header[5];
-  snprintf(header, sizeof header, "%04x", (unsigned)strlen(line) + 4);
-  write_all(header, 4);
-  write_all(line, strlen(line));
-}
-
-static void send_flush(void) { write_all("0000", 4); }
 
 static void send_file(const char *path) {
   static char packet[MAX_PACKET];
@@ -90,10 +25,7 @@ static void send_file(const char *path) {
       exit(1);
     }
     if (got == 0) break;
-    char header[5];
-    snprintf(header, sizeof header, "%04x", (unsigned)got + 4);
-    memcpy(packet, header, 4);
-    write_all(packet, (size_t)got + 4);
+    send_framed(packet, (size_t)got);
   }
   close(fd);
   send_flush();
@@ -102,14 +34,15 @@ static void send_file(const char *path) {
 int main(int argc, char **argv) {
   int from_blob = argc > 1 && strcmp(argv[1], "--from-blob") == 0;
   const char *smudge_file = argc > 1 && !from_blob ? argv[1] : NULL;
+  pkt_tool = "null-filter";
   fcntl(0, F_SETPIPE_SZ, 1 << 20); /* best effort, as in null-filter.py */
   fcntl(1, F_SETPIPE_SZ, 1 << 20);
 
-  skip_to_flush(); /* git-filter-client, version=2 */
+  skip_to_flush(0); /* git-filter-client, version=2 */
   send_line("git-filter-server\n");
   send_line("version=2\n");
   send_flush();
-  skip_to_flush(); /* capabilities */
+  skip_to_flush(0); /* capabilities */
   send_line("capability=clean\n");
   send_line("capability=smudge\n");
   send_flush();
@@ -117,10 +50,10 @@ int main(int argc, char **argv) {
   static char named[4096];
   for (;;) {
     int smudge = 0, length;
-    while ((length = read_packet()) >= 0) /* command=..., pathname=..., other keys */
+    while ((length = read_packet(0)) >= 0) /* command=..., pathname=..., other keys */
       if (strncmp(packet_buffer, "command=smudge", 14) == 0) smudge = 1;
     size_t named_length = 0;
-    while ((length = read_packet()) >= 0) /* content: a path with --from-blob, else dropped */
+    while ((length = read_packet(0)) >= 0) /* content: a path with --from-blob, else dropped */
       if (smudge && from_blob) {
         if (named_length + (size_t)length >= sizeof named) {
           fprintf(stderr, "null-filter: the blob is longer than a path\n");

@@ -41,8 +41,7 @@ internal static class MetadataSerializer
 
     public static byte[] Serialize(ThetaMetadata metadata)
     {
-        // Sized for a small checkpoint's metadata, so a clean of many small files does not regrow it for each.
-        var sb = new StringBuilder(SerializedCapacity(metadata));
+        var sb = new StringBuilder();
         sb.Append("{\n");
         sb.Append("  \"checkpoint\": {\n");
         sb.Append("    \"container\": ");
@@ -63,12 +62,8 @@ internal static class MetadataSerializer
             sb.Append(",\n");
             sb.Append("      \"tensor\": {\n");
             sb.Append("        \"dtype\": ").Append(JsonStringLiteral.Quote(DTypes.Name(entry.Tensor.DType))).Append(",\n");
-            sb.Append("        \"lsh\": [");
-            AppendNumbers(sb, entry.Tensor.Lsh.Values);
-            sb.Append("],\n");
-            sb.Append("        \"shape\": [");
-            AppendNumbers(sb, entry.Tensor.Shape);
-            sb.Append(']');
+            sb.Append("        \"lsh\": [").Append(string.Join(", ", entry.Tensor.Lsh.Values.Select(v => v.ToString(CultureInfo.InvariantCulture)))).Append("],\n");
+            sb.Append("        \"shape\": [").Append(string.Join(", ", entry.Tensor.Shape.Select(v => v.ToString(CultureInfo.InvariantCulture)))).Append(']');
             if (entry.Tensor.ContentHash is { } contentHash)
             {
                 sb.Append(",\n        \"xxh3\": ").Append(JsonStringLiteral.Quote(contentHash));
@@ -384,34 +379,6 @@ internal static class MetadataSerializer
         }
 
         return value;
-    }
-
-    /// <summary>About 700 characters per group (an inline object adds its base64), so the builder rarely grows.</summary>
-    private static int SerializedCapacity(ThetaMetadata metadata)
-    {
-        var capacity = 512 + (metadata.Container.Inline?.Length ?? 0) * 4 / 3;
-        foreach (var (name, entry) in metadata.Parameters)
-        {
-            capacity += 700 + name.Length + (entry.Object.Inline?.Length ?? 0) * 4 / 3;
-        }
-
-        return Math.Min(capacity, 1 << 20);
-    }
-
-    /// <summary>Numbers separated by ", ", invariant, with no intermediate strings.</summary>
-    private static void AppendNumbers(StringBuilder sb, IReadOnlyList<long> values)
-    {
-        Span<char> digits = stackalloc char[24];
-        for (var i = 0; i < values.Count; i++)
-        {
-            if (i > 0)
-            {
-                sb.Append(", ");
-            }
-
-            values[i].TryFormat(digits, out var written, provider: CultureInfo.InvariantCulture);
-            sb.Append(digits[..written]);
-        }
     }
 
     private static void AppendObjectRef(StringBuilder sb, ObjectRef reference, int indent)
